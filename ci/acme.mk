@@ -1,0 +1,54 @@
+# Compiles acme.c into $(OUT). Driven by build.sh, which sets CC, AR, CFLAGS, LDFLAGS, LIBS and
+# writes $(OUT)/autoconf.h first. Every .c file under core/, platform/, bearssl/ (and mbedtls/
+# when MBEDTLS=y) goes into $(OUT)/libacme.a; acme.c holds main().
+OUT ?= build/host
+CC ?= cc
+AR ?= ar
+STRIP ?= strip
+CFLAGS ?= -O2
+LDFLAGS ?=
+LIBS ?=
+MBEDTLS ?= n
+TEST_LIBS ?= -lcmocka
+FUZZ_LDFLAGS ?= -fsanitize=fuzzer
+
+LIB_SRCS := $(wildcard core/*.c platform/*.c bearssl/*.c) \
+            $(if $(filter y,$(MBEDTLS)),$(wildcard mbedtls/*.c))
+GEN_SRCS := $(wildcard $(OUT)/gen/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/obj/%.o) $(GEN_SRCS:$(OUT)/gen/%.c=$(OUT)/obj/gen/%.o)
+TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
+TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+ALL_CFLAGS = $(CFLAGS) -I$(OUT) -Icore
+
+.PHONY: all bin tests fuzzers
+all: bin
+bin: $(OUT)/acme
+
+$(OUT)/obj/gen/%.o: $(OUT)/gen/%.c $(OUT)/autoconf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/obj/%.o: %.c $(OUT)/autoconf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/libacme.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(OUT)/acme: $(OUT)/obj/acme.o $(OUT)/libacme.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+tests: $(TESTS)
+$(OUT)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(OUT)/libacme.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $< $(TEST_SUPPORT) $(TEST_EXTRA_SRCS) \
+		$(OUT)/libacme.a $(LDFLAGS) $(LIBS) $(TEST_LIBS) -o $@
+
+fuzzers: $(FUZZERS)
+$(OUT)/fuzz/%: tests/fuzz/%.c $(OUT)/libacme.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(FUZZ_LDFLAGS) -Itests/fuzz $< $(OUT)/libacme.a $(LDFLAGS) $(LIBS) -o $@
+
+-include $(LIB_OBJS:.o=.d) $(OUT)/obj/acme.d
