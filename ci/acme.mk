@@ -18,10 +18,11 @@ GEN_SRCS := $(wildcard $(OUT)/gen/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/obj/%.o) $(GEN_SRCS:$(OUT)/gen/%.c=$(OUT)/obj/gen/%.o)
 TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
 TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
+TOOLS := $(patsubst tests/tools/%.c,$(OUT)/tools/%,$(wildcard tests/tools/*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 ALL_CFLAGS = $(CFLAGS) -I$(OUT) -Icore
 
-.PHONY: all bin tests fuzzers
+.PHONY: all bin tests tools fuzzers
 all: bin
 bin: $(OUT)/acme
 
@@ -45,6 +46,12 @@ $(OUT)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(OUT)/libacme.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $< $(TEST_SUPPORT) $(TEST_EXTRA_SRCS) \
 		$(OUT)/libacme.a $(LDFLAGS) $(LIBS) $(TEST_LIBS) -o $@
+
+# Small programs the shell test suites drive (e.g. an openssl oracle comparison).
+tools: $(TOOLS)
+$(OUT)/tools/%: tests/tools/%.c $(OUT)/libacme.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/tools $< $(OUT)/libacme.a $(LDFLAGS) $(LIBS) -o $@
 
 fuzzers: $(FUZZERS)
 $(OUT)/fuzz/%: tests/fuzz/%.c $(OUT)/libacme.a

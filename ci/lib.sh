@@ -123,7 +123,6 @@ build_variant() {
     fuzz) cc=clang; cflags="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DACME_FUZZING"
           ldflags="-fsanitize=address,undefined"; fuzz_ldflags="-fsanitize=fuzzer" ;;
     *)  # cross targets: ci/cross.sh sets CROSS_* for the target (building what it needs)
-        . ci/cross.sh
         cross_env "$kind"
         cc=$CROSS_CC; ar=$CROSS_AR; strip=$CROSS_STRIP; cflags=$CROSS_CFLAGS; ldflags=$CROSS_LDFLAGS
         br_inc=$CROSS_BR_INC; br_lib=$CROSS_BR_LIB; mb_libs=${CROSS_MB_LIBS:-}
@@ -166,3 +165,6 @@ run_fuzzers() {
     done
     return $rc
 }
+
+# Cross-target functions (cross_env, cross_unit_tests, build_all_targets, ...).
+[ -f "${ROOT:-.}/ci/cross.sh" ] && . "${ROOT:-.}/ci/cross.sh"

@@ -62,30 +62,27 @@ run_unit_tests() {
     return $rc
 }
 
-unit_host() { build_variant host host configs/defconfig bin tests && run_unit_tests build/host/tests; }
+unit_host() { build_variant host host configs/defconfig bin tests tools && run_unit_tests build/host/tests; }
 unit_clang() { build_variant clang clang configs/defconfig bin tests; }
 unit_asan() {
     build_variant asan asan configs/defconfig bin tests &&
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 run_unit_tests build/asan/tests
 }
-build_mbedtls() { build_variant host host-mbedtls configs/mbedtls_defconfig bin tests && run_unit_tests build/host-mbedtls/tests; }
-jsontestsuite() { build_variant host host configs/defconfig bin tests && build/host/tests/test_json_suite "${JSONTESTSUITE:-../shared/testdata/jsontestsuite}"; }
+build_mbedtls() { build_variant host host-mbedtls configs/mbedtls_defconfig bin tests tools && run_unit_tests build/host-mbedtls/tests; }
 fuzz_smoke() { run_fuzzers "${FUZZ_SMOKE_SECS:-4}"; }
 
 integration() {
     local s=$1
-    ACME_ROOT=$ROOT ACME_BIN=$ROOT/build/host/acme ACME_BIN_MBEDTLS=$ROOT/build/host-mbedtls/acme \
+    ACME_ROOT=$ROOT ACME_TOOLS=$ROOT/build/host/tools ACME_BIN=$ROOT/build/host/acme ACME_BIN_MBEDTLS=$ROOT/build/host-mbedtls/acme \
         timeout 1200 bash "$s"
 }
 
 step unit-gcc unit_host
 step build-clang unit_clang
 step unit-asan-ubsan unit_asan
-[ -x build/host/tests/test_json_suite ] && step jsontestsuite jsontestsuite
 step unit-mbedtls build_mbedtls
 step fuzz-smoke fuzz_smoke
 if [ "${SKIP_CROSS:-0}" != 1 ] && [ -f ci/cross.sh ]; then
-    . ci/cross.sh
     for t in $(cross_test_targets); do step "cross-unit-$t" cross_unit_tests "$t"; done
     for t in $(cross_all_targets); do step "static-$t" cross_static_check "$t"; done
 fi
