@@ -5,6 +5,7 @@
 #define ACME_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "build_config.h"
 #include "crypto.h"
@@ -39,7 +40,7 @@ struct acme_config {
 
     /* challenges */
     enum challenge_type challenge; /* default http-01 */
-    const char *http_listen;       /* default "[::]:80" */
+    const char *http_listen;       /* default "[::]:80"; also "v4:port", ":port", "*:port" */
     const char *webroot;
     const char *dns_hook;
     int dns_wait;                  /* seconds, default 0 */
@@ -63,6 +64,10 @@ struct acme_config {
     int reuse_key;         /* default 0 */
     int selfsign_days;     /* default 30 */
     int selfsign_fallback; /* default 0 */
+
+    /* Internal to config.c (bit = key number): keys set by the file, keys set by -o. A file
+     * value for a key that -o set is checked but not used, whatever the call order. */
+    uint64_t set_by_file, set_by_override;
 };
 
 /* Sets every default (paths that depend on state_dir are filled by config_finish()). */
@@ -80,5 +85,8 @@ int config_finish(struct acme_config *c, struct arena *a);
 /* Resolves a directory alias (letsencrypt, letsencrypt-staging, zerossl, google,
  * google-staging, buypass, buypass-staging) to its URL; NULL when not an alias. */
 const char *config_directory_alias(const char *name);
+
+/* 1 when name (as stored in domains) is an IP address identifier, 0 for a DNS name. */
+int config_name_is_ip(const char *name);
 
 #endif

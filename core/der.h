@@ -21,8 +21,8 @@
 #define DER_GENERALIZEDTIME 0x18
 #define DER_SEQUENCE 0x30
 #define DER_SET 0x31
-#define DER_CTX(n) (0x80 | (n))       /* [n] IMPLICIT, primitive */
-#define DER_CTX_CONS(n) (0xa0 | (n))  /* [n] EXPLICIT / constructed */
+#define DER_CTX(n) (0x80 | (n))      /* [n] IMPLICIT, primitive */
+#define DER_CTX_CONS(n) (0xa0 | (n)) /* [n] EXPLICIT / constructed */
 
 struct der_reader {
     const uint8_t *p;
@@ -66,6 +66,8 @@ struct der_writer {
     int depth;
     int overflow;
     int unbalanced;
+    const char *invalid; /* first value that cannot be encoded (nesting too deep, time out of
+                          * range), or NULL */
 };
 void derw_init(struct der_writer *w, uint8_t *buf, size_t cap);
 void derw_begin(struct der_writer *w, uint8_t tag);

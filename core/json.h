@@ -35,7 +35,8 @@ struct json_doc {
  * UTF-8 with valid escapes (lone surrogates are rejected). */
 int json_parse(struct json_doc *d, const char *text, size_t len, struct json_tok *toks, size_t cap);
 
-/* Root is token 0. Lookups return a token index or -1 when absent / wrong container type. */
+/* Root is token 0. Lookups return a token index or -1 when absent / wrong container type.
+ * With duplicate keys (valid JSON), json_get() finds the first. */
 int json_get(const struct json_doc *d, int obj, const char *key);
 int json_index(const struct json_doc *d, int arr, size_t idx);
 /* Dotted path from `tok`: "meta.profiles", "identifiers.0.value" (numbers index arrays). */
@@ -43,7 +44,8 @@ int json_path(const struct json_doc *d, int tok, const char *path);
 int json_type(const struct json_doc *d, int tok); /* -1 when tok < 0 */
 
 /* Unescapes string token `tok` into out (NUL-terminated); -1 with an error when it is not a
- * string or does not fit in cap (including the NUL). *outlen may be NULL. */
+ * string, does not fit in cap (including the NUL), or contains \u0000 (which a C string
+ * cannot hold; json_str_eq() is then false for every s). *outlen may be NULL. */
 int json_str(const struct json_doc *d, int tok, char *out, size_t cap, size_t *outlen);
 /* Same, into the arena (NULL on error). */
 struct arena;
@@ -54,7 +56,9 @@ int json_str_eq(const struct json_doc *d, int tok, const char *s);
 int json_int(const struct json_doc *d, int tok, int64_t *out);
 
 /* Writer: appends to a struct buf; commas are handled by the writer. Overflow is reported by
- * buf_check() on the underlying buffer. */
+ * buf_check() on the underlying buffer (nesting deeper than 30 levels also marks it
+ * overflowed). Strings are escaped (quote, backslash, control characters as \u00XX); other
+ * bytes are copied, so they must be UTF-8. */
 struct json_writer {
     struct buf *b;
     uint32_t need_comma; /* bit per nesting level */

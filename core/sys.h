@@ -21,10 +21,31 @@ int file_read(const char *path, struct arena *a, char **data, size_t *len, size_
 int file_exists(const char *path);
 /* Writes a file atomically: temp file in the same directory, fsync, rename, fsync of the
  * directory; mode applied to the temp file before any data is written. On failure the old
- * file is untouched and no temp file is left behind. Errors: ACME_ELOCAL. */
+ * file is untouched and no temp file is left behind. Errors: ACME_ELOCAL.
+ * (platform/files.c: the temp file is ".<name>.tmp<pid>.<n>" next to path; a symlink at path
+ * is replaced, not followed; the error names the path and strerror, e.g. "No space left on
+ * device".) */
 int file_write_atomic(const char *path, const void *data, size_t n, unsigned mode);
 /* mkdir -p with mode for the directories it creates. */
 int dir_make(const char *path, unsigned mode);
+
+/* Removes a file; a file that does not exist is not an error (0). Errors: ACME_ELOCAL. */
+int file_remove(const char *path);
+/* rename(2) followed by an fsync of the destination's directory (both paths on one file
+ * system), e.g. to keep the previous certificate as cert.pem.prev. Errors: ACME_ELOCAL. */
+int file_rename(const char *from, const char *to);
+/* Points linkpath at target (a symlink), replacing whatever linkpath was, atomically (a
+ * temporary symlink renamed over it). Errors: ACME_ELOCAL. */
+int file_symlink_atomic(const char *target, const char *linkpath);
+/* Longest path file_write_atomic() and friends accept (the temp name adds a few bytes). */
+#define SYS_PATH_MAX 4096
+
+/* An exclusive lock on directory dir: flock(2) on the file dir/lock (created 0600), not
+ * waiting. *fd gets the lock's descriptor for sys_unlock(). A lock held by another process
+ * is ACME_ELOCAL with a message naming the lock file. The lock dies with the process. */
+#define SYS_LOCK_FILE "lock"
+int sys_lock(const char *dir, int *fd);
+void sys_unlock(int fd);
 
 /* Kernel randomness (getrandom; blocks on first boot until the pool is ready, printing one
  * line, for at most CONFIG_ENTROPY_WAIT_MAX seconds). */

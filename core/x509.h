@@ -11,22 +11,22 @@
 #define X509_CN_MAX 256
 
 struct x509_info {
-    int64_t not_before, not_after;           /* seconds since the epoch */
-    uint8_t serial[X509_SERIAL_MAX];         /* unsigned big-endian, sign byte stripped */
+    int64_t not_before, not_after;   /* seconds since the epoch */
+    uint8_t serial[X509_SERIAL_MAX]; /* unsigned big-endian, sign byte stripped */
     size_t serial_len;
-    uint8_t aki[X509_KEYID_MAX];             /* authorityKeyIdentifier keyIdentifier */
-    size_t aki_len;                          /* 0 when absent */
-    uint8_t ski[X509_KEYID_MAX];             /* subjectKeyIdentifier */
+    uint8_t aki[X509_KEYID_MAX]; /* authorityKeyIdentifier keyIdentifier */
+    size_t aki_len;              /* 0 when absent */
+    uint8_t ski[X509_KEYID_MAX]; /* subjectKeyIdentifier */
     size_t ski_len;
-    char issuer_cn[X509_CN_MAX];             /* "" when absent */
+    char issuer_cn[X509_CN_MAX]; /* "" when absent */
     char subject_cn[X509_CN_MAX];
-    int is_ca;                               /* basicConstraints cA */
-    const uint8_t *spki;                     /* SubjectPublicKeyInfo TLV, inside the input */
+    int is_ca;           /* basicConstraints cA */
+    const uint8_t *spki; /* SubjectPublicKeyInfo TLV, inside the input */
     size_t spki_len;
     const uint8_t *issuer_name, *subject_name; /* Name TLVs, inside the input */
     size_t issuer_name_len, subject_name_len;
-    const uint8_t *san;                      /* SAN GeneralNames contents, inside the input */
-    size_t san_len;                          /* 0 when there is no SAN extension */
+    const uint8_t *san; /* SAN GeneralNames contents, inside the input */
+    size_t san_len;     /* 0 when there is no SAN extension */
 };
 
 /* Parses one DER certificate. -1 with err_set(ACME_ETEMP, "X.509: ...") when malformed. */
@@ -35,8 +35,9 @@ int x509_parse(const uint8_t *der, size_t n, struct x509_info *out);
 #define X509_SAN_DNS 2
 #define X509_SAN_IP 7
 /* Iterates the SAN names of the kinds above (others are skipped): returns 1 with the kind in
- * *kind and the name as text in out (IPv4 dotted, IPv6 RFC 5952 form), 0 at the end, -1 on
- * malformed input or a name longer than cap. *pos starts at 0. */
+ * *kind and the name as text in out (addresses as ipaddr_format() writes them: IPv4 dotted,
+ * IPv6 RFC 5952), 0 at the end, -1 on malformed input or a name longer than cap. *pos starts
+ * at 0. */
 int x509_san_next(const struct x509_info *c, size_t *pos, int *kind, char *out, size_t cap);
 /* 1 when the SAN has this DNS name (case-insensitive; "*.a.example" only matches itself) or
  * this IP address (compared as addresses, not text); 0 otherwise. */

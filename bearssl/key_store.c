@@ -1,0 +1,125 @@
+/* Key storage layout inside struct crypto_key, and the BearSSL views of a stored key. */
+#include <string.h>
+
+#include "crypto_int.h"
+#include "err.h"
+
+static size_t get16(const unsigned char *p)
+{
+    return ((size_t)p[0] << 8) | p[1];
+}
+
+static size_t elem_off(const struct crypto_key *k, int i)
+{
+    size_t off = KS_HDR;
+    int j;
+    for (j = 0; j < i; j++)
+        off += get16(k->u.b + 5 + 2 * j);
+    return off;
+}
+
+int key_curve(const struct crypto_key *k)
+{
+    return k->u.b[0];
+}
+
+size_t key_len(const struct crypto_key *k, int i)
+{
+    return get16(k->u.b + 5 + 2 * i);
+}
+
+const unsigned char *key_elem(const struct crypto_key *k, int i)
+{
+    return k->u.b + elem_off(k, i);
+}
+
+int key_store_set(struct crypto_key *k, enum key_type t, int curve,
+                  const unsigned char *const *elems, const size_t *lens, int count)
+{
+    size_t total = 0, off = KS_HDR;
+    int i;
+
+    for (i = 0; i < count; i++)
+        total += lens[i];
+    if (total > KS_POOL || count > KE_COUNT)
+        return err_set(ACME_ELOCAL, "key of %zu bytes does not fit CRYPTO_KEY_STORAGE (%d)", total,
+                       CRYPTO_KEY_STORAGE);
+    crypto_wipe(k, sizeof *k);
+    k->type = t;
+    k->u.b[0] = (unsigned char)curve;
+    for (i = 0; i < count; i++) {
+        k->u.b[5 + 2 * i] = (unsigned char)(lens[i] >> 8);
+        k->u.b[6 + 2 * i] = (unsigned char)lens[i];
+        if (lens[i] != 0) memcpy(k->u.b + off, elems[i], lens[i]);
+        off += lens[i];
+    }
+    return 0;
+}
+
+void crypto_wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n-- > 0)
+        *v++ = 0;
+}
+
+int key_is_ec(const struct crypto_key *k)
+{
+    return k->type == KEY_EC256 || k->type == KEY_EC384 || k->type == KEY_EC521;
+}
+
+void key_ec_views(const struct crypto_key *k, br_ec_private_key *sk, br_ec_public_key *pk)
+{
+    if (sk != NULL) {
+        sk->curve = key_curve(k);
+        sk->x = (unsigned char *)key_elem(k, KE_ECX);
+        sk->xlen = key_len(k, KE_ECX);
+    }
+    if (pk != NULL) {
+        pk->curve = key_curve(k);
+        pk->q = (unsigned char *)key_elem(k, KE_ECQ);
+        pk->qlen = key_len(k, KE_ECQ);
+    }
+}
+
+void key_rsa_views(const struct crypto_key *k, br_rsa_private_key *sk, br_rsa_public_key *pk)
+{
+    if (sk != NULL) {
+        static const uint32_t bits[] = {2048, 3072, 4096};
+        sk->n_bitlen =
+            k->type >= KEY_RSA2048 && k->type <= KEY_RSA4096 ? bits[k->type - KEY_RSA2048] : 0;
+        sk->p = (unsigned char *)key_elem(k, KE_P);
+        sk->plen = key_len(k, KE_P);
+        sk->q = (unsigned char *)key_elem(k, KE_Q);
+        sk->qlen = key_len(k, KE_Q);
+        sk->dp = (unsigned char *)key_elem(k, KE_DP);
+        sk->dplen = key_len(k, KE_DP);
+        sk->dq = (unsigned char *)key_elem(k, KE_DQ);
+        sk->dqlen = key_len(k, KE_DQ);
+        sk->iq = (unsigned char *)key_elem(k, KE_IQ);
+        sk->iqlen = key_len(k, KE_IQ);
+    }
+    if (pk != NULL) {
+        pk->n = (unsigned char *)key_elem(k, KE_N);
+        pk->nlen = key_len(k, KE_N);
+        pk->e = (unsigned char *)key_elem(k, KE_E);
+        pk->elen = key_len(k, KE_E);
+    }
+}
+
+const br_ec_impl *ec_impl(int curve)
+{
+    return curve == BR_EC_secp256r1 ? &br_ec_p256_m31 : &br_ec_prime_i31;
+}
+
+const br_hash_class *ec_hash(int curve)
+{
+    switch (curve) {
+    case BR_EC_secp384r1:
+        return &br_sha384_vtable;
+    case BR_EC_secp521r1:
+        return &br_sha512_vtable;
+    default:
+        return &br_sha256_vtable;
+    }
+}

@@ -1,0 +1,464 @@
+/* The HTTPS transport on BearSSL (core/transport.h): TLS 1.2 only, SNI, ECDHE_ECDSA and
+ * ECDHE_RSA with AES-GCM or ChaCha20-Poly1305 only, X.509 "minimal" validation against the
+ * trust anchors of ca_file (or the built-in ones) at tls_validation_time(). Only the
+ * algorithms those suites need are registered (not br_ssl_client_init_full) to keep the
+ * static binary small. Everything is static: one connection at a time, no allocation. */
+#include "../core/build_config.h"
+
+#ifndef CONFIG_TLS_MBEDTLS
+
+#include <bearssl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/crypto.h"
+#include "../core/err.h"
+#include "../core/log.h"
+#include "../core/transport.h"
+#include "../platform/net.h"
+#include "../platform/tls_common.h"
+#include "trust_store.h"
+
+static const uint16_t suites[] = {
+    BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+};
+
+/* BearSSL's minimal X.509 engine wrapped to keep a copy of the server's certificate (for the
+ * error messages) and to check IP-literal host names, which BearSSL does not match. */
+struct x509_wrap {
+    const br_x509_class *vtable;
+    br_x509_minimal_context minimal;
+    unsigned ncerts;
+    size_t leaf_len;
+    int leaf_complete; /* the whole certificate fitted in leaf[] */
+    const char *ip_host;
+};
+
+static struct tls_state {
+    struct transport t;
+    struct transport_opts o;
+    br_ssl_client_context cc;
+    struct x509_wrap xw;
+    br_sslio_context io;
+    struct net_conn net;
+    int configured;
+    int open;
+    int eof;       /* the socket reached end of file */
+    int net_error; /* the socket layer failed (its error is held) */
+    char host[256];
+    char port[8];
+    unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
+    unsigned char leaf[TLS_CERT_DER_MAX];
+} st;
+
+static struct x509_wrap *wrap(const br_x509_class *const *ctx)
+{
+    return (struct x509_wrap *)(void *)(uintptr_t)ctx;
+}
+
+static void xw_start_chain(const br_x509_class **ctx, const char *server_name)
+{
+    struct x509_wrap *w = wrap(ctx);
+
+    w->ncerts = 0;
+    w->leaf_len = 0;
+    w->leaf_complete = 0;
+    w->minimal.vtable->start_chain(&w->minimal.vtable, server_name);
+}
+
+static void xw_start_cert(const br_x509_class **ctx, uint32_t length)
+{
+    struct x509_wrap *w = wrap(ctx);
+
+    w->ncerts++;
+    if (w->ncerts == 1) w->leaf_complete = length <= sizeof st.leaf;
+    w->minimal.vtable->start_cert(&w->minimal.vtable, length);
+}
+
+static void xw_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
+{
+    struct x509_wrap *w = wrap(ctx);
+
+    if (w->ncerts == 1 && w->leaf_complete && len <= sizeof st.leaf - w->leaf_len) {
+        memcpy(st.leaf + w->leaf_len, buf, len);
+        w->leaf_len += len;
+    }
+    w->minimal.vtable->append(&w->minimal.vtable, buf, len);
+}
+
+static void xw_end_cert(const br_x509_class **ctx)
+{
+    struct x509_wrap *w = wrap(ctx);
+
+    w->minimal.vtable->end_cert(&w->minimal.vtable);
+}
+
+static unsigned xw_end_chain(const br_x509_class **ctx)
+{
+    struct x509_wrap *w = wrap(ctx);
+    unsigned r = w->minimal.vtable->end_chain(&w->minimal.vtable);
+
+    if (r == 0 && w->ip_host != NULL &&
+        !(w->leaf_complete && tls_leaf_has_name(st.leaf, w->leaf_len, w->ip_host)))
+        return BR_ERR_X509_BAD_SERVER_NAME;
+    return r;
+}
+
+static const br_x509_pkey *xw_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+    struct x509_wrap *w = wrap(ctx);
+
+    return w->minimal.vtable->get_pkey(&w->minimal.vtable, usages);
+}
+
+static const br_x509_class xw_class = {
+    sizeof(struct x509_wrap),
+    xw_start_chain,
+    xw_start_cert,
+    xw_append,
+    xw_end_cert,
+    xw_end_chain,
+    xw_get_pkey,
+};
+
+static int low_read(void *ctx, unsigned char *buf, size_t len)
+{
+    struct tls_state *s = ctx;
+    long r = net_read(&s->net, buf, len);
+
+    if (r > 0) return (int)r;
+    if (r == 0)
+        s->eof = 1;
+    else
+        s->net_error = 1;
+    return -1;
+}
+
+static int low_write(void *ctx, const unsigned char *buf, size_t len)
+{
+    struct tls_state *s = ctx;
+
+    if (net_write(&s->net, buf, len) != 0) {
+        s->net_error = 1;
+        return -1;
+    }
+    return (int)len;
+}
+
+static const char *suite_name(unsigned s)
+{
+    switch (s) {
+    case BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
+        return "ECDHE-ECDSA-AES128-GCM-SHA256";
+    case BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
+        return "ECDHE-RSA-AES128-GCM-SHA256";
+    case BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
+        return "ECDHE-ECDSA-AES256-GCM-SHA384";
+    case BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
+        return "ECDHE-RSA-AES256-GCM-SHA384";
+    case BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
+        return "ECDHE-ECDSA-CHACHA20-POLY1305";
+    case BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
+        return "ECDHE-RSA-CHACHA20-POLY1305";
+    default:
+        return "?";
+    }
+}
+
+static const char *alert_name(int a)
+{
+    switch (a) {
+    case 10:
+        return "unexpected_message";
+    case 20:
+        return "bad_record_mac";
+    case 40:
+        return "handshake_failure";
+    case 42:
+        return "bad_certificate";
+    case 47:
+        return "illegal_parameter";
+    case 50:
+        return "decode_error";
+    case 51:
+        return "decrypt_error";
+    case 70:
+        return "protocol_version";
+    case 71:
+        return "insufficient_security";
+    case 80:
+        return "internal_error";
+    case 112:
+        return "unrecognized_name";
+    default:
+        return "alert";
+    }
+}
+
+/* Words for the BearSSL errors that are not about the certificate chain. */
+static void engine_error_text(int e, char *out, size_t cap)
+{
+    const char *s = NULL;
+
+    switch (e) {
+    case BR_ERR_UNSUPPORTED_VERSION:
+    case BR_ERR_BAD_VERSION:
+        s = "the server does not speak TLS 1.2";
+        break;
+    case BR_ERR_BAD_CIPHER_SUITE:
+        s = "the server chose a cipher suite this client does not offer (only ECDHE with "
+            "AES-GCM or ChaCha20-Poly1305)";
+        break;
+    case BR_ERR_BAD_MAC:
+        s = "bad record MAC (corrupted or tampered connection)";
+        break;
+    case BR_ERR_BAD_SIGNATURE:
+        s = "the server's key exchange signature is invalid";
+        break;
+    case BR_ERR_INVALID_ALGORITHM:
+        s = "the server used an unsupported signature or curve";
+        break;
+    case BR_ERR_WRONG_KEY_USAGE:
+        s = "the server's key does not fit the cipher suite";
+        break;
+    case BR_ERR_IO:
+        s = "the connection was closed";
+        break;
+    case BR_ERR_UNKNOWN_TYPE:
+    case BR_ERR_UNEXPECTED:
+    case BR_ERR_BAD_HANDSHAKE:
+    case BR_ERR_BAD_LENGTH:
+        s = "protocol error (is this a TLS server?)";
+        break;
+    default:
+        break;
+    }
+    if (s != NULL)
+        snprintf(out, cap, "%s", s);
+    else if (e >= BR_ERR_SEND_FATAL_ALERT)
+        snprintf(out, cap, "sent fatal alert %d (%s)", e - BR_ERR_SEND_FATAL_ALERT,
+                 alert_name(e - BR_ERR_SEND_FATAL_ALERT));
+    else if (e >= BR_ERR_RECV_FATAL_ALERT)
+        snprintf(out, cap, "the server sent fatal alert %d (%s)", e - BR_ERR_RECV_FATAL_ALERT,
+                 alert_name(e - BR_ERR_RECV_FATAL_ALERT));
+    else
+        snprintf(out, cap, "BearSSL error %d", e);
+}
+
+static const char *chain_error_text(int e)
+{
+    switch (e) {
+    case BR_ERR_X509_NOT_CA:
+        return "a certificate that is not a CA signed another";
+    case BR_ERR_X509_BAD_SIGNATURE:
+        return "a signature in the chain is invalid";
+    case BR_ERR_X509_WEAK_PUBLIC_KEY:
+        return "a key in the chain is too weak";
+    case BR_ERR_X509_UNSUPPORTED:
+        return "the chain uses an unsupported algorithm";
+    case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
+        return "the server's key is not allowed for TLS";
+    case BR_ERR_X509_CRITICAL_EXTENSION:
+        return "an unsupported critical extension";
+    case BR_ERR_X509_DN_MISMATCH:
+        return "the chain is out of order";
+    case BR_ERR_X509_LIMIT_EXCEEDED:
+        return "the chain is too long";
+    case BR_ERR_X509_EMPTY_CHAIN:
+        return "the server sent no certificate";
+    default:
+        return "a certificate is malformed";
+    }
+}
+
+/* The error for a failed handshake, read or write, prefixed by `what`. */
+static int tls_failure(struct tls_state *s, const char *what, int64_t vtime, const char *source)
+{
+    int e = br_ssl_engine_last_error(&s->cc.eng);
+    const uint8_t *leaf = s->xw.leaf_complete ? s->leaf : NULL;
+    char text[160];
+
+    if (s->net_error) /* the socket's message names host, port and the reason */
+        return err_prefix("%s", what);
+    switch (e) {
+    case BR_ERR_X509_BAD_SERVER_NAME:
+        return tls_cert_error(s->host, s->port, TLS_CERT_BAD_NAME, leaf, s->xw.leaf_len,
+                              s->xw.ncerts, vtime, source, NULL);
+    case BR_ERR_X509_EXPIRED:
+        return tls_cert_error(s->host, s->port, TLS_CERT_VALIDITY, leaf, s->xw.leaf_len,
+                              s->xw.ncerts, vtime, source, NULL);
+    case BR_ERR_X509_NOT_TRUSTED:
+        return tls_cert_error(s->host, s->port, TLS_CERT_UNTRUSTED, leaf, s->xw.leaf_len,
+                              s->xw.ncerts, vtime, source, NULL);
+    default:
+        break;
+    }
+    if (e >= BR_ERR_X509_OK && e < BR_ERR_RECV_FATAL_ALERT) {
+        snprintf(text, sizeof text, "%s (BearSSL X.509 error %d)", chain_error_text(e), e);
+        return tls_cert_error(s->host, s->port, TLS_CERT_OTHER, leaf, s->xw.leaf_len, s->xw.ncerts,
+                              vtime, source, text);
+    }
+    engine_error_text(e, text, sizeof text);
+    return err_set(ACME_ETEMP, "%s with %s port %s: %s", what, s->host, s->port, text);
+}
+
+/* Registers exactly what the six suites need (see the file comment). */
+static void configure(br_ssl_client_context *cc)
+{
+    br_ssl_engine_context *eng = &cc->eng;
+
+    br_ssl_client_zero(cc);
+    br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+    br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
+    /* Handshake hashes: the PRFs and the signature algorithms offered to the server. */
+    br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
+    br_ssl_engine_set_hash(eng, br_sha384_ID, &br_sha384_vtable);
+    br_ssl_engine_set_hash(eng, br_sha512_ID, &br_sha512_vtable);
+    br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
+    br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
+    br_ssl_engine_set_default_aes_gcm(eng);
+    br_ssl_engine_set_default_chapol(eng);
+    br_ssl_engine_set_default_ec(eng);
+    br_ssl_engine_set_default_rsavrfy(eng);
+    br_ssl_engine_set_default_ecdsa(eng);
+    br_ssl_engine_set_buffer(eng, st.iobuf, sizeof st.iobuf, 1);
+}
+
+static void tls_close(struct transport *t)
+{
+    struct tls_state *s = t->ctx;
+    const unsigned char *rec;
+    size_t n;
+
+    if (!s->open) return;
+    /* A close_notify if it can leave at once; the server may have gone already. */
+    if (!s->net_error && !s->eof) {
+        br_ssl_engine_close(&s->cc.eng);
+        rec = br_ssl_engine_sendrec_buf(&s->cc.eng, &n);
+        if (rec != NULL && n > 0) net_send_nowait(&s->net, rec, n);
+    }
+    net_close(&s->net);
+    s->open = 0;
+}
+
+static int tls_open(struct transport *t, const char *host, const char *port)
+{
+    struct tls_state *s = t->ctx;
+    const br_x509_trust_anchor *tas;
+    const char *source;
+    unsigned char seed[32];
+    size_t nta;
+    int64_t vtime, days;
+    br_x509_minimal_context *xc = &s->xw.minimal;
+
+    tls_close(t);
+    if (strlen(host) >= sizeof s->host || strlen(port) >= sizeof s->port)
+        return err_set(ACME_ETEMP, "host name or port too long: %.64s", host);
+    strcpy(s->host, host);
+    strcpy(s->port, port);
+    if (trust_store_load(s->o.ca_file, &tas, &nta, &source) != 0) return -1;
+    if (net_connect(&s->net, host, port, s->o.timeout, s->o.bind_address) != 0) return -1;
+    s->open = 1;
+    s->eof = s->net_error = 0;
+
+    vtime = tls_validation_time();
+    br_x509_minimal_init(xc, &br_sha256_vtable, tas, nta);
+    br_x509_minimal_set_hash(xc, br_sha256_ID, &br_sha256_vtable);
+    br_x509_minimal_set_hash(xc, br_sha384_ID, &br_sha384_vtable);
+    br_x509_minimal_set_hash(xc, br_sha512_ID, &br_sha512_vtable);
+    br_x509_minimal_set_rsa(xc, br_rsa_pkcs1_vrfy_get_default());
+    br_x509_minimal_set_ecdsa(xc, br_ec_get_default(), br_ecdsa_vrfy_asn1_get_default());
+    /* Days since 1 January of year 0 (proleptic Gregorian): the epoch is day 719528. */
+    days = vtime / 86400 - (vtime % 86400 < 0);
+    br_x509_minimal_set_time(xc, (uint32_t)(days + 719528), (uint32_t)(vtime - days * 86400));
+    s->xw.vtable = &xw_class;
+    s->xw.ip_host = tls_host_is_ip(host) ? s->host : NULL;
+    br_ssl_engine_set_x509(&s->cc.eng, &s->xw.vtable);
+
+    if (crypto_random(seed, sizeof seed) != 0) {
+        tls_close(t);
+        return -1;
+    }
+    br_ssl_engine_inject_entropy(&s->cc.eng, seed, sizeof seed);
+    memset(seed, 0, sizeof seed);
+    /* No SNI for an IP literal (RFC 6066); its name is checked in xw_end_chain(). */
+    if (!br_ssl_client_reset(&s->cc, s->xw.ip_host != NULL ? NULL : s->host, 0)) {
+        tls_failure(s, "TLS setup", vtime, source);
+        tls_close(t);
+        return -1;
+    }
+    br_sslio_init(&s->io, &s->cc.eng, low_read, s, low_write, s);
+    if (br_sslio_flush(&s->io) != 0) { /* runs the handshake */
+        tls_failure(s, "TLS handshake", vtime, source);
+        tls_close(t);
+        return -1;
+    }
+    t->handshakes++;
+    log_v("TLS handshake with %s port %s done: TLS 1.2, %s", host, port,
+          suite_name(s->cc.eng.session.cipher_suite));
+    return 0;
+}
+
+static long tls_read(struct transport *t, void *buf, size_t n)
+{
+    struct tls_state *s = t->ctx;
+    int r, e;
+
+    if (!s->open)
+        return err_set(ACME_ETEMP, "reading from %s port %s: not connected", s->host, s->port);
+    if (n > 0x7fffffff) n = 0x7fffffff;
+    r = br_sslio_read(&s->io, buf, n);
+    if (r > 0) return r;
+    e = br_ssl_engine_last_error(&s->cc.eng);
+    /* close_notify, or the server just closed the socket (common with keep-alive; the HTTP
+     * layer knows from the framing whether a response was cut short). */
+    if (e == BR_ERR_OK || (e == BR_ERR_IO && s->eof && !s->net_error)) {
+        tls_close(t);
+        return 0;
+    }
+    tls_failure(s, "TLS read", 0, NULL);
+    tls_close(t);
+    return -1;
+}
+
+static int tls_write(struct transport *t, const void *buf, size_t n)
+{
+    struct tls_state *s = t->ctx;
+
+    if (!s->open)
+        return err_set(ACME_ETEMP, "writing to %s port %s: not connected", s->host, s->port);
+    if (br_sslio_write_all(&s->io, buf, n) != 0 || br_sslio_flush(&s->io) != 0) {
+        if (s->eof && !s->net_error)
+            err_set(ACME_ETEMP, "writing to %s port %s: the server closed the connection", s->host,
+                    s->port);
+        else
+            tls_failure(s, "TLS write", 0, NULL);
+        tls_close(t);
+        return -1;
+    }
+    return 0;
+}
+
+struct transport *tls_transport(const struct transport_opts *o)
+{
+    if (!st.configured) {
+        configure(&st.cc);
+        st.net.fd = -1;
+        st.configured = 1;
+    }
+    st.o = *o;
+    st.t.open = tls_open;
+    st.t.read = tls_read;
+    st.t.write = tls_write;
+    st.t.close = tls_close;
+    st.t.ctx = &st;
+    return &st.t;
+}
+
+#endif

@@ -1,0 +1,143 @@
+/* The ACME protocol (RFC 8555): directory, nonces, signed requests with badNonce retries,
+ * account, order, authorizations, challenges, polling, finalization and download.
+ *
+ * Split over core/acme_client.c (directory, nonces, signed POSTs, problems), core/acme_account.c
+ * (account key and account), core/acme_order.c (order, authorizations, polling, finalize,
+ * download, alternate chains) and core/acme_challenge.c (HTTP-01 built-in and webroot, DNS-01
+ * hook). core/acme_run.c holds the commands that main() dispatches to.
+ *
+ * Every response body is valid only until the next request: what is needed later is copied
+ * into the run's arena. */
+#ifndef ACME_ACME_H
+#define ACME_ACME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "build_config.h"
+#include "crypto.h"
+#include "http_client.h"
+#include "json.h"
+#include "jws.h"
+
+struct acme_config;
+struct arena;
+struct state;
+
+/* A CA answering badNonce this many times in a row for one request is a temporary failure
+ * (exit 3). High because a conforming CA may reject any nonce at any time (Pebble's
+ * PEBBLE_WFE_NONCEREJECT=50 rejects half of them). */
+#define ACME_NONCE_RETRIES 20
+/* Polling (authorizations, order): overall bound in seconds is max(timeout, this), since a
+ * CA's validation takes longer than one network timeout. */
+#define ACME_POLL_MIN_SECONDS 120
+#define ACME_POLL_MAX_SLEEP 10 /* backoff without Retry-After: 1 s doubling up to this */
+#define ACME_MAX_PROFILES 16
+#define ACME_THUMBPRINT_MAX (JWS_THUMBPRINT_LEN + 1)
+
+struct acme_directory {
+    const char *url;
+    const char *new_nonce, *new_account, *new_order, *revoke_cert, *key_change;
+    const char *renewal_info; /* NULL when the CA has no ARI */
+    const char *terms_of_service;
+    const char *website;
+    int eab_required;
+    const char *profiles[ACME_MAX_PROFILES];
+    size_t n_profiles;
+    int profiles_more; /* the CA lists more than ACME_MAX_PROFILES: an unlisted one may exist */
+};
+
+struct acme {
+    const struct acme_config *cfg;
+    struct arena *a;
+    struct http_client *http;
+    struct state *state; /* may be NULL (account URL not cached) */
+    struct acme_directory dir;
+    char nonce[HTTP_NONCE_MAX]; /* "" when none is held */
+    struct crypto_key account_key;
+    const char *account_url; /* the JWS "kid"; NULL until the account is known */
+    int account_key_new;     /* the key was created in this run: it has no account yet */
+    char thumbprint[ACME_THUMBPRINT_MAX]; /* base64url RFC 7638 thumbprint of the account key */
+    unsigned posts;                       /* signed requests sent (badNonce retries included) */
+    int64_t poll_limit;                   /* seconds for one polling phase */
+
+    struct http_response r; /* the last response */
+    struct json_doc doc;    /* its JSON body, when it had one */
+    struct json_tok toks[CONFIG_JSON_MAX_TOKENS];
+};
+
+/* Identifier kinds of an order. */
+#define ACME_ID_DNS 0
+#define ACME_ID_IP 1
+/* ACME_ID_IP when `name` is an IPv4 or IPv6 literal, else ACME_ID_DNS. */
+int acme_identifier_kind(const char *name);
+
+/* ---- acme_client.c */
+void acme_init(struct acme *c, const struct acme_config *cfg, struct http_client *http,
+               struct state *state, struct arena *a);
+/* GETs and parses the directory (cfg->directory). */
+int acme_directory(struct acme *c);
+/* A JWS-signed POST to url. payload: JSON text, or NULL for POST-as-GET (empty payload).
+ * Uses the held nonce (newNonce only when none is held), keeps the nonce of every response,
+ * retries badNonce up to ACME_NONCE_RETRIES times. use_jwk: sign with the "jwk" header
+ * (newAccount) instead of "kid". On an HTTP status >= 400 the problem document becomes the
+ * error (problem_error(), prefixed by `what`). On success c->r holds the response and, when
+ * it is JSON, c->doc its parsed body (else c->doc.ntok == 0). */
+int acme_post(struct acme *c, const char *url, const char *payload, int use_jwk, const char *what);
+/* Copies string member `key` of object token `obj` of c->doc into the arena; NULL (with an
+ * error naming `what`) when missing or not a string. */
+const char *acme_json_str(struct acme *c, int obj, const char *key, const char *what);
+
+/* ---- acme_account.c */
+/* Loads (or creates, 0600 PKCS#8 PEM in state_dir) the account key. */
+int acme_account_key(struct acme *c);
+/* Makes sure an account exists and c->account_url is set: the cached URL from state, else
+ * newAccount with onlyReturnExisting, else a new account (terms agreed, EAB when configured
+ * or required). The URL is saved in state. */
+int acme_account(struct acme *c);
+
+/* ---- acme_order.c */
+/* Issues a certificate for cfg->domains: order, authorizations, challenges, finalize with
+ * `csr_der`, download (preferred_chain honoured). On success *pem (length *pem_len) holds the chain
+ * (leaf first) in the arena. */
+int acme_issue(struct acme *c, const uint8_t *csr_der, size_t csr_len, char **pem, size_t *pem_len);
+/* The same with "replaces": <ARI certID> in newOrder (RFC 9773 5; NULL: none). When the CA
+ * answers 409 alreadyReplaced or a 403 about the replaced certificate, the order is sent once
+ * more without it (with a warning). */
+int acme_issue_replacing(struct acme *c, const char *replaces, const uint8_t *csr_der,
+                         size_t csr_len, char **pem, size_t *pem_len);
+
+/* ---- acme_ari.c */
+struct renew_window;
+/* GETs the renewalInfo of certID (RFC 9773 4.2): the suggested window, explanationURL (""
+ * when absent) and the response's Retry-After in seconds (-1 when absent). */
+int acme_renewal_info(struct acme *c, const char *certid, struct renew_window *w, char *expl,
+                      size_t expl_cap, long *retry_after);
+
+/* ---- acme_challenge.c */
+struct acme_pending {
+    const char *authz_url;
+    const char *chall_url;
+    const char *id_value; /* the identifier as in the authorization ("example.org") */
+    int wildcard;
+    const char *token;
+    const char *key_auth; /* token "." thumbprint: never logged */
+    const char *dns_name; /* dns-01: "_acme-challenge.<id>" */
+    char dns_value[48];   /* dns-01: base64url(SHA-256(key_auth)) */
+    int published;        /* set up (file written, hook add succeeded) */
+};
+/* Makes the answers available: HTTP-01 responder started with every token, webroot files
+ * written, or the DNS hook run with "add" for each (then dns_wait seconds of waiting). */
+int acme_challenges_publish(struct acme *c, struct acme_pending *p, size_t n);
+/* Undoes whatever publish did (responder stopped, files removed, hook "del"); always safe. */
+void acme_challenges_withdraw(struct acme *c, struct acme_pending *p, size_t n);
+
+/* ---- acme_run.c */
+/* The no-command run: issue when the certificate is missing, renew when it is due (force:
+ * whatever the due rule says), install, run `reload`. Returns 0 (installed), 1 (not due,
+ * nothing changed) or -1 with the error set (main() prints it and exits with its status). */
+int acme_run(const struct acme_config *cfg, int force);
+/* The same over a given transport (unit tests use a scripted one). */
+int acme_run_transport(const struct acme_config *cfg, int force, struct transport *t);
+
+#endif

@@ -1,0 +1,163 @@
+/* The account: its key in state_dir, and its URL (the JWS "kid") cached in the state file. */
+#include "acme.h"
+
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "config.h"
+#include "err.h"
+#include "jws.h"
+#include "log.h"
+#include "problem.h"
+#include "state.h"
+#include "sys.h"
+
+#define ACCOUNT_KEY_FILE "account.key"
+#define KEY_PEM_MAX 8192
+
+int acme_account_key(struct acme *c)
+{
+    static unsigned char pem[KEY_PEM_MAX];
+    const char *path;
+    char *text;
+    size_t len;
+    int missing = 0;
+    struct buf b;
+
+    path = arena_printf(c->a, "account key path", "%s/%s", c->cfg->state_dir, ACCOUNT_KEY_FILE);
+    if (path == NULL) return -1;
+    if (file_read(path, c->a, &text, &len, KEY_PEM_MAX, &missing) == 0) {
+        if (crypto_key_load_pem(&c->account_key, text, len, path) < 0)
+            return err_recode(ACME_ELOCAL);
+        memset(text, 0, len);
+    } else if (!missing) {
+        return err_recode(ACME_ELOCAL);
+    } else {
+        err_clear();
+        log_v("creating the %s account key %s", key_type_name(c->cfg->account_key_type), path);
+        if (dir_make(c->cfg->state_dir, 0700) < 0) return err_recode(ACME_ELOCAL);
+        buf_init(&b, pem, sizeof pem);
+        if (crypto_key_generate(&c->account_key, c->cfg->account_key_type) < 0 ||
+            crypto_key_write_pem(&c->account_key, &b) < 0 || buf_check(&b, "account key") < 0)
+            return err_recode(ACME_ELOCAL);
+        if (file_write_atomic(path, b.p, b.len, 0600) < 0) {
+            memset(pem, 0, sizeof pem);
+            return err_recode(ACME_ELOCAL);
+        }
+        memset(pem, 0, sizeof pem);
+        c->account_key_new = 1;
+    }
+    if (jws_thumbprint(&c->account_key, c->thumbprint) < 0) return err_recode(ACME_ELOCAL);
+    return 0;
+}
+
+/* The newAccount payload. */
+static int account_payload(struct acme *c, int only_existing, struct buf *b)
+{
+    static unsigned char eab[4096];
+    struct json_writer w;
+    struct buf e;
+    size_t i;
+
+    jw_init(&w, b);
+    jw_obj_begin(&w);
+    if (only_existing) {
+        jw_key(&w, "onlyReturnExisting");
+        jw_bool(&w, 1);
+        jw_obj_end(&w);
+        return buf_check(b, "newAccount request");
+    }
+    if (c->cfg->n_email > 0) {
+        jw_key(&w, "contact");
+        jw_arr_begin(&w);
+        for (i = 0; i < c->cfg->n_email; i++) {
+            char m[320];
+            size_t n = strlen(c->cfg->email[i]);
+            if (n + 8 > sizeof m)
+                return err_set(ACME_ECONFIG, "email '%s' is too long", c->cfg->email[i]);
+            memcpy(m, "mailto:", 7);
+            memcpy(m + 7, c->cfg->email[i], n + 1);
+            jw_str(&w, m);
+        }
+        jw_arr_end(&w);
+    }
+    if (c->dir.terms_of_service != NULL) {
+        jw_key(&w, "termsOfServiceAgreed");
+        jw_bool(&w, 1);
+    }
+    if (c->cfg->eab_kid != NULL) {
+        buf_init(&e, eab, sizeof eab);
+        if (jws_eab(&c->account_key, c->cfg->eab_kid, c->cfg->eab_hmac_key, c->dir.new_account,
+                    &e) < 0 ||
+            buf_check(&e, "external account binding") < 0)
+            return err_recode(err_status() == ACME_ELOCAL ? ACME_ELOCAL : ACME_ECONFIG);
+        jw_key(&w, "externalAccountBinding");
+        jw_raw(&w, (const char *)e.p, e.len);
+    }
+    jw_obj_end(&w);
+    return buf_check(b, "newAccount request");
+}
+
+static int save_url(struct acme *c)
+{
+    if (c->state == NULL) return 0;
+    if (state_set(c->state, STATE_ACCOUNT_URL, c->account_url, c->a) < 0 ||
+        state_set(c->state, STATE_ACCOUNT_DIR, c->dir.url, c->a) < 0)
+        return -1;
+    return state_save(c->state);
+}
+
+static int take_location(struct acme *c, const char *what)
+{
+    if (c->r.location[0] == '\0')
+        return err_set(ACME_EREFUSED, "%s: the CA sent no account URL (Location)", what);
+    c->account_url = arena_strdup(c->a, c->r.location, "account URL");
+    return c->account_url == NULL ? -1 : 0;
+}
+
+int acme_account(struct acme *c)
+{
+    static unsigned char body[8192];
+    struct buf b;
+    char type[256];
+
+    if (c->state != NULL) {
+        const char *url = state_get(c->state, STATE_ACCOUNT_URL);
+        const char *dir = state_get(c->state, STATE_ACCOUNT_DIR);
+        if (url != NULL && dir != NULL && strcmp(dir, c->dir.url) == 0) {
+            c->account_url = url;
+            log_vv("account %s (cached)", url);
+            return 0;
+        }
+    }
+
+    /* Re-find an account this key already has (the cache was lost or the CA changed). */
+    buf_init(&b, body, sizeof body);
+    if (account_payload(c, 1, &b) < 0) return -1;
+    if (acme_post(c, c->dir.new_account, buf_cstr(&b), 1, "looking up the account") == 0) {
+        if (take_location(c, "looking up the account") < 0) return -1;
+        log_v("found account %s", c->account_url);
+        return save_url(c);
+    }
+    problem_type(c->r.body, c->r.body_len, type, sizeof type);
+    if (!problem_is(type, "accountDoesNotExist")) return -1;
+    err_clear();
+
+    if (c->dir.terms_of_service != NULL && !c->cfg->agree_tos)
+        return err_set(ACME_ECONFIG,
+                       "the CA's terms of service must be agreed before an account is "
+                       "created: read %s and set agree_tos = yes",
+                       c->dir.terms_of_service);
+    if (c->dir.eab_required && (c->cfg->eab_kid == NULL || c->cfg->eab_hmac_key == NULL))
+        return err_set(ACME_ECONFIG,
+                       "the CA %s requires external account binding: set eab_kid "
+                       "and eab_hmac_key (from the CA's web site)",
+                       c->dir.url);
+    buf_init(&b, body, sizeof body);
+    if (account_payload(c, 0, &b) < 0) return -1;
+    if (acme_post(c, c->dir.new_account, buf_cstr(&b), 1, "creating the account") < 0) return -1;
+    if (take_location(c, "creating the account") < 0) return -1;
+    log_info("created account %s", c->account_url);
+    return save_url(c);
+}

@@ -1,0 +1,104 @@
+/* Publishing challenge answers: the built-in HTTP-01 responder, webroot files, or the DNS
+ * hook; and withdrawing them again whatever happened in between. */
+#include "acme.h"
+
+#include <string.h>
+
+#include "arena.h"
+#include "config.h"
+#include "err.h"
+#include "hook.h"
+#include "http01.h"
+#include "log.h"
+#include "sys.h"
+
+#define WELL_KNOWN "/.well-known/acme-challenge"
+
+static const char *webroot_path(struct acme *c, const struct acme_pending *p)
+{
+    return arena_printf(c->a, "webroot path", "%s%s/%s", c->cfg->webroot, WELL_KNOWN, p->token);
+}
+
+/* The identifier's domain for ACME_DOMAIN: the authorization's value (no "*."). */
+static int publish_dns(struct acme *c, struct acme_pending *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        log_v("dns_hook add %s", p[i].dns_name);
+        p[i].published = 1; /* "del" runs even when "add" failed half-way */
+        if (hook_dns(c->cfg->dns_hook, "add", p[i].dns_name, p[i].dns_value, p[i].id_value, 0) < 0)
+            return err_recode(ACME_ETEMP);
+    }
+    if (c->cfg->dns_wait > 0) {
+        log_v("waiting %d s for DNS (dns_wait)", c->cfg->dns_wait);
+        sys_sleep((unsigned)c->cfg->dns_wait);
+    }
+    return 0;
+}
+
+static int publish_webroot(struct acme *c, struct acme_pending *p, size_t n)
+{
+    const char *dir = arena_printf(c->a, "webroot path", "%s%s", c->cfg->webroot, WELL_KNOWN);
+    size_t i;
+    if (dir == NULL) return -1;
+    if (dir_make(dir, 0755) < 0) return err_recode(ACME_ELOCAL);
+    for (i = 0; i < n; i++) {
+        const char *path = webroot_path(c, &p[i]);
+        if (path == NULL) return -1;
+        if (file_write_atomic(path, p[i].key_auth, strlen(p[i].key_auth), 0644) < 0)
+            return err_recode(ACME_ELOCAL);
+        p[i].published = 1;
+        log_vv("wrote %s", path);
+    }
+    return 0;
+}
+
+static int publish_http01(struct acme *c, struct acme_pending *p, size_t n)
+{
+    struct http01_token *t;
+    size_t i;
+    if (n > HTTP01_MAX_TOKENS)
+        return err_set(ACME_ELOCAL, "%zu tokens: more than HTTP01_MAX_TOKENS", n);
+    t = arena_alloc(c->a, n * sizeof *t, "HTTP-01 tokens");
+    if (t == NULL) return -1;
+    for (i = 0; i < n; i++) {
+        t[i].token = p[i].token;
+        t[i].key_auth = p[i].key_auth;
+    }
+    /* The responder lives at most as long as validation can take, plus a margin. */
+    if (http01_start(c->cfg->http_listen, t, n, (int)c->poll_limit * 2 + 60) < 0) return -1;
+    for (i = 0; i < n; i++)
+        p[i].published = 1;
+    return 0;
+}
+
+int acme_challenges_publish(struct acme *c, struct acme_pending *p, size_t n)
+{
+    if (c->cfg->challenge == CHALLENGE_DNS01) return publish_dns(c, p, n);
+    if (c->cfg->challenge != CHALLENGE_HTTP01)
+        return err_set(ACME_ECONFIG, "this challenge type is not supported");
+    if (c->cfg->webroot != NULL) return publish_webroot(c, p, n);
+    return publish_http01(c, p, n);
+}
+
+void acme_challenges_withdraw(struct acme *c, struct acme_pending *p, size_t n)
+{
+    size_t i;
+    if (c->cfg->challenge == CHALLENGE_HTTP01 && c->cfg->webroot == NULL) {
+        http01_stop();
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        if (!p[i].published) continue;
+        if (c->cfg->challenge == CHALLENGE_DNS01) {
+            log_v("dns_hook del %s", p[i].dns_name);
+            if (hook_dns(c->cfg->dns_hook, "del", p[i].dns_name, p[i].dns_value, p[i].id_value, 0) <
+                0)
+                log_warn("%s", err_msg());
+        } else {
+            const char *path = webroot_path(c, &p[i]);
+            if (path != NULL && file_remove(path) < 0) log_warn("%s", err_msg());
+        }
+        p[i].published = 0;
+    }
+}

@@ -1,0 +1,593 @@
+/* Incremental HTTP/1.1 response parser (RFC 9112) and HTTP CONNECT replies. */
+#include "http.h"
+#include "http_client.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+
+enum {
+    S_STATUS,
+    S_HEADER,
+    S_BODY_LENGTH,
+    S_CHUNK_SIZE,
+    S_CHUNK_DATA,
+    S_CHUNK_CRLF,
+    S_TRAILER,
+    S_BODY_CLOSE,
+    S_DONE,
+    S_ERROR
+};
+
+static const char *const state_names[] = {"status line",
+                                          "header section",
+                                          "body",
+                                          "chunk size line",
+                                          "chunk data",
+                                          "chunk data",
+                                          "trailer section",
+                                          "body",
+                                          "end",
+                                          "error"};
+
+int http_is_tchar(int c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
+    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* Field values: visible ASCII, SP, HTAB and obs-text; no other control characters. */
+int http_value_ok(const char *v, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return 0;
+    }
+    return 1;
+}
+
+int http_line_byte(char *line, size_t *len, int *cr, size_t max, int c)
+{
+    if (*cr) {
+        *cr = 0;
+        if (c != '\n') return HTTP_LINE_BARE_CR;
+        line[*len] = '\0';
+        return HTTP_LINE_END;
+    }
+    if (c == '\r') {
+        *cr = 1;
+        return HTTP_LINE_MORE;
+    }
+    if (c == '\n') {
+        line[*len] = '\0';
+        return HTTP_LINE_END;
+    }
+    if (*len >= max) return HTTP_LINE_TOO_LONG;
+    line[(*len)++] = (char)c;
+    return HTTP_LINE_MORE;
+}
+
+int http_split_field(char *line, size_t len, const char **name, size_t *nlen, const char **val,
+                     size_t *vlen)
+{
+    size_t i, colon;
+    const char *v;
+    size_t n;
+    if (len > 0 && (line[0] == ' ' || line[0] == '\t'))
+        return err_set(ACME_ETEMP, "HTTP: obsolete line folding in header");
+    for (colon = 0; colon < len && line[colon] != ':'; colon++)
+        ;
+    if (colon == len) return err_set(ACME_ETEMP, "HTTP: header line without a colon");
+    if (colon == 0) return err_set(ACME_ETEMP, "HTTP: empty header field name");
+    for (i = 0; i < colon; i++) {
+        if (line[i] == ' ' || line[i] == '\t')
+            return err_set(ACME_ETEMP, "HTTP: whitespace before the colon in header '%.*s'",
+                           (int)(colon > 40 ? 40 : colon), line);
+        if (!http_is_tchar((unsigned char)line[i]))
+            return err_set(ACME_ETEMP, "HTTP: bad character in header field name");
+    }
+    v = line + colon + 1;
+    n = len - colon - 1;
+    while (n > 0 && (v[0] == ' ' || v[0] == '\t')) {
+        v++;
+        n--;
+    }
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    if (!http_value_ok(v, n))
+        return err_set(ACME_ETEMP, "HTTP: control character in header '%.*s'",
+                       (int)(colon > 40 ? 40 : colon), line);
+    *name = line;
+    *nlen = colon;
+    *val = v;
+    *vlen = n;
+    return 0;
+}
+
+int http_name_is(const char *name, size_t nlen, const char *want)
+{
+    return strlen(want) == nlen && strncasecmp(name, want, nlen) == 0;
+}
+
+/* Calls fn for each non-empty element of a comma-separated list (OWS trimmed). */
+int http_list_each(const char *v, size_t n, int (*fn)(void *arg, const char *e, size_t len),
+                   void *arg)
+{
+    size_t i = 0;
+    while (i <= n) {
+        size_t s = i, e;
+        while (i < n && v[i] != ',')
+            i++;
+        e = i;
+        while (s < e && (v[s] == ' ' || v[s] == '\t'))
+            s++;
+        while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+            e--;
+        if (e > s && fn(arg, v + s, e - s) < 0) return -1;
+        i++;
+    }
+    return 0;
+}
+
+int http_parse_length(const char *v, size_t n, uint64_t *out)
+{
+    uint64_t x = 0;
+    size_t i;
+    if (n == 0) return err_set(ACME_ETEMP, "HTTP: empty Content-Length");
+    for (i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return err_set(ACME_ETEMP, "HTTP: bad Content-Length '%.*s'", (int)(n > 30 ? 30 : n),
+                           v);
+        if (x > (UINT64_MAX - 9) / 10) return err_set(ACME_ETEMP, "HTTP: Content-Length too large");
+        x = x * 10 + (uint64_t)(v[i] - '0');
+    }
+    *out = x;
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static int fail(struct http_resp_parser *p)
+{
+    p->state = S_ERROR;
+    return HTTP_ERROR;
+}
+
+static void reset_message(struct http_resp_parser *p)
+{
+    struct http_response *r = p->r;
+    p->version_minor = 0;
+    p->status = 0;
+    p->reason[0] = '\0';
+    p->nheaders = 0;
+    p->have_length = 0;
+    p->content_length = 0;
+    p->chunked = 0;
+    p->conn_close = 0;
+    p->conn_keep_alive = 0;
+    p->mode = HTTP_BODY_NONE;
+    p->remaining = 0;
+    p->body_len = 0;
+    if (p->body != NULL) p->body[0] = '\0';
+    if (r != NULL) {
+        r->status = 0;
+        r->nonce[0] = '\0';
+        r->location[0] = '\0';
+        r->content_type[0] = '\0';
+        r->retry_after = -1;
+        r->nlinks = 0;
+        r->body = (char *)p->body;
+        r->body_len = 0;
+    }
+}
+
+void http_resp_init(struct http_resp_parser *p, struct http_response *r, uint8_t *body, size_t cap,
+                    int head, int64_t now)
+{
+    p->state = S_STATUS;
+    p->head = head;
+    p->header_only = 0;
+    p->now = now;
+    p->r = r;
+    p->body = body;
+    p->body_cap = body != NULL ? cap : 0;
+    p->total = 0;
+    p->line_len = 0;
+    p->cr = 0;
+    reset_message(p);
+}
+
+static int parse_status(struct http_resp_parser *p)
+{
+    const char *l = p->line;
+    size_t n = p->line_len, i, k = 0;
+    if (n < 12 || memcmp(l, "HTTP/", 5) != 0 || l[6] != '.' || l[5] < '0' || l[5] > '9' ||
+        l[7] < '0' || l[7] > '9' || l[8] != ' ')
+        return err_set(ACME_ETEMP, "HTTP: bad status line '%.*s'", (int)(n > 40 ? 40 : n), l);
+    if (l[5] != '1') return err_set(ACME_ETEMP, "HTTP: unsupported version HTTP/%c.%c", l[5], l[7]);
+    p->version_minor = l[7] - '0';
+    for (i = 9; i < 12; i++) {
+        if (l[i] < '0' || l[i] > '9')
+            return err_set(ACME_ETEMP, "HTTP: bad status code in '%.*s'", (int)(n > 40 ? 40 : n),
+                           l);
+        p->status = p->status * 10 + (l[i] - '0');
+    }
+    if (p->status < 100) return err_set(ACME_ETEMP, "HTTP: bad status code %d", p->status);
+    /* the SP before the reason phrase is required; tolerate its absence with no reason */
+    if (n > 12 && l[12] != ' ')
+        return err_set(ACME_ETEMP, "HTTP: bad status line '%.*s'", (int)(n > 40 ? 40 : n), l);
+    if (!http_value_ok(l + 12, n - 12))
+        return err_set(ACME_ETEMP, "HTTP: control character in the status line");
+    for (i = 13; i < n && k + 4 < sizeof p->reason; i++) {
+        unsigned char c = (unsigned char)l[i];
+        p->reason[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    if (i < n) memcpy(p->reason + k, "...", 3), k += 3;
+    p->reason[k] = '\0';
+    if (p->r != NULL) p->r->status = p->status;
+    return 0;
+}
+
+static int copy_field(char *dst, size_t cap, const char *v, size_t n, const char *name)
+{
+    if (dst[0] != '\0') return err_set(ACME_ETEMP, "HTTP: repeated %s header", name);
+    if (n >= cap)
+        return err_set(ACME_ETEMP, "HTTP: %s header of %zu bytes exceeds the limit of %zu", name, n,
+                       cap - 1);
+    if (n == 0) return err_set(ACME_ETEMP, "HTTP: empty %s header", name);
+    memcpy(dst, v, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+static int length_elem(void *arg, const char *e, size_t n)
+{
+    struct http_resp_parser *p = arg;
+    uint64_t x;
+    if (http_parse_length(e, n, &x) < 0) return -1;
+    if (p->have_length && x != p->content_length)
+        return err_set(ACME_ETEMP, "HTTP: conflicting Content-Length values");
+    p->have_length = 1;
+    p->content_length = x;
+    return 0;
+}
+
+static int te_elem(void *arg, const char *e, size_t n)
+{
+    struct http_resp_parser *p = arg;
+    if (p->chunked || !http_name_is(e, n, "chunked"))
+        return err_set(ACME_ETEMP, "HTTP: unsupported Transfer-Encoding '%.*s'",
+                       (int)(n > 40 ? 40 : n), e);
+    p->chunked = 1;
+    return 0;
+}
+
+static int conn_elem(void *arg, const char *e, size_t n)
+{
+    struct http_resp_parser *p = arg;
+    if (http_name_is(e, n, "close"))
+        p->conn_close = 1;
+    else if (http_name_is(e, n, "keep-alive"))
+        p->conn_keep_alive = 1;
+    return 0;
+}
+
+static int parse_header(struct http_resp_parser *p)
+{
+    const char *name, *v;
+    size_t nlen, n;
+    struct http_response *r = p->r;
+    if (++p->nheaders > HTTP_HEADERS_MAX)
+        return err_set(ACME_ETEMP, "HTTP: more than %d header fields (HTTP_HEADERS_MAX)",
+                       HTTP_HEADERS_MAX);
+    if (http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0) return -1;
+    if (http_name_is(name, nlen, "Connection")) return http_list_each(v, n, conn_elem, p);
+    if (!p->header_only) {
+        if (http_name_is(name, nlen, "Content-Length")) {
+            if (n == 0) return err_set(ACME_ETEMP, "HTTP: empty Content-Length");
+            return http_list_each(v, n, length_elem, p);
+        }
+        if (http_name_is(name, nlen, "Transfer-Encoding")) {
+            if (n == 0) return err_set(ACME_ETEMP, "HTTP: empty Transfer-Encoding");
+            return http_list_each(v, n, te_elem, p);
+        }
+    }
+    if (r == NULL) return 0;
+    if (http_name_is(name, nlen, "Replay-Nonce"))
+        return copy_field(r->nonce, sizeof r->nonce, v, n, "Replay-Nonce");
+    if (http_name_is(name, nlen, "Location"))
+        return copy_field(r->location, sizeof r->location, v, n, "Location");
+    if (http_name_is(name, nlen, "Content-Type"))
+        return copy_field(r->content_type, sizeof r->content_type, v, n, "Content-Type");
+    if (http_name_is(name, nlen, "Retry-After")) {
+        if (r->retry_after >= 0) return err_set(ACME_ETEMP, "HTTP: repeated Retry-After header");
+        return http_retry_after(v, n, p->now, &r->retry_after);
+    }
+    if (http_name_is(name, nlen, "Link")) return http_parse_link(r, v, n);
+    return 0;
+}
+
+static int body_limit(const struct http_resp_parser *p)
+{
+    return err_set(ACME_ELOCAL,
+                   "HTTP: response body exceeds the limit of %zu bytes "
+                   "(CONFIG_HTTP_BODY_MAX)",
+                   p->body_cap);
+}
+
+/* The blank line after the header section: decides how the body is delimited. */
+static int end_of_headers(struct http_resp_parser *p)
+{
+    if (p->status < 200) {
+        if (p->status == 101)
+            return err_set(ACME_ETEMP, "HTTP: unexpected 101 Switching Protocols");
+        /* an interim response (100 Continue, 103 Early Hints): the real one follows */
+        reset_message(p);
+        p->state = S_STATUS;
+        return 0;
+    }
+    if (p->version_minor == 0 && !p->conn_keep_alive) p->conn_close = 1;
+    if (p->header_only || p->head || p->status == 204 || p->status == 304) {
+        p->mode = HTTP_BODY_NONE;
+        p->state = S_DONE;
+        return 0;
+    }
+    if (p->chunked && p->have_length)
+        return err_set(ACME_ETEMP, "HTTP: Content-Length and Transfer-Encoding both present");
+    if (p->chunked) {
+        p->mode = HTTP_BODY_CHUNKED;
+        p->state = S_CHUNK_SIZE;
+    } else if (p->have_length) {
+        if (p->content_length > p->body_cap) return body_limit(p);
+        p->mode = HTTP_BODY_LENGTH;
+        p->remaining = p->content_length;
+        p->state = p->remaining == 0 ? S_DONE : S_BODY_LENGTH;
+    } else {
+        p->mode = HTTP_BODY_CLOSE;
+        p->conn_close = 1;
+        p->state = S_BODY_CLOSE;
+    }
+    return 0;
+}
+
+static int parse_chunk_size(struct http_resp_parser *p)
+{
+    const char *l = p->line;
+    size_t n = p->line_len, i = 0;
+    uint64_t size = 0;
+    for (; i < n; i++) {
+        int c = (unsigned char)l[i], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            break;
+        size = size * 16 + (uint64_t)d;
+        if (size > p->body_cap - p->body_len) return body_limit(p);
+    }
+    if (i == 0) return err_set(ACME_ETEMP, "HTTP: bad chunk size line");
+    while (i < n && (l[i] == ' ' || l[i] == '\t'))
+        i++;
+    if (i < n && l[i] != ';') return err_set(ACME_ETEMP, "HTTP: bad chunk size line");
+    if (!http_value_ok(l + i, n - i))
+        return err_set(ACME_ETEMP, "HTTP: control character in chunk extension");
+    if (size == 0) {
+        p->nheaders = 0;
+        p->state = S_TRAILER;
+    } else {
+        p->remaining = size;
+        p->state = S_CHUNK_DATA;
+    }
+    return 0;
+}
+
+static int parse_trailer(struct http_resp_parser *p)
+{
+    const char *name, *v;
+    size_t nlen, n;
+    if (p->line_len == 0) {
+        p->state = S_DONE;
+        return 0;
+    }
+    if (++p->nheaders > HTTP_HEADERS_MAX)
+        return err_set(ACME_ETEMP, "HTTP: more than %d trailer fields (HTTP_HEADERS_MAX)",
+                       HTTP_HEADERS_MAX);
+    /* trailer fields are checked and ignored */
+    return http_split_field(p->line, p->line_len, &name, &nlen, &v, &n);
+}
+
+static int line_done(struct http_resp_parser *p)
+{
+    switch (p->state) {
+    case S_STATUS:
+        if (parse_status(p) < 0) return -1;
+        p->state = S_HEADER;
+        return 0;
+    case S_HEADER:
+        if (p->line_len == 0) return end_of_headers(p);
+        return parse_header(p);
+    case S_CHUNK_SIZE:
+        return parse_chunk_size(p);
+    case S_CHUNK_CRLF:
+        p->state = S_CHUNK_SIZE;
+        return 0;
+    case S_TRAILER:
+        return parse_trailer(p);
+    }
+    return err_set(ACME_ETEMP, "HTTP: internal parser state %d", p->state);
+}
+
+static size_t line_max(const struct http_resp_parser *p)
+{
+    switch (p->state) {
+    case S_CHUNK_SIZE:
+        return HTTP_CHUNK_LINE_MAX;
+    case S_CHUNK_CRLF:
+        return 0;
+    default:
+        return HTTP_HEADER_LINE_MAX;
+    }
+}
+
+static int line_error(struct http_resp_parser *p, int rc)
+{
+    if (rc == HTTP_LINE_BARE_CR)
+        return err_set(ACME_ETEMP, "HTTP: CR without LF in the %s", state_names[p->state]);
+    switch (p->state) {
+    case S_STATUS:
+        return err_set(ACME_ETEMP, "HTTP: status line longer than %d bytes (HTTP_HEADER_LINE_MAX)",
+                       HTTP_HEADER_LINE_MAX);
+    case S_CHUNK_SIZE:
+        return err_set(ACME_ETEMP, "HTTP: chunk size line too long (over %d bytes)",
+                       HTTP_CHUNK_LINE_MAX);
+    case S_CHUNK_CRLF:
+        return err_set(ACME_ETEMP, "HTTP: missing CRLF after chunk data");
+    default:
+        return err_set(ACME_ETEMP, "HTTP: %s line longer than %d bytes (HTTP_HEADER_LINE_MAX)",
+                       p->state == S_TRAILER ? "trailer" : "header", HTTP_HEADER_LINE_MAX);
+    }
+}
+
+static void body_put(struct http_resp_parser *p, const uint8_t *d, size_t n)
+{
+    memcpy(p->body + p->body_len, d, n);
+    p->body_len += n;
+    p->body[p->body_len] = '\0';
+    if (p->r != NULL) p->r->body_len = p->body_len;
+}
+
+int http_resp_feed(struct http_resp_parser *p, const void *data, size_t n, size_t *used)
+{
+    const uint8_t *d = data;
+    size_t i = 0, take;
+    int rc;
+
+    if (used != NULL) *used = 0;
+    if (p->state == S_ERROR)
+        return err_set(ACME_ETEMP, "HTTP: response parser used after an error");
+    while (i < n && p->state != S_DONE) {
+        switch (p->state) {
+        case S_BODY_LENGTH:
+        case S_CHUNK_DATA:
+            take = n - i;
+            if (take > p->remaining) take = (size_t)p->remaining;
+            body_put(p, d + i, take);
+            i += take;
+            p->remaining -= take;
+            if (p->remaining == 0) p->state = p->state == S_BODY_LENGTH ? S_DONE : S_CHUNK_CRLF;
+            break;
+        case S_BODY_CLOSE:
+            take = n - i;
+            if (take > p->body_cap - p->body_len) {
+                p->total += i;
+                body_limit(p);
+                return fail(p);
+            }
+            body_put(p, d + i, take);
+            i += take;
+            break;
+        default:
+            rc = http_line_byte(p->line, &p->line_len, &p->cr, line_max(p), d[i++]);
+            if (rc == HTTP_LINE_MORE) break;
+            if (rc != HTTP_LINE_END) {
+                p->total += i;
+                line_error(p, rc);
+                return fail(p);
+            }
+            if (line_done(p) < 0) {
+                p->total += i;
+                return fail(p);
+            }
+            p->line_len = 0;
+            break;
+        }
+    }
+    p->total += i;
+    if (used != NULL) *used = i;
+    return p->state == S_DONE ? HTTP_DONE : HTTP_NEED_MORE;
+}
+
+int http_resp_eof(struct http_resp_parser *p)
+{
+    switch (p->state) {
+    case S_DONE:
+    case S_BODY_CLOSE:
+        p->state = S_DONE;
+        return HTTP_DONE;
+    case S_ERROR:
+        return err_set(ACME_ETEMP, "HTTP: response parser used after an error");
+    case S_STATUS:
+        if (p->total == 0) {
+            p->state = S_ERROR;
+            return err_set(ACME_ETEMP, "HTTP: connection closed before the response");
+        }
+        /* fall through */
+    default:
+        err_set(ACME_ETEMP, "HTTP: connection closed in the %s after %zu bytes of the response",
+                state_names[p->state], p->total);
+        return fail(p);
+    }
+}
+
+int http_resp_keep_alive(const struct http_resp_parser *p)
+{
+    return p->state == S_DONE && !p->conn_close && p->mode != HTTP_BODY_CLOSE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* HTTP CONNECT (RFC 9110 section 9.3.6) */
+
+static int host_char_ok(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == ':';
+}
+
+long http_connect_request(char *out, size_t cap, const char *host, const char *port)
+{
+    size_t i;
+    int n, v6 = strchr(host, ':') != NULL;
+    if (host[0] == '\0' || port[0] == '\0' || strlen(port) > 5)
+        return err_set(ACME_ECONFIG, "CONNECT: bad host or port");
+    for (i = 0; host[i] != '\0'; i++)
+        if (!host_char_ok((unsigned char)host[i]))
+            return err_set(ACME_ECONFIG, "CONNECT: bad character in host '%s'", host);
+    for (i = 0; port[i] != '\0'; i++)
+        if (port[i] < '0' || port[i] > '9')
+            return err_set(ACME_ECONFIG, "CONNECT: bad port '%s'", port);
+    n = snprintf(out, cap, "CONNECT %s%s%s:%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n\r\n", v6 ? "[" : "",
+                 host, v6 ? "]" : "", port, v6 ? "[" : "", host, v6 ? "]" : "", port);
+    if (n < 0 || (size_t)n >= cap)
+        return err_set(ACME_ELOCAL, "CONNECT request: %zu-byte buffer too small", cap);
+    return n;
+}
+
+void http_connect_reply_init(struct http_resp_parser *p)
+{
+    http_resp_init(p, NULL, NULL, 0, 1, 0);
+    p->header_only = 1;
+}
+
+int http_connect_reply_feed(struct http_resp_parser *p, const void *data, size_t n, size_t *used)
+{
+    int rc = http_resp_feed(p, data, n, used);
+    if (rc == HTTP_ERROR) return err_prefix("proxy reply to CONNECT");
+    if (rc == HTTP_DONE && (p->status < 200 || p->status > 299)) {
+        p->state = S_ERROR;
+        return err_set(ACME_ETEMP, "proxy refused CONNECT: %d %s", p->status, p->reason);
+    }
+    return rc;
+}
+
+int http_connect_reply_eof(struct http_resp_parser *p)
+{
+    if (p->state == S_DONE) return HTTP_DONE;
+    p->state = S_ERROR;
+    return err_set(ACME_ETEMP, "proxy closed the connection before answering CONNECT");
+}

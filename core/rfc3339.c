@@ -1,0 +1,77 @@
+/* RFC 3339 timestamps and UTC formatting (civil-date arithmetic, proleptic Gregorian). */
+#include "rfc3339.h"
+
+#include <stdio.h>
+
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    int64_t era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* n decimal digits at s. */
+static int digits(const char *s, size_t n, int64_t *out)
+{
+    size_t i;
+    int64_t v = 0;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int rfc3339_parse(const char *s, size_t n, int64_t *out)
+{
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int64_t y, mo, d, h, mi, se, oh = 0, om = 0, t;
+    size_t p = 19;
+    int sign = 0;
+
+    if (n < 20 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 ||
+        s[7] != '-' || digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't') ||
+        digits(s + 11, 2, &h) < 0 || s[13] != ':' || digits(s + 14, 2, &mi) < 0 ||
+        s[16] != ':' || digits(s + 17, 2, &se) < 0)
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+        return -1;
+    if (s[p] == '.') {
+        size_t q = ++p;
+        while (p < n && s[p] >= '0' && s[p] <= '9')
+            p++;
+        if (p == q) return -1;
+    }
+    if (p == n - 1 && (s[p] == 'Z' || s[p] == 'z')) {
+        p++;
+    } else if (p + 6 == n && (s[p] == '+' || s[p] == '-') && s[p + 3] == ':' &&
+               digits(s + p + 1, 2, &oh) == 0 && digits(s + p + 4, 2, &om) == 0 && oh <= 23 &&
+               om <= 59) {
+        sign = s[p] == '+' ? 1 : -1;
+        p = n;
+    } else {
+        return -1;
+    }
+    if (se == 60) se = 59; /* a leap second: close enough for a renewal window */
+    t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    *out = t - sign * (oh * 3600 + om * 60);
+    return 0;
+}
+
+void time_format_utc(int64_t t, char *out, size_t cap)
+{
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400;
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(out, cap, "%04d-%02d-%02d %02d:%02d UTC", (int)(y + (m <= 2)) % 100000, (int)m % 100,
+             (int)d % 100, (int)(secs / 3600) % 100, (int)(secs / 60 % 60));
+}

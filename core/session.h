@@ -1,0 +1,36 @@
+/* Everything a command needs to talk to the CA: the TLS transport, the HTTP client, the
+ * struct acme with the directory, and (on request) the account key and the account. One
+ * session at a time (static storage); the lifecycle commands use it, and the renewal run may. */
+#ifndef ACME_SESSION_H
+#define ACME_SESSION_H
+
+#include "acme.h"
+#include "state.h"
+
+struct acme_config;
+struct arena;
+struct transport;
+
+#define SESSION_DIRECTORY 0   /* the directory only */
+#define SESSION_KEY 1         /* ... and the account key (created when missing) */
+#define SESSION_ACCOUNT 3     /* ... and the account (created when missing; implies the key) */
+
+struct session {
+    struct transport *t;
+    struct http_client http;
+    struct acme c;
+    struct state st;
+    int open;
+};
+
+/* Creates state_dir, loads the state, sets up the transport of this build (cfg->ca_file,
+ * timeout, bind_address) and fetches the directory, then what `what` asks for. NULL with the
+ * error set; on failure nothing is left open. */
+struct session *session_open(const struct acme_config *cfg, struct arena *a, int what);
+/* The same over a given transport (unit tests use a scripted one). */
+struct session *session_open_transport(const struct acme_config *cfg, struct arena *a, int what,
+                                       struct transport *t);
+/* Closes the connection and wipes the account key; safe when s is NULL or already closed. */
+void session_close(struct session *s);
+
+#endif

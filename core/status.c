@@ -1,0 +1,181 @@
+/* The `status` command. Reads the certificate file and the state; never the network. */
+#include "status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "pem.h"
+#include "renew.h"
+#include "rfc3339.h"
+#include "state.h"
+#include "sys.h"
+#include "x509.h"
+
+#define STATUS_CERT_MAX (256 * 1024)
+#define DAY 86400
+
+/* Reads the first certificate of a PEM file: 1, 0 when the file is missing, -1 on an error
+ * (unreadable, no certificate, malformed). */
+static int read_leaf(const char *path, struct arena *a, struct x509_info *x)
+{
+    char *text;
+    size_t len, pos = 0, der_len;
+    int missing = 0, r;
+    uint8_t *der;
+    if (file_read(path, a, &text, &len, STATUS_CERT_MAX, &missing) < 0) {
+        if (missing) {
+            err_clear();
+            return 0;
+        }
+        return -1;
+    }
+    if ((der = arena_alloc(a, len, "reading the certificate")) == NULL) return -1;
+    r = pem_next(text, len, &pos, "CERTIFICATE", NULL, der, len, &der_len);
+    if (r < 0) return err_prefix("%s", path);
+    if (r == 0) return err_set(ACME_ECONFIG, "%s: no PEM CERTIFICATE in it", path);
+    if (x509_parse(der, der_len, x) < 0) return err_prefix("%s", path);
+    return 1;
+}
+
+static void print_cert(const char *path, const struct x509_info *x, int64_t now)
+{
+    char name[300], when[40];
+    size_t pos = 0, i;
+    int kind, first = 1, r;
+
+    printf("certificate: %s\n", path);
+    printf("names:      ");
+    while ((r = x509_san_next(x, &pos, &kind, name, sizeof name)) == 1) {
+        printf("%s %s", first ? "" : ",", name);
+        first = 0;
+    }
+    if (r < 0) err_clear();
+    if (first) printf(" %s", x->subject_cn[0] != '\0' ? x->subject_cn : "(none)");
+    printf("\nissuer:      %s\n", x->issuer_cn[0] != '\0' ? x->issuer_cn : "(no CN)");
+    printf("serial:      ");
+    for (i = 0; i < x->serial_len; i++)
+        printf("%02x", x->serial[i]);
+    time_format_utc(x->not_before, when, sizeof when);
+    printf("\nnot before:  %s\n", when);
+    time_format_utc(x->not_after, when, sizeof when);
+    if (now >= x->not_after)
+        printf("not after:   %s (expired %ld days ago)\n", when,
+               (long)((now - x->not_after) / DAY));
+    else
+        printf("not after:   %s (%ld days left)\n", when, (long)((x->not_after - now) / DAY));
+}
+
+static void print_due(int due, int64_t due_at, const char *why)
+{
+    char when[40];
+    time_format_utc(due_at, when, sizeof when);
+    printf("renewal:     %s\n", why);
+    printf("             %s %s\n", due ? "due since" : "due at", when);
+}
+
+const char *status_cert_arg(const struct cli *cl)
+{
+    size_t i;
+    for (i = 0; i + 1 < cl->n_args; i++)
+        if (strcmp(cl->args[i], "--cert") == 0) return cl->args[i + 1];
+    return NULL;
+}
+
+int status_cert(const char *path)
+{
+    struct arena *a = run_arena();
+    struct x509_info x;
+    int64_t now = sys_now(), at;
+    char why[200];
+    int r, due;
+
+    if ((r = read_leaf(path, a, &x)) < 0) return err_recode(ACME_ECONFIG);
+    if (r == 0) return err_set(ACME_ECONFIG, "%s: no such file", path);
+    print_cert(path, &x, now);
+    due = renew_due(x.not_before, x.not_after, now, 0, &at, why, sizeof why);
+    print_due(due, at, why);
+    return due ? ACME_NOT_DUE : ACME_OK;
+}
+
+static int check_args(const struct cli *cl)
+{
+    size_t i;
+    for (i = 0; i < cl->n_args; i++) {
+        if (strcmp(cl->args[i], "--cert") == 0 && i + 1 < cl->n_args) {
+            i++;
+            continue;
+        }
+        return err_set(ACME_ECONFIG, "status: unexpected argument '%s' (status [--cert FILE])",
+                       cl->args[i]);
+    }
+    return 0;
+}
+
+int status_run(const struct acme_config *cfg, const struct cli *cl)
+{
+    static struct state st;
+    struct arena *a = run_arena();
+    struct x509_info x;
+    struct renew_input in;
+    char certid[RENEW_CERTID_MAX], why[200], when[40];
+    const char *s;
+    int64_t now = sys_now(), at, v, n;
+    int r, due;
+
+    if (check_args(cl) < 0) return -1;
+    if (status_cert_arg(cl) != NULL) return status_cert(status_cert_arg(cl));
+    if (state_load(&st, cfg->state_dir, a) < 0) {
+        printf("state:       unreadable: %s\n", err_msg());
+        err_clear();
+        memset(&st, 0, sizeof st);
+    }
+    if ((r = read_leaf(cfg->cert_file, a, &x)) < 0) {
+        printf("certificate: %s: %s\n", cfg->cert_file, err_msg());
+        err_clear();
+        due = 1;
+    } else if (r == 0) {
+        printf("certificate: %s: none installed yet\n", cfg->cert_file);
+        due = 1;
+    } else {
+        print_cert(cfg->cert_file, &x, now);
+        if (renew_certid(&x, certid, sizeof certid) < 0) {
+            err_clear();
+            certid[0] = '\0';
+        }
+        renew_input_from_state(&in, x.not_before, x.not_after, cfg->renew_days, &st,
+                               certid[0] != '\0' ? certid : NULL);
+        due = renew_decide(&in, now, &at, why, sizeof why);
+        print_due(due, at, why);
+        if (in.have_window) {
+            char a1[40], a2[40];
+            time_format_utc(in.w.start, a1, sizeof a1);
+            time_format_utc(in.w.end, a2, sizeof a2);
+            printf("ARI window:  %s .. %s (stored)\n", a1, a2);
+        } else if (state_get(&st, STATE_ARI_NONE) != NULL) {
+            printf("ARI:         the CA has no renewalInfo; lifetime rule\n");
+        }
+        if ((s = state_get(&st, STATE_ARI_EXPLANATION)) != NULL)
+            printf("ARI note:    %s\n", s);
+        state_get_int(&st, STATE_ARI_NEXT_CHECK, 0, &v);
+        if (v > 0 && certid[0] != '\0' && state_get(&st, STATE_ARI_CERTID) != NULL &&
+            strcmp(state_get(&st, STATE_ARI_CERTID), certid) == 0) {
+            time_format_utc(v, when, sizeof when);
+            printf("ARI check:   next after %s\n", when);
+        }
+    }
+    if ((s = state_get(&st, STATE_LAST_ERROR)) != NULL) {
+        state_get_int(&st, STATE_FAILURES, 0, &n);
+        printf("last error:  %s\n", s);
+        printf("failures:    %ld in a row\n", (long)n);
+    }
+    state_get_int(&st, STATE_NEXT_ATTEMPT, 0, &v);
+    if (v > now) {
+        time_format_utc(v, when, sizeof when);
+        printf("next attempt: not before %s (backoff; -f ignores it)\n", when);
+    }
+    return due ? ACME_NOT_DUE : ACME_OK;
+}

@@ -1,0 +1,363 @@
+/* X.509 certificate reader (RFC 5280 section 4.1): walks the DER once and records the fields of
+ * struct x509_info. Signatures are not checked here. */
+#include "x509.h"
+
+#include <string.h>
+
+#include "der.h"
+#include "err.h"
+#include "ipaddr.h"
+
+/* Contents octets of the OIDs we look at. */
+static const uint8_t OID_CN[] = {0x55, 0x04, 0x03};  /* 2.5.4.3 commonName */
+static const uint8_t OID_SKI[] = {0x55, 0x1d, 0x0e}; /* 2.5.29.14 */
+static const uint8_t OID_SAN[] = {0x55, 0x1d, 0x11}; /* 2.5.29.17 */
+static const uint8_t OID_BC[] = {0x55, 0x1d, 0x13};  /* 2.5.29.19 */
+static const uint8_t OID_AKI[] = {0x55, 0x1d, 0x23}; /* 2.5.29.35 */
+
+#define DER_T61STRING 0x14
+#define DER_UNIVERSALSTRING 0x1c
+#define DER_BMPSTRING 0x1e
+
+static int bad(const char *what)
+{
+    return err_set(ACME_ETEMP, "X.509: malformed %s", what);
+}
+
+/* DER errors get the field as context. */
+static int ctx(const char *what)
+{
+    return err_prefix("X.509 %s", what);
+}
+
+/* Appends code point cp as UTF-8 to out[*n..cap); -1 when it does not fit. */
+static int put_utf8(char *out, size_t cap, size_t *n, uint32_t cp)
+{
+    uint8_t b[4];
+    size_t k, i;
+
+    if (cp < 0x80) {
+        b[0] = (uint8_t)cp;
+        k = 1;
+    } else if (cp < 0x800) {
+        b[0] = (uint8_t)(0xc0 | cp >> 6);
+        b[1] = (uint8_t)(0x80 | (cp & 0x3f));
+        k = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (uint8_t)(0xe0 | cp >> 12);
+        b[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
+        b[2] = (uint8_t)(0x80 | (cp & 0x3f));
+        k = 3;
+    } else {
+        b[0] = (uint8_t)(0xf0 | cp >> 18);
+        b[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
+        b[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
+        b[3] = (uint8_t)(0x80 | (cp & 0x3f));
+        k = 4;
+    }
+    if (k >= cap - *n) /* keep room for the NUL */
+        return -1;
+    for (i = 0; i < k; i++)
+        out[(*n)++] = (char)b[i];
+    return 0;
+}
+
+/* A directory string as UTF-8 in out (NUL-terminated). Types we do not know give "". */
+static int dir_string(const struct der_tlv *t, char *out, size_t cap, const char *what)
+{
+    size_t n = 0, i, w;
+    uint32_t cp;
+
+    out[0] = '\0';
+    switch (t->tag) {
+    case DER_UTF8STRING:
+    case DER_PRINTABLESTRING:
+    case DER_IA5STRING:
+    case DER_T61STRING: /* in practice Latin-1 */
+        w = 1;
+        break;
+    case DER_BMPSTRING:
+        w = 2;
+        break;
+    case DER_UNIVERSALSTRING:
+        w = 4;
+        break;
+    default:
+        return 0;
+    }
+    if (t->len % w != 0) return err_set(ACME_ETEMP, "X.509: malformed %s CN (length)", what);
+    for (i = 0; i < t->len; i += w) {
+        const uint8_t *s = t->val + i;
+        if (t->tag == DER_UTF8STRING || t->tag == DER_PRINTABLESTRING || t->tag == DER_IA5STRING) {
+            if (s[0] == 0) return err_set(ACME_ETEMP, "X.509: NUL character in %s CN", what);
+            if (n + 1 >= cap) goto toolong;
+            out[n++] = (char)s[0];
+            continue;
+        }
+        cp = 0;
+        for (size_t j = 0; j < w; j++)
+            cp = cp << 8 | s[j];
+        if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return err_set(ACME_ETEMP, "X.509: invalid character in %s CN", what);
+        if (put_utf8(out, cap, &n, cp) != 0) goto toolong;
+    }
+    out[n] = '\0';
+    return 0;
+toolong:
+    out[0] = '\0';
+    return err_set(ACME_ETEMP, "X.509: %s CN longer than %d bytes (X509_CN_MAX)", what,
+                   X509_CN_MAX - 1);
+}
+
+/* Name ::= SEQUENCE OF SET OF AttributeTypeAndValue; the first commonName goes to cn. */
+static int parse_name(const struct der_tlv *name, char *cn, size_t cap, const char *what)
+{
+    struct der_reader rdns, set, atv;
+    struct der_tlv rdn, seq, oid, val;
+    int have = 0;
+
+    cn[0] = '\0';
+    der_enter(name, &rdns);
+    while (!der_at_end(&rdns)) {
+        if (der_expect(&rdns, DER_SET, &rdn) != 0) return ctx(what);
+        der_enter(&rdn, &set);
+        if (der_at_end(&set)) return err_set(ACME_ETEMP, "X.509: empty RDN in %s", what);
+        while (!der_at_end(&set)) {
+            if (der_expect(&set, DER_SEQUENCE, &seq) != 0) return ctx(what);
+            der_enter(&seq, &atv);
+            if (der_expect(&atv, DER_OID, &oid) != 0 || der_next(&atv, &val) != 0) return ctx(what);
+            if (!der_at_end(&atv))
+                return err_set(ACME_ETEMP, "X.509: trailing data in %s attribute", what);
+            if (!have && der_oid_eq(&oid, OID_CN, sizeof OID_CN)) {
+                if (dir_string(&val, cn, cap, what) != 0) return -1;
+                have = 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int parse_keyid(const struct der_tlv *t, uint8_t *out, size_t *len, const char *what)
+{
+    if (t->len > X509_KEYID_MAX)
+        return err_set(ACME_ETEMP, "X.509: %s of %zu bytes exceeds X509_KEYID_MAX (%d)", what,
+                       t->len, X509_KEYID_MAX);
+    if (t->len == 0) return bad(what);
+    memcpy(out, t->val, t->len);
+    *len = t->len;
+    return 0;
+}
+
+/* GeneralNames contents: checks that every GeneralName is a well-formed TLV. */
+static int check_general_names(const uint8_t *p, size_t n)
+{
+    struct der_reader r;
+    struct der_tlv t;
+
+    der_init(&r, p, n);
+    while (!der_at_end(&r))
+        if (der_next(&r, &t) != 0) return ctx("subjectAltName");
+    return 0;
+}
+
+static int parse_extension(const struct der_tlv *ext, struct x509_info *out, unsigned *seen)
+{
+    struct der_reader r, v, in;
+    struct der_tlv oid, crit, val, t;
+    int rc;
+
+    der_enter(ext, &r);
+    if (der_expect(&r, DER_OID, &oid) != 0) return ctx("extension");
+    rc = der_optional(&r, DER_BOOLEAN, &crit);
+    if (rc < 0) return ctx("extension");
+    if (rc == 1 && crit.len != 1) return bad("extension critical flag");
+    if (der_expect(&r, DER_OCTET_STRING, &val) != 0) return ctx("extension");
+    if (!der_at_end(&r)) return bad("extension (trailing data)");
+    der_enter(&val, &v);
+
+    if (der_oid_eq(&oid, OID_SAN, sizeof OID_SAN)) {
+        if (*seen & 1) return bad("certificate (two subjectAltName extensions)");
+        *seen |= 1;
+        if (der_expect(&v, DER_SEQUENCE, &t) != 0) return ctx("subjectAltName");
+        if (check_general_names(t.val, t.len) != 0) return -1;
+        out->san = t.val;
+        out->san_len = t.len;
+    } else if (der_oid_eq(&oid, OID_AKI, sizeof OID_AKI)) {
+        if (*seen & 2) return bad("certificate (two authorityKeyIdentifier extensions)");
+        *seen |= 2;
+        if (der_expect(&v, DER_SEQUENCE, &t) != 0) return ctx("authorityKeyIdentifier");
+        der_enter(&t, &in);
+        rc = der_optional(&in, DER_CTX(0), &t);
+        if (rc < 0) return ctx("authorityKeyIdentifier");
+        if (rc == 1 && parse_keyid(&t, out->aki, &out->aki_len, "authorityKeyIdentifier") != 0)
+            return -1;
+    } else if (der_oid_eq(&oid, OID_SKI, sizeof OID_SKI)) {
+        if (*seen & 4) return bad("certificate (two subjectKeyIdentifier extensions)");
+        *seen |= 4;
+        if (der_expect(&v, DER_OCTET_STRING, &t) != 0) return ctx("subjectKeyIdentifier");
+        if (parse_keyid(&t, out->ski, &out->ski_len, "subjectKeyIdentifier") != 0) return -1;
+    } else if (der_oid_eq(&oid, OID_BC, sizeof OID_BC)) {
+        if (*seen & 8) return bad("certificate (two basicConstraints extensions)");
+        *seen |= 8;
+        if (der_expect(&v, DER_SEQUENCE, &t) != 0) return ctx("basicConstraints");
+        der_enter(&t, &in);
+        rc = der_optional(&in, DER_BOOLEAN, &t);
+        if (rc < 0) return ctx("basicConstraints");
+        if (rc == 1) {
+            if (t.len != 1) return bad("basicConstraints cA");
+            out->is_ca = t.val[0] != 0;
+        }
+        return 0; /* pathLenConstraint is not needed */
+    } else {
+        return 0;
+    }
+    if (!der_at_end(&v)) return bad("extension value (trailing data)");
+    return 0;
+}
+
+int x509_parse(const uint8_t *der, size_t n, struct x509_info *out)
+{
+    struct der_reader r, cert, tbs, seq;
+    struct der_tlv c, t, tbst, ver, exts, ext;
+    const uint8_t *serial;
+    size_t serial_len;
+    unsigned seen = 0;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    der_init(&r, der, n);
+    if (der_expect(&r, DER_SEQUENCE, &c) != 0) return ctx("certificate");
+    if (!der_at_end(&r)) return bad("certificate (data after it)");
+    der_enter(&c, &cert);
+    if (der_expect(&cert, DER_SEQUENCE, &tbst) != 0) return ctx("tbsCertificate");
+    der_enter(&tbst, &tbs);
+
+    /* version [0] EXPLICIT INTEGER DEFAULT v1 */
+    rc = der_optional(&tbs, DER_CTX_CONS(0), &ver);
+    if (rc < 0) return ctx("version");
+    if (rc == 1) {
+        der_enter(&ver, &seq);
+        if (der_expect(&seq, DER_INTEGER, &t) != 0) return ctx("version");
+        if (t.len != 1 || t.val[0] > 2 || !der_at_end(&seq)) return bad("version");
+    }
+    if (der_expect(&tbs, DER_INTEGER, &t) != 0 || der_uint(&t, &serial, &serial_len) != 0)
+        return ctx("serialNumber");
+    if (serial_len > X509_SERIAL_MAX)
+        return err_set(ACME_ETEMP, "X.509: serial of %zu bytes exceeds X509_SERIAL_MAX (%d)",
+                       serial_len, X509_SERIAL_MAX);
+    memcpy(out->serial, serial, serial_len);
+    out->serial_len = serial_len;
+    if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("signature algorithm");
+
+    if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("issuer");
+    out->issuer_name = t.raw;
+    out->issuer_name_len = t.rawlen;
+    if (parse_name(&t, out->issuer_cn, sizeof out->issuer_cn, "issuer") != 0) return -1;
+
+    if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("validity");
+    der_enter(&t, &seq);
+    if (der_next(&seq, &t) != 0 || der_time(&t, &out->not_before) != 0) return ctx("notBefore");
+    if (der_next(&seq, &t) != 0 || der_time(&t, &out->not_after) != 0) return ctx("notAfter");
+    if (!der_at_end(&seq)) return bad("validity (trailing data)");
+
+    if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("subject");
+    out->subject_name = t.raw;
+    out->subject_name_len = t.rawlen;
+    if (parse_name(&t, out->subject_cn, sizeof out->subject_cn, "subject") != 0) return -1;
+
+    if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("subjectPublicKeyInfo");
+    out->spki = t.raw;
+    out->spki_len = t.rawlen;
+
+    /* issuerUniqueID [1], subjectUniqueID [2] (v2/v3, IMPLICIT BIT STRING) */
+    if (der_optional(&tbs, DER_CTX(1), &t) < 0 || der_optional(&tbs, DER_CTX(2), &t) < 0)
+        return ctx("unique identifier");
+
+    rc = der_optional(&tbs, DER_CTX_CONS(3), &exts);
+    if (rc < 0) return ctx("extensions");
+    if (rc == 1) {
+        der_enter(&exts, &seq);
+        if (der_expect(&seq, DER_SEQUENCE, &t) != 0) return ctx("extensions");
+        if (!der_at_end(&seq)) return bad("extensions (trailing data)");
+        der_enter(&t, &seq);
+        while (!der_at_end(&seq)) {
+            if (der_expect(&seq, DER_SEQUENCE, &ext) != 0) return ctx("extension");
+            if (parse_extension(&ext, out, &seen) != 0) return -1;
+        }
+    }
+    if (!der_at_end(&tbs)) return bad("tbsCertificate (trailing data)");
+
+    if (der_expect(&cert, DER_SEQUENCE, &t) != 0) return ctx("signatureAlgorithm");
+    if (der_expect(&cert, DER_BIT_STRING, &t) != 0) return ctx("signatureValue");
+    if (!der_at_end(&cert)) return bad("certificate (trailing data)");
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Subject alternative names */
+
+int x509_san_next(const struct x509_info *c, size_t *pos, int *kind, char *out, size_t cap)
+{
+    struct der_reader r;
+    struct der_tlv t;
+    char ip[IPADDR_TEXT_MAX];
+    size_t n;
+
+    if (*pos > c->san_len) return err_set(ACME_ETEMP, "X.509: SAN position out of range");
+    if (c->san_len == 0) return 0; /* san may be NULL */
+    der_init(&r, c->san + *pos, c->san_len - *pos);
+    while (!der_at_end(&r)) {
+        if (der_next(&r, &t) != 0) return ctx("subjectAltName");
+        *pos = c->san_len - r.len;
+        if (t.tag == DER_CTX(X509_SAN_DNS)) {
+            if (t.len == 0 || memchr(t.val, 0, t.len) != NULL) return bad("subjectAltName dNSName");
+            if (t.len >= cap)
+                return err_set(ACME_ETEMP, "X.509: SAN name of %zu bytes longer than %zu", t.len,
+                               cap - (cap > 0));
+            memcpy(out, t.val, t.len);
+            out[t.len] = '\0';
+            *kind = X509_SAN_DNS;
+            return 1;
+        }
+        if (t.tag == DER_CTX(X509_SAN_IP)) {
+            if (t.len != 4 && t.len != 16) return bad("subjectAltName iPAddress length");
+            n = ipaddr_format(t.val, t.len, ip);
+            if (n >= cap)
+                return err_set(ACME_ETEMP, "X.509: SAN address longer than %zu", cap - (cap > 0));
+            memcpy(out, ip, n + 1);
+            *kind = X509_SAN_IP;
+            return 1;
+        }
+    }
+    *pos = c->san_len;
+    return 0;
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+int x509_has_name(const struct x509_info *c, const char *name)
+{
+    struct der_reader r;
+    struct der_tlv t;
+    uint8_t ip[16];
+    size_t iplen = 0, nlen = strlen(name), i;
+
+    iplen = (size_t)ipaddr_parse(name, nlen, ip);
+    der_init(&r, c->san, c->san_len);
+    while (!der_at_end(&r)) {
+        if (der_next(&r, &t) != 0) return 0;
+        if (iplen != 0) {
+            if (t.tag == DER_CTX(X509_SAN_IP) && t.len == iplen && memcmp(t.val, ip, iplen) == 0)
+                return 1;
+            continue;
+        }
+        if (t.tag != DER_CTX(X509_SAN_DNS) || t.len != nlen) continue;
+        for (i = 0; i < nlen; i++)
+            if (lower(t.val[i]) != lower((unsigned char)name[i])) break;
+        if (i == nlen) return 1;
+    }
+    return 0;
+}

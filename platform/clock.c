@@ -1,0 +1,63 @@
+/* The clock: sys_now() and sys_sleep() (core/sys.h), and the validation time the TLS backends
+ * use, which is never earlier than the build (a router without RTC boots in 1970 until NTP
+ * answers; validating at the build time still rejects certificates that expired before it). */
+#include "../core/sys.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../core/log.h"
+#include "tls_common.h"
+
+/* ACME_TEST_NOW, when set to a decimal number of seconds, pins the clock (tests only). */
+static int test_now(int64_t *out)
+{
+    const char *s = getenv("ACME_TEST_NOW");
+    int64_t v = 0;
+
+    if (s == NULL || *s == '\0') return 0;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10) return 0;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+int64_t sys_now(void)
+{
+    int64_t v;
+
+    if (test_now(&v)) return v;
+    return (int64_t)time(NULL);
+}
+
+void sys_sleep(unsigned seconds)
+{
+    struct timespec ts, rem;
+
+    ts.tv_sec = (time_t)seconds;
+    ts.tv_nsec = 0;
+    while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
+        ts = rem;
+}
+
+int64_t tls_validation_time(void)
+{
+    static int warned;
+    int64_t now = sys_now();
+    char a[32], b[32];
+
+    if (now >= acme_build_time) return now;
+    if (!warned) {
+        tls_format_time(now, a, sizeof a);
+        tls_format_time(acme_build_time, b, sizeof b);
+        log_warn("the system clock (%s) is earlier than this build (%s); validating "
+                 "certificates at the build time",
+                 a, b);
+        warned = 1;
+    }
+    return acme_build_time;
+}

@@ -1,0 +1,510 @@
+/* The built-in HTTP-01 responder: bind in the caller, serve from a forked child with one
+ * poll() loop (see core/http01.h for the design and what is answered). */
+#include "../core/http01.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+#include "../core/buf.h"
+#include "../core/build_config.h"
+#include "../core/err.h"
+#include "../core/http.h"
+#include "../core/log.h"
+
+#define CHALLENGE_PREFIX "/.well-known/acme-challenge/"
+/* A token longer than this cannot come from a sane CA (RFC 8555: 128 bits of entropy,
+ * base64url; Let's Encrypt and Pebble send 43 characters). */
+#define HTTP01_TOKEN_MAX 256
+#define HTTP01_KEYAUTH_MAX 512
+/* One response: status line, four header lines, the key authorization. */
+#define HTTP01_RESPONSE_MAX (256 + HTTP01_KEYAUTH_MAX)
+/* After the response, unread request bytes are drained this long before closing, so that
+ * the close does not turn into a reset that destroys the response in flight. */
+#define HTTP01_LINGER_MS 2000
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 414:
+        return "URI Too Long";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 501:
+        return "Not Implemented";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Error";
+    }
+}
+
+static int respond(struct buf *out, int status, int head, const char *body)
+{
+    if (body == NULL) body = reason(status);
+    size_t n = strlen(body);
+    buf_printf(out, "HTTP/1.1 %d %s\r\n", status, reason(status));
+    if (status == 405) buf_puts(out, "Allow: GET, HEAD\r\n");
+    buf_printf(out, "Content-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+               n);
+    if (!head) buf_put(out, body, n);
+    if (buf_check(out, "HTTP-01 response") < 0) return -1;
+    return status;
+}
+
+/* Methods the parser refuses with 501 that are real methods, answered with 405 instead. */
+static int known_method(const char *m)
+{
+    static const char *const methods[] = {"POST",    "PUT",   "DELETE", "PATCH",
+                                          "OPTIONS", "TRACE", "CONNECT"};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(m, methods[i]) == 0) return 1;
+    return 0;
+}
+
+/* The response to a parsed request (rc: the parser's HTTP_DONE or HTTP_ERROR). */
+static int answer_parsed(const struct http_req_parser *p, int rc, const struct http01_token *tokens,
+                         size_t n, struct buf *out)
+{
+    if (rc != HTTP_DONE) {
+        if (p->status == 501 && known_method(p->method)) return respond(out, 405, 0, NULL);
+        return respond(out, p->status >= 400 ? p->status : 400, 0, NULL);
+    }
+    int head = strcmp(p->method, "HEAD") == 0;
+    if (!head && strcmp(p->method, "GET") != 0) return respond(out, 405, 0, NULL);
+    const char *t = p->target;
+    /* Traversal and escapes never name a token: refuse them outright rather than 404. */
+    if (strchr(t, '%') != NULL || strstr(t, "/..") != NULL || strstr(t, "/./") != NULL ||
+        strchr(t, '\\') != NULL)
+        return respond(out, 400, head, NULL);
+    size_t plen = sizeof CHALLENGE_PREFIX - 1;
+    if (strncmp(t, CHALLENGE_PREFIX, plen) != 0) return respond(out, 404, head, NULL);
+    t += plen;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t, tokens[i].token) == 0) return respond(out, 200, head, tokens[i].key_auth);
+    return respond(out, 404, head, NULL);
+}
+
+int http01_answer(const char *req, size_t len, const struct http01_token *tokens, size_t n,
+                  struct buf *out)
+{
+    static struct http_req_parser p;
+    size_t used;
+    http_req_init(&p);
+    int rc = http_req_feed(&p, req, len, &used);
+    if (rc == HTTP_NEED_MORE) {
+        p.status = 400; /* an incomplete request head */
+        rc = HTTP_ERROR;
+    }
+    return answer_parsed(&p, rc, tokens, n, out);
+}
+
+int http01_parse_listen(const char *listen, char *host, size_t hostlen, unsigned *port)
+{
+    const char *colon, *h = listen;
+    size_t hl;
+    unsigned char addr[16];
+    char tmp[INET6_ADDRSTRLEN];
+
+    if (listen[0] == '[') {
+        const char *close = strchr(listen, ']');
+        if (close == NULL || close[1] != ':') goto bad;
+        h = listen + 1;
+        hl = (size_t)(close - h);
+        colon = close + 1;
+    } else {
+        colon = strrchr(listen, ':');
+        if (colon == NULL || memchr(listen, ':', (size_t)(colon - listen)) != NULL)
+            goto bad; /* an IPv6 address needs brackets */
+        hl = (size_t)(colon - listen);
+    }
+    if (hl >= sizeof tmp) goto bad;
+    memcpy(tmp, h, hl);
+    tmp[hl] = '\0';
+    if (strcmp(tmp, "*") == 0 || strcmp(tmp, "::") == 0) tmp[0] = '\0';
+    if (tmp[0] != '\0' && inet_pton(listen[0] == '[' ? AF_INET6 : AF_INET, tmp, addr) != 1)
+        goto bad;
+    const char *d = colon + 1;
+    unsigned long v = 0;
+    if (*d == '\0') goto bad;
+    for (; *d; d++) {
+        if (*d < '0' || *d > '9' || (v = v * 10 + (unsigned long)(*d - '0')) > 65535) goto bad;
+    }
+    if (strlen(tmp) >= hostlen) goto bad;
+    strcpy(host, tmp);
+    *port = (unsigned)v;
+    return 0;
+bad:
+    return err_set(ACME_ECONFIG,
+                   "http_listen: '%s' is not ADDRESS:PORT, [IPV6]:PORT or :PORT with a numeric "
+                   "address and a port 0-65535",
+                   listen);
+}
+
+#if defined(CONFIG_HTTP01_RESPONDER)
+
+static int token_char(int c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+}
+
+static pid_t child_pid;
+static unsigned bound_port;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* socket + options + bind + listen; returns the fd or -1 with errno set (*step names the
+ * call that failed). */
+static int open_listener(int family, const char *host, unsigned port, const char **step)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int fd, one = 1, zero = 0;
+
+    memset(&ss, 0, sizeof ss);
+    if (family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        s6->sin6_addr = in6addr_any;
+        if (host[0] != '\0') inet_pton(AF_INET6, host, &s6->sin6_addr);
+        sl = sizeof *s6;
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        s4->sin_addr.s_addr = htonl(INADDR_ANY);
+        if (host[0] != '\0') inet_pton(AF_INET, host, &s4->sin_addr);
+        sl = sizeof *s4;
+    }
+    *step = "socket";
+    fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return -1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (family == AF_INET6 && host[0] == '\0')
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero); /* dual-stack */
+    *step = "bind";
+    if (bind(fd, (struct sockaddr *)&ss, sl) < 0) goto fail;
+    *step = "listen";
+    if (listen(fd, CONFIG_HTTP01_MAX_CONNS) < 0) goto fail;
+    return fd;
+fail:;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+}
+
+static unsigned local_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) return 0;
+    if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+enum conn_state { CONN_FREE = 0, CONN_READ, CONN_WRITE, CONN_LINGER };
+
+struct conn {
+    enum conn_state state;
+    int fd;
+    int64_t deadline;
+    size_t out_len, out_off;
+    unsigned char out[HTTP01_RESPONSE_MAX];
+    struct http_req_parser p;
+};
+
+static struct conn conns[CONFIG_HTTP01_MAX_CONNS];
+
+static void conn_close(struct conn *c)
+{
+    close(c->fd);
+    c->state = CONN_FREE;
+}
+
+static void conn_answer(struct conn *c, int rc, const struct http01_token *tokens, size_t n)
+{
+    struct buf out;
+    buf_init(&out, c->out, sizeof c->out);
+    int status = answer_parsed(&c->p, rc, tokens, n, &out);
+    if (status < 0) {
+        conn_close(c);
+        return;
+    }
+    /* The target names the token, never the key authorization. */
+    if (rc == HTTP_DONE)
+        log_vv("http-01 responder: %s %.100s: %d", c->p.method, c->p.target, status);
+    else
+        log_vv("http-01 responder: %s: %d", err_msg(), status);
+    c->out_len = out.len;
+    c->out_off = 0;
+    c->state = CONN_WRITE;
+}
+
+static void conn_read(struct conn *c, const struct http01_token *tokens, size_t n)
+{
+    unsigned char in[512];
+    ssize_t r = recv(c->fd, in, sizeof in, 0);
+    if (r < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) conn_close(c);
+        return;
+    }
+    if (c->state == CONN_LINGER) {
+        if (r == 0) conn_close(c);
+        return; /* discarded */
+    }
+    if (r == 0) {
+        conn_close(c); /* the client went away before a complete request */
+        return;
+    }
+    size_t used;
+    int rc = http_req_feed(&c->p, in, (size_t)r, &used);
+    if (rc != HTTP_NEED_MORE) conn_answer(c, rc, tokens, n);
+}
+
+static void conn_write(struct conn *c, int64_t now)
+{
+    ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+    if (w < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) conn_close(c);
+        return;
+    }
+    c->out_off += (size_t)w;
+    if (c->out_off == c->out_len) {
+        shutdown(c->fd, SHUT_WR);
+        c->state = CONN_LINGER;
+        if (c->deadline > now + HTTP01_LINGER_MS) c->deadline = now + HTTP01_LINGER_MS;
+    }
+}
+
+static void serve_accept(int lfd, int64_t now)
+{
+    for (size_t i = 0; i < CONFIG_HTTP01_MAX_CONNS; i++) {
+        if (conns[i].state != CONN_FREE) continue;
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) return;
+        conns[i].fd = fd;
+        conns[i].state = CONN_READ;
+        conns[i].deadline = now + (int64_t)CONFIG_HTTP01_CONN_TIMEOUT * 1000;
+        http_req_init(&conns[i].p);
+    }
+}
+
+/* The child's life: serve until the deadline (or SIGTERM). */
+static void serve(int lfd, const struct http01_token *tokens, size_t n, int timeout)
+{
+    static struct pollfd pfd[CONFIG_HTTP01_MAX_CONNS + 1];
+    static size_t who[CONFIG_HTTP01_MAX_CONNS + 1];
+    int64_t end = now_ms() + (int64_t)timeout * 1000;
+
+    for (;;) {
+        int64_t now = now_ms(), wake = end;
+        size_t np = 0, active = 0;
+        if (now >= end) return;
+        for (size_t i = 0; i < CONFIG_HTTP01_MAX_CONNS; i++) {
+            struct conn *c = &conns[i];
+            if (c->state == CONN_FREE) continue;
+            if (now >= c->deadline) {
+                conn_close(c); /* too slow, or lingering done */
+                continue;
+            }
+            active++;
+            if (c->deadline < wake) wake = c->deadline;
+            pfd[np].fd = c->fd;
+            pfd[np].events = c->state == CONN_WRITE ? POLLOUT : POLLIN;
+            pfd[np].revents = 0;
+            who[np++] = i;
+        }
+        /* At the connection limit, new clients wait in the backlog. */
+        if (active < CONFIG_HTTP01_MAX_CONNS) {
+            pfd[np].fd = lfd;
+            pfd[np].events = POLLIN;
+            pfd[np].revents = 0;
+            who[np++] = (size_t)-1;
+        }
+        int r = poll(pfd, np, (int)(wake - now) + 1);
+        if (r < 0 && errno != EINTR) return;
+        now = now_ms();
+        for (size_t k = 0; r > 0 && k < np; k++) {
+            if (pfd[k].revents == 0) continue;
+            if (who[k] == (size_t)-1) {
+                serve_accept(lfd, now);
+                continue;
+            }
+            struct conn *c = &conns[who[k]];
+            if (c->state == CONN_WRITE)
+                conn_write(c, now);
+            else
+                conn_read(c, tokens, n);
+            /* An answer chosen just now is sent right away (the socket is rarely full). */
+            if (c->state == CONN_WRITE) conn_write(c, now);
+        }
+    }
+}
+
+/* In the child: only the listener and stdio stay open; default signal dispositions. */
+static void child_setup(int lfd, pid_t parent)
+{
+    sigset_t none;
+#if defined(__linux__)
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+    if (getppid() != parent) _exit(0); /* the parent died before PR_SET_PDEATHSIG took effect */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536) max = 65536;
+    for (int fd = 3; fd < max; fd++)
+        if (fd != lfd) close(fd);
+}
+
+int http01_start(const char *listen, const struct http01_token *tokens, size_t n, int timeout)
+{
+    char host[INET6_ADDRSTRLEN];
+    unsigned port;
+    const char *step = "";
+    int fd;
+
+    if (child_pid > 0) return err_set(ACME_ELOCAL, "the HTTP-01 responder is already running");
+    if (n > HTTP01_MAX_TOKENS)
+        return err_set(ACME_ELOCAL, "HTTP-01 responder: %zu tokens, more than the limit of %d", n,
+                       HTTP01_MAX_TOKENS);
+    for (size_t i = 0; i < n; i++) {
+        size_t tl = strlen(tokens[i].token);
+        if (tl == 0 || tl > HTTP01_TOKEN_MAX)
+            return err_set(ACME_EREFUSED, "HTTP-01 token of %zu characters (1 to %d allowed)", tl,
+                           HTTP01_TOKEN_MAX);
+        for (size_t k = 0; k < tl; k++)
+            if (!token_char((unsigned char)tokens[i].token[k]))
+                return err_set(ACME_EREFUSED, "HTTP-01 token '%.64s' is not base64url",
+                               tokens[i].token);
+        if (strlen(tokens[i].key_auth) > HTTP01_KEYAUTH_MAX)
+            return err_set(ACME_ELOCAL, "HTTP-01 key authorization longer than %d bytes",
+                           HTTP01_KEYAUTH_MAX);
+    }
+    if (http01_parse_listen(listen, host, sizeof host, &port) < 0) return -1;
+    if (timeout <= 0 || timeout > 86400) timeout = timeout <= 0 ? 3600 : 86400;
+
+    if (host[0] == '\0') {
+        fd = open_listener(AF_INET6, host, port, &step);
+        /* No IPv6 in this kernel or on this system: the IPv4 wildcard serves alone. */
+        if (fd < 0 &&
+            (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL || errno == EPROTONOSUPPORT)) {
+            log_v("http-01 responder: no IPv6 (%s), listening on 0.0.0.0:%u", strerror(errno),
+                  port);
+            fd = open_listener(AF_INET, host, port, &step);
+        }
+    } else {
+        fd = open_listener(strchr(host, ':') ? AF_INET6 : AF_INET, host, port, &step);
+    }
+    if (fd < 0) {
+        int e = errno;
+        if (e == EADDRINUSE)
+            return err_set(ACME_ETEMP,
+                           "cannot listen on %s for HTTP-01: port %u is in use (%s); stop the "
+                           "web server there, or set webroot (serve the challenge from its "
+                           "document root) or http_listen",
+                           listen, port, strerror(e));
+        if (e == EACCES)
+            return err_set(ACME_ELOCAL,
+                           "cannot listen on %s for HTTP-01: %s (port %u needs root); set "
+                           "webroot or http_listen",
+                           listen, strerror(e), port);
+        return err_set(ACME_ELOCAL, "cannot listen on %s for HTTP-01: %s: %s", listen, step,
+                       strerror(e));
+    }
+    unsigned actual = local_port(fd);
+
+    pid_t parent = getpid();
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(fd);
+        return err_set(ACME_ELOCAL, "cannot start the HTTP-01 responder: fork: %s", strerror(e));
+    }
+    if (pid == 0) {
+        child_setup(fd, parent);
+        serve(fd, tokens, n, timeout);
+        _exit(0);
+    }
+    close(fd); /* the child holds the listener now */
+    child_pid = pid;
+    bound_port = actual;
+    if (port == 0)
+        log_v("http-01 responder listening on %s (port %u) for %zu token(s)", listen, actual, n);
+    else
+        log_v("http-01 responder listening on %s for %zu token(s)", listen, n);
+    return 0;
+}
+
+void http01_stop(void)
+{
+    int status;
+    if (child_pid <= 0) return;
+    kill(child_pid, SIGTERM);
+    while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    log_v("http-01 responder stopped");
+    child_pid = 0;
+    bound_port = 0;
+}
+
+unsigned http01_port(void)
+{
+    return bound_port;
+}
+
+#else /* !CONFIG_HTTP01_RESPONDER */
+
+int http01_start(const char *listen, const struct http01_token *tokens, size_t n, int timeout)
+{
+    (void)listen, (void)tokens, (void)n, (void)timeout;
+    return err_set(ACME_ECONFIG, "this acme was built without the HTTP-01 responder "
+                                 "(CONFIG_HTTP01_RESPONDER); set webroot or challenge = dns-01");
+}
+
+void http01_stop(void)
+{
+}
+
+unsigned http01_port(void)
+{
+    return 0;
+}
+
+#endif

@@ -1,0 +1,426 @@
+/* TCP client sockets with timeouts, bind address and HTTP CONNECT proxy (see net.h). */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/err.h"
+#include "../core/http.h"
+#include "../core/log.h"
+#include "../core/url.h"
+
+#define DEFAULT_TIMEOUT 30
+
+/* What bind_address asks for. */
+struct bind_spec {
+    int family; /* AF_INET or AF_INET6 for a literal, AF_UNSPEC for an interface, 0: none */
+    struct sockaddr_storage sa;
+    socklen_t salen;
+    char ifname[IF_NAMESIZE];
+    const char *text;
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for events on fd until deadline (monotonic ms): 1 ready, 0 timed out, -1 errno. */
+static int wait_fd(int fd, short events, int64_t deadline)
+{
+    struct pollfd p;
+    int64_t left;
+    int r;
+
+    for (;;) {
+        left = deadline - now_ms();
+        if (left <= 0) return 0;
+        p.fd = fd;
+        p.events = events;
+        p.revents = 0;
+        r = poll(&p, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+        if (r < 0 && errno == EINTR) continue;
+        return r < 0 ? -1 : r;
+    }
+}
+
+static int parse_bind(const char *s, struct bind_spec *b)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&b->sa;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&b->sa;
+    char tmp[64];
+    size_t n;
+
+    memset(b, 0, sizeof *b);
+    if (s == NULL || *s == '\0') return 0;
+    b->text = s;
+    n = strlen(s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']' && n - 2 < sizeof tmp) {
+        memcpy(tmp, s + 1, n - 2);
+        tmp[n - 2] = '\0';
+    } else if (n < sizeof tmp) {
+        memcpy(tmp, s, n + 1);
+    } else {
+        return err_set(ACME_ECONFIG, "bind_address '%.64s...': too long", s);
+    }
+    if (inet_pton(AF_INET, tmp, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        b->family = AF_INET;
+        b->salen = sizeof *v4;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, tmp, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        b->family = AF_INET6;
+        b->salen = sizeof *v6;
+        return 0;
+    }
+    if (n >= IF_NAMESIZE || strpbrk(s, " /:\t") != NULL)
+        return err_set(ACME_ECONFIG,
+                       "bind_address '%s' is neither an IP address nor an interface name", s);
+    memcpy(b->ifname, s, n + 1);
+    b->family = AF_UNSPEC;
+    return 0;
+}
+
+static void addr_text(const struct addrinfo *ai, char *out, size_t cap)
+{
+    const void *a = NULL;
+
+    if (ai->ai_family == AF_INET)
+        a = &((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr;
+    else if (ai->ai_family == AF_INET6)
+        a = &((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr;
+    if (a == NULL || inet_ntop(ai->ai_family, a, out, (socklen_t)cap) == NULL)
+        snprintf(out, cap, "?");
+}
+
+/* One connection attempt: the socket, or -1 with errno (ETIMEDOUT on timeout) and *what
+ * naming the step that failed. */
+static int connect_one(const struct addrinfo *ai, const struct bind_spec *b, int timeout,
+                       const char **what)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof(int), plen = sizeof peer;
+    int fd, e, r;
+    char c;
+
+    *what = "socket";
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+    if (fd < 0) return -1;
+    if (b->family == AF_UNSPEC && b->ifname[0] != '\0') {
+        *what = "binding to the interface (SO_BINDTODEVICE)";
+        if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, b->ifname,
+                       (socklen_t)strlen(b->ifname) + 1) != 0)
+            goto fail;
+    } else if (b->family != 0) {
+        *what = "bind";
+        if (bind(fd, (const struct sockaddr *)&b->sa, b->salen) != 0) goto fail;
+    }
+    *what = "connect";
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) return fd;
+    if (errno != EINPROGRESS && errno != EINTR) goto fail;
+    r = wait_fd(fd, POLLOUT, now_ms() + (int64_t)timeout * 1000);
+    if (r == 0) {
+        errno = ETIMEDOUT;
+        goto fail;
+    }
+    if (r < 0) goto fail;
+    if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0) return fd;
+    /* Failed: recv() reports the pending socket error as errno. (SO_ERROR gives the same
+     * value, but qemu-user, which runs the cross tests, passes it on untranslated.) */
+    if (recv(fd, &c, 1, 0) < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOTCONN)
+        goto fail;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0) goto fail;
+    errno = e != 0 ? e : ENOTCONN;
+    goto fail;
+fail:
+    e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+}
+
+/* Resolves host and tries every address in order; the socket or -1 with the error. */
+static int tcp_connect(const char *host, const char *port, int timeout, const struct bind_spec *b,
+                       const char *role)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    char addr[INET6_ADDRSTRLEN + 8], why[512];
+    size_t wlen = 0;
+    const char *what;
+    int r, fd = -1, tried = 0, more = 0;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    r = getaddrinfo(host, port, &hints, &res);
+    if (r != 0)
+        return err_set(ACME_ETEMP, "cannot resolve %s%s (port %s): %s", role, host, port,
+                       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+    why[0] = '\0';
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        if ((b->family == AF_INET || b->family == AF_INET6) && ai->ai_family != b->family) continue;
+        tried++;
+        addr_text(ai, addr, sizeof addr);
+        log_vv("connecting to %s%s port %s at %s", role, host, port, addr);
+        fd = connect_one(ai, b, timeout, &what);
+        if (fd >= 0) break;
+        if (errno == ETIMEDOUT)
+            r = snprintf(why + wlen, sizeof why - wlen, "%s%s: timed out after %d s",
+                         wlen ? "; " : "", addr, timeout);
+        else if (strcmp(what, "connect") == 0)
+            r = snprintf(why + wlen, sizeof why - wlen, "%s%s: %s", wlen ? "; " : "", addr,
+                         strerror(errno));
+        else
+            r = snprintf(why + wlen, sizeof why - wlen, "%s%s: %s: %s", wlen ? "; " : "", addr,
+                         what, strerror(errno));
+        if (r > 0 && (size_t)r < sizeof why - wlen) {
+            wlen += (size_t)r;
+        } else { /* a long list of addresses: say that it goes on */
+            why[wlen] = '\0';
+            more = 1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd >= 0) return fd;
+    if (tried == 0)
+        return err_set(ACME_ETEMP,
+                       "cannot connect to %s%s port %s: it has no IPv%c address to use "
+                       "with bind_address %s",
+                       role, host, port, b->family == AF_INET ? '4' : '6', b->text);
+    return err_set(ACME_ETEMP, "cannot connect to %s%s port %s: %s%s", role, host, port, why,
+                   more ? "; (more addresses failed)" : "");
+}
+
+int net_no_proxy_match(const char *list, const char *host)
+{
+    const char *p = list, *e;
+    size_t n, hl = strlen(host);
+    unsigned char a[16];
+    int ip = inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+
+    if (list == NULL) return 0;
+    while (*p != '\0') {
+        while (*p == ',' || *p == ' ' || *p == '\t')
+            p++;
+        e = p;
+        while (*e != '\0' && *e != ',' && *e != ' ' && *e != '\t')
+            e++;
+        n = (size_t)(e - p);
+        if (n == 1 && *p == '*') return 1;
+        if (n > 1 && p[0] == '*' && p[1] == '.') { /* "*.example.org" as ".example.org" */
+            p++;
+            n--;
+        }
+        if (n > 0 && *p == '.') {
+            p++;
+            n--;
+        }
+        if (n > 2 && p[0] == '[' && p[n - 1] == ']') { /* "[::1]" */
+            p++;
+            n -= 2;
+        }
+        /* IP literals only match themselves; names also match the names under them. */
+        if (n > 0 && n <= hl && strncasecmp(host + hl - n, p, n) == 0 &&
+            (n == hl || (!ip && host[hl - n - 1] == '.')))
+            return 1;
+        p = e;
+    }
+    return 0;
+}
+
+int net_proxy_for(const char *host, char *phost, size_t phost_cap, char *pport, size_t pport_cap)
+{
+    static struct url u;
+    const char *env = "https_proxy", *v = getenv("https_proxy"), *np;
+    char tmp[HTTP_URL_MAX];
+
+    if (v == NULL || *v == '\0') {
+        env = "HTTPS_PROXY";
+        v = getenv(env);
+    }
+    if (v == NULL || *v == '\0') return 0;
+    np = getenv("no_proxy");
+    if (np == NULL || *np == '\0') np = getenv("NO_PROXY");
+    if (net_no_proxy_match(np, host)) {
+        log_vv("not using the proxy for %s (no_proxy)", host);
+        return 0;
+    }
+    if (strstr(v, "://") == NULL) {
+        if ((size_t)snprintf(tmp, sizeof tmp, "http://%s", v) >= sizeof tmp)
+            return err_set(ACME_ECONFIG, "%s: URL too long", env);
+        v = tmp;
+    }
+    if (url_parse(&u, v) != 0) return err_prefix("%s", env);
+    if (u.https)
+        return err_set(ACME_ECONFIG, "%s '%s': only http:// proxies are supported", env, v);
+    if (strlen(u.host) >= phost_cap || strlen(u.port) >= pport_cap)
+        return err_set(ACME_ECONFIG, "%s '%s': host name too long", env, v);
+    strcpy(phost, u.host);
+    strcpy(pport, u.port);
+    return 1;
+}
+
+/* Sends CONNECT host:port to the proxy on c->fd and reads its reply. */
+static int proxy_connect(struct net_conn *c, const char *phost, const char *pport)
+{
+    static struct http_resp_parser p; /* large; one connection at a time */
+    char req[600];
+    unsigned char in[NET_PENDING_MAX];
+    long n, len;
+    size_t used;
+    int rc;
+
+    len = http_connect_request(req, sizeof req, c->host, c->port);
+    if (len < 0 || net_write(c, req, (size_t)len) != 0) return -1;
+    http_connect_reply_init(&p);
+    for (;;) {
+        n = net_read(c, in, sizeof in);
+        if (n < 0) return -1;
+        if (n == 0) {
+            http_connect_reply_eof(&p);
+            return err_prefix("proxy %s port %s closed the connection", phost, pport);
+        }
+        rc = http_connect_reply_feed(&p, in, (size_t)n, &used);
+        if (rc == HTTP_ERROR) return err_recode(ACME_ETEMP);
+        if (rc == HTTP_DONE) {
+            memcpy(c->pending, in + used, (size_t)n - used);
+            c->pending_len = (size_t)n - used;
+            c->pending_off = 0;
+            return 0;
+        }
+    }
+}
+
+static int valid_port(const char *p)
+{
+    long v = 0;
+
+    if (*p == '\0' || strlen(p) > 5) return 0;
+    for (; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9') return 0;
+        v = v * 10 + (*p - '0');
+    }
+    return v >= 1 && v <= 65535;
+}
+
+int net_connect(struct net_conn *c, const char *host, const char *port, int timeout,
+                const char *bind_address)
+{
+    struct bind_spec b;
+    char phost[256], pport[8];
+    int proxy;
+
+    c->fd = -1;
+    c->pending_len = c->pending_off = 0;
+    c->timeout = timeout > 0 ? timeout : DEFAULT_TIMEOUT;
+    if (strlen(host) >= sizeof c->host || strlen(port) >= sizeof c->port)
+        return err_set(ACME_ETEMP, "host name or port too long: %.64s", host);
+    strcpy(c->host, host);
+    strcpy(c->port, port);
+    if (!valid_port(port))
+        return err_set(ACME_ETEMP, "cannot connect to %s: bad port '%s'", host, port);
+    if (parse_bind(bind_address, &b) != 0) return -1;
+    proxy = net_proxy_for(host, phost, sizeof phost, pport, sizeof pport);
+    if (proxy < 0) return -1;
+    if (!proxy) {
+        log_v("connecting to %s port %s", host, port);
+        c->fd = tcp_connect(host, port, c->timeout, &b, "");
+        return c->fd < 0 ? -1 : 0;
+    }
+    log_v("connecting to %s port %s through the proxy %s port %s", host, port, phost, pport);
+    c->fd = tcp_connect(phost, pport, c->timeout, &b, "proxy ");
+    if (c->fd < 0) return err_prefix("connecting to %s port %s", host, port);
+    if (proxy_connect(c, phost, pport) != 0) {
+        net_close(c);
+        return err_prefix("CONNECT %s port %s through proxy %s port %s", host, port, phost, pport);
+    }
+    return 0;
+}
+
+long net_read(struct net_conn *c, void *buf, size_t n)
+{
+    int64_t deadline = now_ms() + (int64_t)c->timeout * 1000;
+    ssize_t r;
+    int w;
+
+    if (c->pending_off < c->pending_len) {
+        if (n > c->pending_len - c->pending_off) n = c->pending_len - c->pending_off;
+        memcpy(buf, c->pending + c->pending_off, n);
+        c->pending_off += n;
+        return (long)n;
+    }
+    for (;;) {
+        r = recv(c->fd, buf, n, 0);
+        if (r >= 0) return (long)r;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return err_set(ACME_ETEMP, "reading from %s port %s: %s", c->host, c->port,
+                           strerror(errno));
+        w = wait_fd(c->fd, POLLIN, deadline);
+        if (w == 0)
+            return err_set(ACME_ETEMP, "reading from %s port %s: timed out after %d s", c->host,
+                           c->port, c->timeout);
+        if (w < 0)
+            return err_set(ACME_ETEMP, "reading from %s port %s: poll: %s", c->host, c->port,
+                           strerror(errno));
+    }
+}
+
+int net_write(struct net_conn *c, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    int64_t deadline = now_ms() + (int64_t)c->timeout * 1000;
+    ssize_t r;
+    int w;
+
+    while (n > 0) {
+        r = send(c->fd, p, n, MSG_NOSIGNAL);
+        if (r > 0) {
+            p += r;
+            n -= (size_t)r;
+            continue;
+        }
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            return err_set(ACME_ETEMP, "writing to %s port %s: %s", c->host, c->port,
+                           strerror(errno));
+        w = wait_fd(c->fd, POLLOUT, deadline);
+        if (w == 0)
+            return err_set(ACME_ETEMP, "writing to %s port %s: timed out after %d s", c->host,
+                           c->port, c->timeout);
+        if (w < 0)
+            return err_set(ACME_ETEMP, "writing to %s port %s: poll: %s", c->host, c->port,
+                           strerror(errno));
+    }
+    return 0;
+}
+
+void net_send_nowait(struct net_conn *c, const void *buf, size_t n)
+{
+    if (c->fd >= 0 && send(c->fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        log_vv("not sent on closing %s port %s: %s", c->host, c->port, strerror(errno));
+}
+
+void net_close(struct net_conn *c)
+{
+    if (c->fd >= 0) close(c->fd);
+    c->fd = -1;
+    c->pending_len = c->pending_off = 0;
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Lifecycle commands against Pebble (issue 6): revoke (account key and certificate key),
+# account show/update/rollover/deactivate, staged issuance across two invocations,
+# TLS-ALPN-01 on Pebble's tlsPort, self-signed fallback while the CA is unreachable, the
+# `selfsign` command, and deploy links with "nothing written when nothing changed".
+#
+# Environment: ACME_BIN (default build/host/acme), ACME_ROOT. Pebble from lib/pebble.sh.
+set -uo pipefail
+ROOT=${ACME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BIN=${ACME_BIN:-$ROOT/build/host/acme}
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); echo "ok   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+check() { local what=$1; shift; if "$@" > /dev/null 2>&1; then ok "$what"; else bad "$what"; fi; }
+finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+
+for c in pebble pebble-challtestsrv openssl python3; do
+    command -v $c >/dev/null || { echo "missing $c"; echo "0 passed, 1 failed"; exit 1; }
+done
+[ -x "$BIN" ] || { echo "no binary at $BIN"; echo "0 passed, 1 failed"; exit 1; }
+. "$ROOT/tests/integration/lib/pebble.sh"
+
+W=$(mktemp -d /tmp/acme-lifecycle-test.XXXXXX)
+cleanup() { pebble_stop; rm -rf "$W"; }
+trap cleanup EXIT
+
+pebble_start || { echo "pebble did not start"; echo "0 passed, 1 failed"; exit 1; }
+pebble_roots "$W/root.pem"
+P_DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+conf() { # NAME [key = value lines...]
+    local n=$1; shift
+    {
+        echo "directory = $PEBBLE_DIR_URL"
+        echo "email = admin@example.org"
+        echo "agree_tos = yes"
+        echo "ca_file = $PEBBLE_CA_FILE"
+        echo "state_dir = $W/$n"
+        echo "http_listen = 127.0.0.1:$PEBBLE_HTTP_PORT"
+        echo "timeout = 20"
+        echo "reload = echo reload >> $W/$n.reloads"
+        local l; for l in "$@"; do echo "$l"; done
+    } > "$W/$n.conf"
+}
+reloads() { [ -f "$W/$1.reloads" ] && wc -l < "$W/$1.reloads" || echo 0; }
+run() { # NAME [args]: output in $W/NAME.out (stdout) and $W/NAME.err (stderr)
+    local n=$1; shift
+    timeout 120 "$BIN" -c "$W/$n.conf" "$@" > "$W/$n.out" 2> "$W/$n.err"
+}
+expect_rc() { # WHAT WANT NAME [args]
+    local what=$1 want=$2 rc; shift 2
+    run "$@"; rc=$?
+    if [ "$rc" = "$want" ]; then ok "$what (exit $rc)"; else
+        bad "$what: exit $rc, want $want"; cat "$W/$1.out" "$W/$1.err" | sed 's/^/    | /' | tail -20; fi
+}
+verifies() { openssl verify -CAfile "$W/root.pem" -untrusted "$W/$1/chain.pem" "$W/$1/cert.pem" > /dev/null 2>&1; }
+serial_of() { openssl x509 -in "$1" -noout -serial 2>/dev/null | sed 's/^serial=//'; }
+# Pebble's management API: the status of a certificate by its serial (hex, as Pebble prints it)
+cert_status() { pebble_get "$PEBBLE_MGMT_URL/cert-status-by-serial/$1" 2>/dev/null; }
+is_revoked() { cert_status "$1" | grep -q '"Status": *"Revoked"'; }
+is_valid_status() { cert_status "$1" | grep -q '"Status": *"Valid"'; }
+selfsigned() { [ "$(openssl x509 -in "$1" -noout -issuer | sed 's/^issuer=//')" = "$(openssl x509 -in "$1" -noout -subject | sed 's/^subject=//')" ]; }
+not_grep() { ! grep -q "$@"; }
+mtime() { stat -c %Y.%i "$1"; }
+
+# --- revoke with the account key -------------------------------------------------------------
+conf rv "domains = rv.example.org"
+expect_rc "revoke: issue a certificate" 0 rv
+s=$(serial_of "$W/rv/cert.pem")
+check "revoke: Pebble knows the certificate as valid" is_valid_status "$s"
+expect_rc "revoke: bad --reason is a usage error" 2 rv revoke --reason 7
+expect_rc "revoke with the account key" 0 rv revoke --reason 4
+check "revoke: Pebble says Revoked ($s)" is_revoked "$s"
+check "revoke: certificate moved aside, not deleted" bash -c "ls '$W/rv/'cert.pem.revoked-* && [ ! -e '$W/rv/cert.pem' ]"
+expect_rc "revoke: the next run issues a new certificate" 0 rv
+check "revoke: new certificate has another serial" [ "$(serial_of "$W/rv/cert.pem")" != "$s" ]
+
+# --- revoke with the certificate key (JWS with the key's jwk, no account) ----------------------
+s2=$(serial_of "$W/rv/cert.pem")
+cp "$W/rv/cert.pem" "$W/rvcopy.pem"
+conf rvk "domains = rv.example.org"
+expect_rc "revoke --cert --key: signed with the certificate key" 0 rvk revoke --cert "$W/rvcopy.pem" --key "$W/rv/key.pem"
+check "revoke --key: Pebble says Revoked ($s2)" is_revoked "$s2"
+check "revoke --key: no account was created for it" [ ! -e "$W/rvk/account.key" ] 
+expect_rc "revoke --key with a key that does not match: exit 2" 2 rvk revoke --cert "$W/rv/cert.pem.prev" --key "$W/rv/key.pem"
+
+# --- account ---------------------------------------------------------------------------------
+conf acct "domains = acct.example.org *.wild.example.org" "challenge = dns-01" "dns_hook = /bin/true"
+expect_rc "account: creates and shows the account" 0 acct account
+url=$(sed -n 's/^account: //p' "$W/acct.out")
+check "account: prints the account URL" [ -n "$url" ]
+check "account: URL cached in state" grep -q "^account_url=$url\$" "$W/acct/state"
+check "account: prints the contact" grep -q "contact: mailto:admin@example.org" "$W/acct.out"
+check "account: dns-persist-01 record for acct.example.org" \
+    grep -q "^_validation-persist.acct.example.org TXT \".*; accounturi=$url\"" "$W/acct.out"
+check "account: wildcard record at the base name with policy=wildcard" \
+    grep -q "^_validation-persist.wild.example.org TXT \".*; accounturi=$url; policy=wildcard\"" "$W/acct.out"
+sed -i 's/^email = .*/email = ops@example.org second@example.org/' "$W/acct.conf"
+expect_rc "account update: new contacts" 0 acct account update
+check "account update: CA reports the new contacts" grep -q "contact: mailto:second@example.org" "$W/acct.out"
+expect_rc "account show after update" 0 acct account
+check "account: the CA keeps the updated contacts" grep -q "contact: mailto:ops@example.org" "$W/acct.out"
+old_key=$(openssl pkey -in "$W/acct/account.key" -pubout 2>/dev/null)
+expect_rc "account rollover" 0 acct account rollover
+new_key=$(openssl pkey -in "$W/acct/account.key" -pubout 2>/dev/null)
+check "rollover: a new account key" [ -n "$new_key" -a "$new_key" != "$old_key" ]
+check "rollover: old key kept as a dated backup" bash -c "ls '$W/acct/'account.key.2* >/dev/null"
+check "rollover: no account.key.new left" [ ! -e "$W/acct/account.key.new" ]
+rm -f "$W/acct/state"
+expect_rc "rollover: the new key finds the same account (onlyReturnExisting)" 0 acct account
+check "rollover: same account URL" grep -q "^account: $url\$" "$W/acct.out"
+expect_rc "account deactivate without --yes: exit 2" 2 acct account deactivate
+expect_rc "account deactivate --yes" 0 acct account deactivate --yes
+check "deactivate: account URL removed from state" not_grep "^account_url=" "$W/acct/state"
+check "deactivate: key moved aside" bash -c "ls '$W/acct/'account.key.deactivated-* >/dev/null && [ ! -e '$W/acct/account.key' ]"
+
+# --- staged issuance: `challenges` prints and saves the order, `challenges --finish` completes --
+conf stg "domains = stg1.example.org stg2.example.org"
+expect_rc "challenges: creates the order and prints the challenges" 0 stg -vv challenges
+order=$(sed -n 's/^order: \([^ ]*\) .*/\1/p' "$W/stg.out")
+check "challenges: order URL printed" [ -n "$order" ]
+check "challenges: order URL saved in state" grep -q "^staged_order=$order\$" "$W/stg/state"
+check "challenges: both names listed" bash -c "grep -q '^stg1.example.org: pending' '$W/stg.out' && grep -q '^stg2.example.org: pending' '$W/stg.out'"
+check "challenges: http-01, dns-01 and tls-alpn-01 offered" bash -c "grep -q '^  http-01' '$W/stg.out' && grep -q '^  dns-01' '$W/stg.out' && grep -q '^  tls-alpn-01' '$W/stg.out'"
+check "challenges: dns-01 TXT record printed" grep -q '^    TXT record: _acme-challenge.stg1.example.org. "[A-Za-z0-9_-]\{43\}"' "$W/stg.out"
+ka=$(sed -n 's/^    key authorization: //p' "$W/stg.out" | head -1)
+check "challenges: key authorization is token.thumbprint" grep -q '^[A-Za-z0-9_-]\+\.[A-Za-z0-9_-]\{43\}$' <<< "$ka"
+check "challenges: key authorization not in the -vv log" not_grep -F "$ka" "$W/stg.err"
+expect_rc "challenges again: resumes the same order" 0 stg challenges
+check "challenges again: same order URL" grep -q "^order: $order " "$W/stg.out"
+expect_rc "challenges --finish: validates and installs" 0 stg -v challenges --finish
+check "challenges --finish: finished the staged order" grep -q "finishing order $order" "$W/stg.err"
+check "challenges --finish: chain verifies" verifies stg
+check "challenges --finish: reload ran once" [ "$(reloads stg)" = 1 ]
+check "challenges --finish: staged order removed from state" not_grep "^staged_order=" "$W/stg/state"
+expect_rc "challenges --finish without a staged order: exit 2" 2 stg challenges --finish
+
+# Manual variant: the user publishes the printed key authorizations in a web root.
+mkdir -p "$W/www/.well-known/acme-challenge"
+webroot_server_start "$W/www" || bad "webroot server did not start"
+conf stgm "domains = stgm.example.org" "webroot = $W/nowhere"
+expect_rc "challenges (manual): prints the challenges" 0 stgm challenges
+awk '/^  http-01/{h=1;next} /^  [a-z]/{h=0} h&&/token:/{t=$2} h&&/key authorization:/{print t, $3}' "$W/stgm.out" |
+    while read -r t k; do printf %s "$k" > "$W/www/.well-known/acme-challenge/$t"; done
+expect_rc "challenges --finish --published: uses the answers put in place by hand" 0 stgm challenges --finish --published
+check "manual staged issuance: chain verifies" verifies stgm
+check "manual staged issuance: nothing written to webroot by acme" [ ! -e "$W/nowhere" ]
+webroot_server_stop
+
+# --- selfsign and the self-signed fallback ---------------------------------------------------
+conf ss "domains = ss.example.org ss2.example.org 192.0.2.1" "selfsign_days = 10"
+expect_rc "selfsign: installs a self-signed certificate" 0 ss selfsign
+check "selfsign: issuer equals subject" selfsigned "$W/ss/cert.pem"
+check "selfsign: all names in the SAN" bash -c "openssl x509 -in '$W/ss/cert.pem' -noout -ext subjectAltName | grep -q 'DNS:ss2.example.org' && openssl x509 -in '$W/ss/cert.pem' -noout -ext subjectAltName | grep -q 'IP Address:192.0.2.1'"
+check "selfsign: key matches" [ "$(openssl x509 -in "$W/ss/cert.pem" -pubkey -noout)" = "$(openssl pkey -in "$W/ss/key.pem" -pubout)" ]
+check "selfsign: valid for selfsign_days (10)" bash -c "openssl x509 -in '$W/ss/cert.pem' -noout -checkend $((9 * 86400)) && ! openssl x509 -in '$W/ss/cert.pem' -noout -checkend $((11 * 86400))"
+check "selfsign: key file 0600" [ "$(stat -c %a "$W/ss/key.pem")" = 600 ]
+check "selfsign: reload ran" [ "$(reloads ss)" = 1 ]
+
+if grep -q install_selfsigned "$ROOT/core/acme_run.c" 2>/dev/null; then
+    conf fb "domains = fb.example.org" "selfsign_fallback = yes"
+    sed -i "s|^directory = .*|directory = https://127.0.0.1:$P_DEAD/dir|" "$W/fb.conf"
+    expect_rc "fallback: CA unreachable still fails (exit 3)" 3 fb
+    check "fallback: a self-signed certificate was installed" selfsigned "$W/fb/cert.pem"
+    sed -i "s|^directory = .*|directory = $PEBBLE_DIR_URL|" "$W/fb.conf"
+    rm -f "$W/fb/state"  # no backoff from the failed attempt
+    expect_rc "fallback: CA back: the self-signed certificate counts as due" 0 fb
+    check "fallback: now a real certificate" verifies fb
+else
+    echo "skip self-signed fallback: core/acme_run.c does not call install_selfsigned yet"
+fi
+
+# --- deploy links, and nothing rewritten when nothing changed ----------------------------------
+mkdir -p "$W/deploy"
+echo "precious" > "$W/deploy/domain.key"
+conf dl "domains = dl.example.org" "link_cert = $W/deploy/domain.crt" "link_key = $W/deploy/domain.key" "link_fullchain = $W/deploy/full.pem"
+expect_rc "links: issue" 0 dl
+check "links: link_cert is a symlink to cert_file" [ "$(readlink "$W/deploy/domain.crt")" = "$W/dl/cert.pem" ]
+check "links: link_fullchain is a symlink to fullchain_file" [ "$(readlink "$W/deploy/full.pem")" = "$W/dl/fullchain.pem" ]
+check "links: a regular file at link_key is not replaced" grep -qx precious "$W/deploy/domain.key"
+check "links: ... and a warning says so" grep -q "domain.key exists and is not a symlink" "$W/dl.err"
+check "links: served certificate verifies through the link" openssl verify -CAfile "$W/root.pem" -untrusted "$W/dl/chain.pem" "$W/deploy/domain.crt"
+l1=$(mtime "$W/deploy/domain.crt") c1=$(mtime "$W/dl/chain.pem")
+sleep 1
+expect_rc "links: -f issues again" 0 dl -f
+check "links: existing correct link not recreated" [ "$(mtime "$W/deploy/domain.crt")" = "$l1" ]
+check "links: unchanged chain.pem not rewritten" [ "$(mtime "$W/dl/chain.pem")" = "$c1" ]
+rm "$W/deploy/domain.key"
+expect_rc "links: -f once the file is gone" 0 dl -f
+check "links: link_key now made" [ "$(readlink "$W/deploy/domain.key")" = "$W/dl/key.pem" ]
+finish
