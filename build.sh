@@ -48,10 +48,11 @@ unit)
     need_deps host test
     o=build/${out:-$target}
     build_variant "$target" "${out:-$target}" "$defconfig" bin tests
+    [ "$target" = host ] && CROSS_QEMU=""   # cross builds run under the target's qemu
     rc=0
     for t in "$o"/tests/test_*; do
         [[ ${t##*/} =~ ${args[0]:-.} ]] || continue
-        CMOCKA_MESSAGE_OUTPUT=stdout "$t" "${args[@]:1}" || rc=1
+        CMOCKA_MESSAGE_OUTPUT=stdout ${CROSS_QEMU:-} "$t" "${args[@]:1}" || rc=1
     done
     exit $rc ;;
 deps) need_deps host cross test ;;

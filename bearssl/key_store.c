@@ -107,6 +107,7 @@ void key_rsa_views(const struct crypto_key *k, br_rsa_private_key *sk, br_rsa_pu
     }
 }
 
+/* BearSSL 0.6 has no 64-bit P-256 code (m62/m64 came later): m31 everywhere. */
 const br_ec_impl *ec_impl(int curve)
 {
     return curve == BR_EC_secp256r1 ? &br_ec_p256_m31 : &br_ec_prime_i31;

@@ -4,7 +4,8 @@
  * Split over core/acme_client.c (directory, nonces, signed POSTs, problems), core/acme_account.c
  * (account key and account), core/acme_order.c (order, authorizations, polling, finalize,
  * download, alternate chains) and core/acme_challenge.c (HTTP-01 built-in and webroot, DNS-01
- * hook). core/acme_run.c holds the commands that main() dispatches to.
+ * hook), core/acme_ari.c (renewalInfo, RFC 9773). core/acme_run.c holds the renewal run that
+ * main() dispatches to (policy in core/renew.h).
  *
  * Every response body is valid only until the next request: what is needed later is copied
  * into the run's arena. */
@@ -30,7 +31,7 @@ struct state;
 #define ACME_NONCE_RETRIES 20
 /* Polling (authorizations, order): overall bound in seconds is max(timeout, this), since a
  * CA's validation takes longer than one network timeout. */
-#define ACME_POLL_MIN_SECONDS 120
+#define ACME_POLL_MIN_SECONDS 0
 #define ACME_POLL_MAX_SLEEP 10 /* backoff without Retry-After: 1 s doubling up to this */
 #define ACME_MAX_PROFILES 16
 #define ACME_THUMBPRINT_MAX (JWS_THUMBPRINT_LEN + 1)

@@ -140,6 +140,9 @@ int acme_account(struct acme *c)
         log_v("found account %s", c->account_url);
         return save_url(c);
     }
+    /* Only the CA's "no such account" answer leads on to newAccount; any other failure
+     * (network, a malformed or oversized answer, 5xx) is reported as it is. */
+    if (err_status() != ACME_EREFUSED || c->r.status < 400) return -1;
     problem_type(c->r.body, c->r.body_len, type, sizeof type);
     if (!problem_is(type, "accountDoesNotExist")) return -1;
     err_clear();

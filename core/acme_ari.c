@@ -27,8 +27,8 @@ int acme_renewal_info(struct acme *c, const char *certid, struct renew_window *w
         return err_prefix("renewalInfo");
     if (c->r.nonce[0] != '\0') memcpy(c->nonce, c->r.nonce, sizeof c->nonce);
     if (c->r.status != 200)
-        return problem_error("renewalInfo", c->r.body, c->r.body_len, c->r.status,
-                             c->r.retry_after, 0);
+        return problem_error("renewalInfo", c->r.body, c->r.body_len, c->r.status, c->r.retry_after,
+                             0);
     if (renew_ari_parse(c->r.body, c->r.body_len, w, expl, expl_cap) < 0) return -1;
     *retry_after = c->r.retry_after;
     return 0;

@@ -1,7 +1,11 @@
-/* Publishing challenge answers: the built-in HTTP-01 responder, webroot files, or the DNS
- * hook; and withdrawing them again whatever happened in between. */
+/* Publishing challenge answers: the built-in HTTP-01 responder, webroot files, the DNS
+ * hook, or the built-in TLS-ALPN-01 responder; and withdrawing them again whatever happened
+ * in between. */
 #include "acme.h"
 
+#include "alpn.h"
+
+#include <stdint.h>
 #include <string.h>
 
 #include "arena.h"
@@ -72,9 +76,44 @@ static int publish_http01(struct acme *c, struct acme_pending *p, size_t n)
     return 0;
 }
 
+/* One responder key (P-256, made here, never stored) and one certificate per name. */
+static int publish_alpn(struct acme *c, struct acme_pending *p, size_t n)
+{
+    static struct crypto_key key;
+    static uint8_t der[ALPN_CERT_MAX];
+    struct alpn_cert *certs;
+    char sni[ALPN_SNI_MAX];
+    int64_t now = sys_now();
+    size_t i, len;
+    int rc;
+
+    if (n > ALPN_MAX_NAMES) return err_set(ACME_ELOCAL, "%zu names: more than ALPN_MAX_NAMES", n);
+    if ((certs = arena_alloc(c->a, n * sizeof *certs, "TLS-ALPN-01 certificates")) == NULL)
+        return -1;
+    if (crypto_key_generate(&key, KEY_EC256) < 0) return err_recode(ACME_ELOCAL);
+    for (i = 0; i < n; i++) {
+        if (alpn_sni(p[i].id_value, sni, sizeof sni) < 0 ||
+            alpn_cert_make(&key, p[i].id_value, p[i].key_auth, now, der, sizeof der, &len) < 0 ||
+            (certs[i].sni = arena_strdup(c->a, sni, "TLS-ALPN-01 name")) == NULL ||
+            (certs[i].der = arena_alloc(c->a, len, "TLS-ALPN-01 certificate")) == NULL) {
+            crypto_key_wipe(&key);
+            return err_recode(err_status() == ACME_ECONFIG ? ACME_ECONFIG : ACME_ELOCAL);
+        }
+        memcpy((uint8_t *)(uintptr_t)certs[i].der, der, len);
+        certs[i].der_len = len;
+    }
+    rc = alpn_start(c->cfg->alpn_listen, certs, n, &key, (int)c->poll_limit * 2 + 60);
+    crypto_key_wipe(&key); /* the responder has its own copy */
+    if (rc < 0) return -1;
+    for (i = 0; i < n; i++)
+        p[i].published = 1;
+    return 0;
+}
+
 int acme_challenges_publish(struct acme *c, struct acme_pending *p, size_t n)
 {
     if (c->cfg->challenge == CHALLENGE_DNS01) return publish_dns(c, p, n);
+    if (c->cfg->challenge == CHALLENGE_TLSALPN01) return publish_alpn(c, p, n);
     if (c->cfg->challenge != CHALLENGE_HTTP01)
         return err_set(ACME_ECONFIG, "this challenge type is not supported");
     if (c->cfg->webroot != NULL) return publish_webroot(c, p, n);
@@ -84,6 +123,10 @@ int acme_challenges_publish(struct acme *c, struct acme_pending *p, size_t n)
 void acme_challenges_withdraw(struct acme *c, struct acme_pending *p, size_t n)
 {
     size_t i;
+    if (c->cfg->challenge == CHALLENGE_TLSALPN01) {
+        alpn_stop();
+        return;
+    }
     if (c->cfg->challenge == CHALLENGE_HTTP01 && c->cfg->webroot == NULL) {
         http01_stop();
         return;

@@ -3,6 +3,7 @@
 #include "acme.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -45,14 +46,28 @@ static void keep_nonce(struct acme *c)
     if (c->r.nonce[0] != '\0') memcpy(c->nonce, c->r.nonce, sizeof c->nonce);
 }
 
-/* Parses c->r's body as JSON into c->doc; a non-JSON body leaves c->doc empty. */
-static int parse_body(struct acme *c, const char *what)
+/* 1 when the response's media type (before any parameters) is `type` (case-insensitive). */
+static int media_type_is(const char *ctype, const char *type)
 {
+    size_t n = strlen(type);
+    if (strncasecmp(ctype, type, n) != 0) return 0;
+    return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ' || ctype[n] == '\t';
+}
+
+/* Parses c->r's body (the answer from `url`) as JSON into c->doc. An empty body and a
+ * certificate chain leave c->doc empty; any other Content-Type than JSON is an error, so a
+ * proxy's or load balancer's HTML page is named as such instead of as a JSON syntax error. */
+static int parse_body(struct acme *c, const char *url, const char *what)
+{
+    const char *ct = c->r.content_type;
     c->doc.ntok = 0;
-    if (c->r.body_len == 0 || strncmp(c->r.content_type, "application/pem", 15) == 0) return 0;
+    if (c->r.body_len == 0 || media_type_is(ct, "application/pem-certificate-chain")) return 0;
+    if (!media_type_is(ct, "application/json") && !media_type_is(ct, "application/problem+json"))
+        return err_set(ACME_ETEMP, "%s: expected JSON, got %s%.64s from %s", what,
+                       ct[0] != '\0' ? "Content-Type " : "no Content-Type", ct, url);
     if (json_parse(&c->doc, c->r.body, c->r.body_len, c->toks, CONFIG_JSON_MAX_TOKENS) < 0) {
         c->doc.ntok = 0;
-        return err_prefix("%s: response from %s", what, c->cfg->directory);
+        return err_prefix("%s: response from %s", what, url);
     }
     return 0;
 }
@@ -92,7 +107,8 @@ int acme_directory(struct acme *c)
     if (c->r.status != 200)
         return problem_error("getting the ACME directory", c->r.body, c->r.body_len, c->r.status,
                              c->r.retry_after, 0);
-    if (parse_body(c, "directory") < 0 || c->doc.ntok == 0 || json_type(&c->doc, 0) != JSON_OBJECT)
+    if (parse_body(c, d->url, "getting the ACME directory") < 0) return -1;
+    if (c->doc.ntok == 0 || json_type(&c->doc, 0) != JSON_OBJECT)
         return err_set(ACME_ETEMP, "%s: not an ACME directory (JSON object expected)", d->url);
     if ((d->new_nonce = dir_str(c, 0, "newNonce", 1)) == NULL ||
         (d->new_account = dir_str(c, 0, "newAccount", 1)) == NULL ||
@@ -158,7 +174,7 @@ int acme_post(struct acme *c, const char *url, const char *payload, int use_jwk,
         c->posts++;
         if (request(c, "POST", url, "application/jose+json", b.p, b.len) < 0)
             return err_prefix("%s", what);
-        if (c->r.status < 400) return parse_body(c, what);
+        if (c->r.status < 400) return parse_body(c, url, what);
         problem_type(c->r.body, c->r.body_len, type, sizeof type);
         if (!problem_is(type, "badNonce")) break;
         if (attempt >= ACME_NONCE_RETRIES)

@@ -1,6 +1,7 @@
 /* Order, authorizations, polling, finalization and certificate download (RFC 8555 7.4, 7.5). */
 #include "acme.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
@@ -42,33 +43,40 @@ static int status_copy(struct acme *c, char *out, size_t cap)
     return 0;
 }
 
-/* POST-as-GET `url` until its status is none of the waiting states (NULL-terminated), the
- * Retry-After or the 1 s..10 s backoff between tries, bounded by c->poll_limit seconds. */
+/* POST-as-GET `url` until its status is none of the waiting states (NULL-terminated), waiting
+ * the Retry-After, else a backoff that starts at a quarter second (a CA usually validates in
+ * well under a second) and doubles up to ACME_POLL_MAX_SLEEP; bounded by c->poll_limit
+ * seconds. */
 static int poll(struct acme *c, const char *url, const char *const *waiting, const char *what)
 {
     int64_t start = sys_now();
-    unsigned backoff = 1;
+    unsigned backoff_ms = 250;
     char status[32];
     size_t i;
 
     for (;;) {
         int wait = 0;
+        unsigned delay_ms;
         if (acme_post(c, url, NULL, 0, what) < 0) return -1;
         if (status_copy(c, status, sizeof status) < 0) return err_prefix("%s", what);
         for (i = 0; waiting[i] != NULL; i++)
             if (strcmp(status, waiting[i]) == 0) wait = 1;
         if (!wait) return 0;
-        long delay = c->r.retry_after >= 0 ? c->r.retry_after : (long)backoff;
-        if (c->r.retry_after < 0 && backoff < ACME_POLL_MAX_SLEEP)
-            backoff = backoff * 2 > ACME_POLL_MAX_SLEEP ? ACME_POLL_MAX_SLEEP : backoff * 2;
-        if (sys_now() + delay - start > c->poll_limit)
+        if (c->r.retry_after >= 0) {
+            delay_ms = c->r.retry_after > c->poll_limit ? (unsigned)c->poll_limit * 1000u + 1000u
+                                                        : (unsigned)c->r.retry_after * 1000u;
+        } else {
+            delay_ms = backoff_ms;
+            backoff_ms = backoff_ms * 2 > ACME_POLL_MAX_SLEEP * 1000u ? ACME_POLL_MAX_SLEEP * 1000u
+                                                                      : backoff_ms * 2;
+        }
+        if ((sys_now() - start) * 1000 + (int64_t)delay_ms > c->poll_limit * 1000)
             return err_set(ACME_ETEMP,
-                           "%s: still %s after %ld s (the polling limit, "
-                           "max(timeout, %d s))",
-                           what, status, (long)(sys_now() - start), ACME_POLL_MIN_SECONDS);
-        log_vv("%s: %s, checking again in %ld s", what, status, delay);
+                           "%s: still %s after %ld s (polling is bounded by timeout = %ld s)", what,
+                           status, (long)(sys_now() - start), (long)c->poll_limit);
+        log_vv("%s: %s, checking again in %u ms", what, status, delay_ms);
 #ifndef ACME_FUZZING /* the fuzzer's scripted CA ends every loop by running out of script */
-        sys_sleep((unsigned)delay);
+        sys_sleep_ms(delay_ms);
 #endif
     }
 }
@@ -282,10 +290,15 @@ static int replaces_refused(struct acme *c)
 /* newOrder, with "replaces" when given: retried once without it when the CA refuses it. */
 static int new_order(struct acme *c, struct buf *b, const char *replaces)
 {
+    char msg[1024];
+    int st;
     if (order_payload(c, b, replaces) < 0) return -1;
     if (acme_post(c, c->dir.new_order, buf_cstr(b), 0, "creating the order") == 0) return 0;
-    if (replaces == NULL || !replaces_refused(c)) return -1;
-    log_warn("%s; ordering again without \"replaces\"", err_msg());
+    if (replaces == NULL) return -1;
+    st = err_status(); /* problem_type() below clears the error */
+    snprintf(msg, sizeof msg, "%s", err_msg());
+    if (!replaces_refused(c)) return err_set(st, "%s", msg);
+    log_warn("%s; ordering again without \"replaces\"", msg);
     err_clear();
     buf_init(b, b->p, b->cap);
     if (order_payload(c, b, NULL) < 0) return -1;
@@ -308,8 +321,6 @@ int acme_issue_replacing(struct acme *c, const char *replaces, const uint8_t *cs
     struct buf b;
     int chs, r, rc;
 
-    if (c->cfg->challenge == CHALLENGE_TLSALPN01)
-        return err_set(ACME_ECONFIG, "challenge = tls-alpn-01 is not supported yet");
     buf_init(&b, body, sizeof body);
     if (new_order(c, &b, replaces) < 0) return -1;
     if (c->r.location[0] == '\0')

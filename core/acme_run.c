@@ -95,6 +95,7 @@ struct run {
     int have; /* a certificate is installed */
     struct x509_info x;
     char certid[RENEW_CERTID_MAX]; /* "" when it has none (no AKI) */
+    int changed;                   /* files and links install_files() changed */
 };
 
 static int run_start(struct run *r)
@@ -250,7 +251,8 @@ static int issue(struct run *r)
     if (r->have && r->certid[0] != '\0' && c->dir.renewal_info != NULL) replaces = r->certid;
     if (acme_issue_replacing(c, replaces, csr, csr_len, &chain, &chain_len) < 0) goto out;
     if (install_check(chain, chain_len, &key, cfg->domains, cfg->n_domains, r->a) < 0) goto out;
-    if (install_files(cfg, key_pem, key_len, chain, chain_len, r->a) < 0) goto out;
+    if ((r->changed = install_files(cfg, key_pem, key_len, chain, chain_len, r->a)) < 0)
+        goto out;
     rc = 0;
     {
         /* the check above parsed it; parse the leaf again for the message and the state */
@@ -289,8 +291,7 @@ static int record_failure(struct run *r, int64_t now)
     time_format_utc(now + renew_backoff((unsigned)n), when, sizeof when);
     if (state_set_int(&r->st, STATE_FAILURES, n, r->a) < 0 ||
         state_set_int(&r->st, STATE_NEXT_ATTEMPT, now + renew_backoff((unsigned)n), r->a) < 0 ||
-        state_set_text(&r->st, STATE_LAST_ERROR, msg, 400, r->a) < 0 ||
-        state_save(&r->st) < 0) {
+        state_set_text(&r->st, STATE_LAST_ERROR, msg, 400, r->a) < 0 || state_save(&r->st) < 0) {
         log_warn("cannot record the failure: %s", err_msg());
         return err_set(st, "%s", msg);
     }
@@ -348,23 +349,50 @@ static void jitter_sleep(const struct acme_config *cfg)
     sys_sleep(s);
 }
 
+/* selfsign_fallback: the run failed and there is no certificate at all, so install a
+ * self-signed one (the device's web UI gets TLS on first boot); the error stays the run's. */
+static void selfsign_fallback(const struct acme_config *cfg, struct arena *a)
+{
+    int st = err_status();
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", err_msg());
+    if (install_selfsigned(cfg, a) < 0)
+        log_warn("selfsign_fallback: %s", err_msg());
+    else if (cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0)
+        log_warn("selfsign_fallback: %s", err_msg());
+    err_set(st, "%s", msg);
+}
+
 /* Returns 0 (installed), 1 (not due) or -1. Runs with the lock held. */
 static int run_locked(struct run *r, int force)
 {
     const struct acme_config *cfg = r->cfg;
     int64_t now = sys_now();
     char why[200];
-    int have;
+    int have, absent;
 
     if (state_load(&r->st, cfg->state_dir, r->a) < 0) return -1;
     if ((have = installed_leaf(cfg, r->a, &r->x)) < 0) return -1;
-    r->have = have;
+    absent = !have;
     r->certid[0] = '\0';
     if (have && renew_certid(&r->x, r->certid, sizeof r->certid) < 0) {
         log_v("%s", err_msg());
-        err_clear();
         r->certid[0] = '\0';
     }
+    err_clear();
+    if (have && install_x509_selfsigned(&r->x) == 1) {
+        /* A placeholder (selfsign, selfsign_fallback) is always due and replaced like a
+         * missing certificate; unless it is the very one the CA sent (state says so), which
+         * only a test CA does. */
+        const char *id = state_get(&r->st, STATE_ARI_CERTID);
+        if (r->certid[0] == '\0' || id == NULL || strcmp(id, r->certid) != 0) {
+            log_info("%s is self-signed: getting a certificate from the CA", cfg->cert_file);
+            have = 0;
+            r->certid[0] = '\0';
+        }
+    }
+    err_clear();
+    r->have = have;
     if (have && !force) {
         struct renew_input in;
         ari_check(r, now);
@@ -385,9 +413,16 @@ static int run_locked(struct run *r, int force)
         if (!force && backoff_check(r, now) < 0) return -1;
         log_v("no certificate at %s: issuing one", cfg->cert_file);
     }
-    if (issue(r) < 0) return record_failure(r, now);
+    if (issue(r) < 0) {
+        record_failure(r, now);
+        if (absent && cfg->selfsign_fallback) selfsign_fallback(cfg, r->a);
+        return -1;
+    }
     record_success(r, sys_now());
-    if (cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0)
+    /* Flash wear and service restarts: nothing changed on disk, nothing to reload. */
+    if (r->changed == 0)
+        log_v("the installed files already hold this certificate: not running reload");
+    else if (cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0)
         return err_prefix("the new certificate is installed, but");
     return ACME_OK;
 }

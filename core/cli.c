@@ -36,6 +36,16 @@ const char cli_help[] =
     "                  the certificate, when renewal is due and why, the last\n"
     "                  error; no network. Exit 0 valid and not due, 1 due,\n"
     "                  missing or expired, 2 config error. --cert: any PEM file\n"
+    "  revoke [--reason N] [--cert FILE] [--key FILE]\n"
+    "                  revoke the certificate (account key, or --key: the\n"
+    "                  certificate's key); the file is moved aside, not deleted\n"
+    "  account [update | deactivate --yes | rollover]\n"
+    "                  show (create if needed) the account, update its contacts,\n"
+    "                  deactivate it, or change its key (RFC 8555 7.3.5)\n"
+    "  challenges [--finish [--published]]\n"
+    "                  staged issuance: create or resume the order and print what\n"
+    "                  to publish; --finish answers the challenges and installs\n"
+    "  selfsign        install a self-signed certificate for the configured names\n"
     "\n"
     "exit status:\n"
     "  0  success: a certificate was issued and installed (or the command did what was asked)\n"
@@ -50,7 +60,9 @@ const char cli_help[] =
     "with -c DIR: the most severe status of the runs, in the order\n"
     "  7 > 6 > 5 > 4 > 3 > 2 > 0 > 1\n"
     "(a local failure needs the admin most; 0 beats 1 because something changed,\n"
-    "so a reload may be needed). For `status`: 2 > 1 > 0.\n";
+    "so a reload may be needed). For `status`: 2 > 1 > 0.\n"
+    "\n"
+    "Every config key, the files and examples: man acme (acme.1).\n";
 
 /* The value of an option: attached ("-cFILE") or the next argument. */
 static int opt_value(int argc, char **argv, int *i, const char *arg, const char **out)

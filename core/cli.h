@@ -1,4 +1,5 @@
-/* Command-line parsing: acme [-c FILE|DIR] [-o key=value]... [-f] [-j SECONDS] [-v...] [-q] [COMMAND [ARGS]] */
+/* Command-line parsing: acme [-c FILE|DIR] [-o key=value]... [-f] [-j SECONDS] [-v...] [-q]
+ * [COMMAND [ARGS]] */
 #ifndef ACME_CLI_H
 #define ACME_CLI_H
 

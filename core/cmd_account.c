@@ -229,15 +229,14 @@ static int rollover(const struct acme_config *cfg, struct arena *a)
              key_type_name(cfg->account_key_type), aside);
     rc = 0;
     goto out;
-out_new:
-    {
-        int st = err_status();
-        char msg[512];
-        strncpy(msg, err_msg(), sizeof msg - 1);
-        msg[sizeof msg - 1] = '\0';
-        file_remove(new_path);
-        err_set(st, "%s", msg);
-    }
+out_new : {
+    int st = err_status();
+    char msg[512];
+    strncpy(msg, err_msg(), sizeof msg - 1);
+    msg[sizeof msg - 1] = '\0';
+    file_remove(new_path);
+    err_set(st, "%s", msg);
+}
 out:
     memset(pem, 0, sizeof pem);
     crypto_key_wipe(&nk);

@@ -27,8 +27,6 @@
 #include "state.h"
 #include "sys.h"
 
-#define STATE_STAGED_ORDER "staged_order"
-#define STATE_STAGED_DIR "staged_order_directory"
 #define KEY_PEM_MAX 8192
 #define CSR_MAX 8192
 
@@ -162,8 +160,7 @@ static int print_authz(struct acme *c, const char *url)
             continue;
         }
         if (answer_of(c, &p, strcmp(type, "dns-01") == 0) < 0) return -1;
-        out_printf("  %s\n    token: %s\n    key authorization: %s\n", type, p.token,
-                   p.key_auth);
+        out_printf("  %s\n    token: %s\n    key authorization: %s\n", type, p.token, p.key_auth);
         if (strcmp(type, "http-01") == 0)
             out_printf("    serve at: http://%s/.well-known/acme-challenge/%s\n", p.id_value,
                        p.token);
@@ -313,8 +310,9 @@ static int finish(const struct acme_config *cfg, struct arena *a, int publish)
     log_v("finishing order %s", url);
     if (acme_post(c, url, NULL, 0, "getting the staged order") < 0) goto out;
     if (status_is(c, 0, "invalid")) {
-        err_set(ACME_EREFUSED, "the staged order %s is invalid (expired or failed): run `acme "
-                               "challenges` again for a new one",
+        err_set(ACME_EREFUSED,
+                "the staged order %s is invalid (expired or failed): run `acme "
+                "challenges` again for a new one",
                 url);
         forget(s);
         goto out;
@@ -354,8 +352,7 @@ static int finish(const struct acme_config *cfg, struct arena *a, int publish)
     if ((chain = arena_strndup(a, c->r.body, c->r.body_len, "certificate chain")) == NULL ||
         install_check(chain, c->r.body_len, &key, cfg->domains, cfg->n_domains, a) < 0)
         goto out;
-    changed = install_files(cfg, keep ? NULL : (const char *)kp.p, kp.len, chain,
-                            c->r.body_len, a);
+    changed = install_files(cfg, keep ? NULL : (const char *)kp.p, kp.len, chain, c->r.body_len, a);
     if (changed < 0) goto out;
     forget(s);
     err_clear();

@@ -105,6 +105,16 @@ int cmd_revoke(const struct acme_config *cfg, const struct cli *cl)
     jw_obj_end(&w);
     if (buf_check(&b, "revocation request") < 0) return -1;
 
+    if (key == NULL) {
+        /* Revoking must not create an account as a side effect. */
+        const char *ak = arena_printf(a, "path", "%s/account.key", cfg->state_dir);
+        if (ak == NULL) return -1;
+        if (!file_exists(ak))
+            return err_set(ACME_ECONFIG,
+                           "revoke: no account key at %s; the certificate's own key can "
+                           "revoke it: --key FILE",
+                           ak);
+    }
     s = session_open(cfg, a, key != NULL ? SESSION_DIRECTORY : SESSION_ACCOUNT);
     if (s == NULL) goto fail;
     if (s->c.dir.revoke_cert == NULL) {

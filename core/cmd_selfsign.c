@@ -7,6 +7,7 @@
 #include "err.h"
 #include "hook.h"
 #include "install.h"
+#include "sys.h"
 
 #include <string.h>
 
@@ -20,9 +21,14 @@ int cmd_opt_value(const struct cli *cl, size_t *i, const char *opt, const char *
 
 int cmd_selfsign(const struct acme_config *cfg, const struct cli *cl)
 {
+    int fd, rc;
     if (cl->n_args > 0)
         return err_set(ACME_ECONFIG, "selfsign: unexpected argument '%s'", cl->args[0]);
-    if (install_selfsigned(cfg, run_arena()) < 0) return -1;
+    if (dir_make(cfg->state_dir, 0700) < 0) return err_recode(ACME_ELOCAL);
+    if (sys_lock(cfg->state_dir, &fd) < 0) return -1;
+    rc = install_selfsigned(cfg, run_arena());
+    sys_unlock(fd);
+    if (rc < 0) return -1;
     if (cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0)
         return err_prefix("the self-signed certificate is installed, but");
     return 0;

@@ -24,7 +24,6 @@ int command_run(const char *name, const struct acme_config *cfg, const struct cl
 {
     const struct command *c;
     for (c = commands; c->name != NULL; c++)
-        if (strcmp(c->name, name) == 0)
-            return c->run(cfg, cl);
+        if (strcmp(c->name, name) == 0) return c->run(cfg, cl);
     return COMMAND_UNKNOWN;
 }

@@ -35,8 +35,8 @@ struct http_response; /* http_client.h */
  *
  * Fills r (status, Replay-Nonce, Location, Content-Type, Retry-After, Link headers, body).
  * The body is stored NUL-terminated in body[0..cap] (so body must hold cap + 1 bytes); a
- * longer body is an error naming the limit. Errors: ACME_ETEMP for malformed or truncated
- * responses, ACME_ELOCAL for a body over the limit. */
+ * longer body is an error naming the limit. Errors: ACME_ETEMP for malformed, truncated or
+ * oversized responses (a body over the limit is the server's fault, not a local one). */
 enum http_body_mode { HTTP_BODY_NONE, HTTP_BODY_LENGTH, HTTP_BODY_CHUNKED, HTTP_BODY_CLOSE };
 
 struct http_resp_parser {

@@ -112,8 +112,23 @@ static long build_head(struct http_client *c, const struct url *u, const char *m
 
 #define ATTEMPT_RETRY 1
 
+/* After a failed read or write on a reused connection (error held): 1 when the server just
+ * dropped the idle connection, so the request cannot have been processed and may be sent
+ * again. A timeout is not that: the server may be working on the request, and resending
+ * would only double the wait. The transports report a socket timeout as "... timed out
+ * after N s" (platform/net.c; the TLS layers keep that message) and a reset with
+ * strerror(ECONNRESET) or EPIPE ("Connection reset by peer", "Broken pipe"). */
+static int dropped_idle(void)
+{
+    const char *m = err_msg();
+    return strstr(m, "timed out") == NULL &&
+           (strstr(m, "reset") != NULL || strstr(m, "Broken pipe") != NULL ||
+            strstr(m, "broken pipe") != NULL || strstr(m, "closed") != NULL);
+}
+
 /* One try on the current (reused) or a new connection. Returns 0, -1 with an error, or
- * ATTEMPT_RETRY when a reused connection failed before any byte of the response arrived. */
+ * ATTEMPT_RETRY when a reused connection was closed or reset by the server before any byte
+ * of the response arrived (never after a timeout). */
 static int attempt(struct http_client *c, const struct url *u, int head_req, const char *head,
                    size_t hlen, const void *body, size_t len, struct http_response *r)
 {
@@ -124,7 +139,7 @@ static int attempt(struct http_client *c, const struct url *u, int head_req, con
     if (!reused && open_connection(c, u) < 0) return -1;
     if (c->t->write(c->t, head, hlen) < 0 || (len > 0 && c->t->write(c->t, body, len) < 0)) {
         http_client_close(c);
-        return reused ? ATTEMPT_RETRY : -1;
+        return reused && dropped_idle() ? ATTEMPT_RETRY : -1;
     }
     http_resp_init(&c->parser, r, c->body, CONFIG_HTTP_BODY_MAX, head_req,
                    c->now != NULL ? c->now() : sys_now());
@@ -132,7 +147,7 @@ static int attempt(struct http_client *c, const struct url *u, int head_req, con
         n = c->t->read(c->t, c->rbuf, sizeof c->rbuf);
         if (n < 0) {
             http_client_close(c);
-            return reused && got == 0 ? ATTEMPT_RETRY : -1;
+            return reused && got == 0 && dropped_idle() ? ATTEMPT_RETRY : -1;
         }
         if (n == 0) {
             if (http_resp_eof(&c->parser) == HTTP_DONE) break;
@@ -195,7 +210,9 @@ int http_request(struct http_client *c, const char *method, const char *url, con
 
     rc = attempt(c, &u, head_req, c->head, (size_t)hlen, body, len, r);
     if (rc == ATTEMPT_RETRY) {
-        log_v("%s port %s closed the idle connection; reconnecting", u.host, u.port);
+        log_v("%s port %s closed the idle connection (%s); reconnecting", u.host, u.port,
+              err_msg()[0] != '\0' ? err_msg() : "end of stream");
+        err_clear();
         rc = attempt(c, &u, head_req, c->head, (size_t)hlen, body, len, r);
     }
     if (rc != 0) {

@@ -312,7 +312,8 @@ static int parse_header(struct http_resp_parser *p)
 
 static int body_limit(const struct http_resp_parser *p)
 {
-    return err_set(ACME_ELOCAL,
+    /* The server sent more than any ACME answer needs: a bad response, not a local fault. */
+    return err_set(ACME_ETEMP,
                    "HTTP: response body exceeds the limit of %zu bytes "
                    "(CONFIG_HTTP_BODY_MAX)",
                    p->body_cap);

@@ -269,8 +269,7 @@ int install_selfsigned(const struct acme_config *cfg, struct arena *a)
     buf_init(&cb, pem, cap);
     pem_write(&cb, "CERTIFICATE", der, der_len);
     if (buf_check(&cb, "self-signed certificate") < 0) goto out;
-    if (install_files(cfg, (const char *)kb.p, kb.len, (const char *)cb.p, cb.len, a) < 0)
-        goto out;
+    if (install_files(cfg, (const char *)kb.p, kb.len, (const char *)cb.p, cb.len, a) < 0) goto out;
     log_info("installed a self-signed certificate for %s%s, valid for %d days", cfg->domains[0],
              cfg->n_domains > 1 ? " and more" : "",
              cfg->selfsign_days > 0 ? cfg->selfsign_days : 30);

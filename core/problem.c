@@ -11,6 +11,27 @@
 
 #define PROBLEM_TOKS 512
 
+/* problem_format() and problem_type() only look at a body: an error held before the call
+ * (e.g. why the request failed) must survive the JSON parser's own errors. */
+struct held_error {
+    int status;
+    char msg[1024];
+};
+
+static void hold_error(struct held_error *h)
+{
+    h->status = err_status();
+    snprintf(h->msg, sizeof h->msg, "%s", err_msg());
+}
+
+static void restore_error(const struct held_error *h)
+{
+    if (h->status == ACME_OK && h->msg[0] == '\0')
+        err_clear();
+    else
+        err_set(h->status, "%s", h->msg);
+}
+
 static const char *short_type(const char *type)
 {
     size_t n = strlen(ACME_ERR_NS);
@@ -71,6 +92,7 @@ static void finish(struct buf *b, char *out, size_t cap)
 
 void problem_format(const char *body, size_t len, int http_status, char *out, size_t cap)
 {
+    static struct held_error held;
     static struct json_tok toks[PROBLEM_TOKS];
     struct json_doc d;
     struct buf b;
@@ -79,10 +101,11 @@ void problem_format(const char *body, size_t len, int http_status, char *out, si
     size_t k;
 
     if (cap == 0) return;
+    hold_error(&held);
     buf_init(&b, out, cap - 1);
     if (body == NULL || len == 0 || json_parse(&d, body, len, toks, PROBLEM_TOKS) < 0 ||
         json_type(&d, 0) != JSON_OBJECT) {
-        err_clear();
+        restore_error(&held);
         if (http_status > 0) buf_printf(&b, "HTTP %d", http_status);
         if (body != NULL && len > 0) {
             buf_puts(&b, http_status > 0 ? ": " : "");
@@ -117,24 +140,26 @@ void problem_format(const char *body, size_t len, int http_status, char *out, si
             }
         }
     }
-    err_clear();
+    restore_error(&held);
     finish(&b, out, cap);
 }
 
 void problem_type(const char *body, size_t len, char *out, size_t cap)
 {
+    static struct held_error held;
     static struct json_tok toks[PROBLEM_TOKS];
     struct json_doc d;
     int t;
     if (cap == 0) return;
     out[0] = '\0';
+    hold_error(&held);
     if (body == NULL || len == 0 || json_parse(&d, body, len, toks, PROBLEM_TOKS) < 0) {
-        err_clear();
+        restore_error(&held);
         return;
     }
     t = json_get(&d, 0, "type");
     if (t < 0 || json_str(&d, t, out, cap, NULL) < 0) out[0] = '\0';
-    err_clear();
+    restore_error(&held);
 }
 
 int problem_error(const char *what, const char *body, size_t len, int http_status, long retry_after,

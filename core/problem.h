@@ -20,7 +20,8 @@ int problem_status(const char *type, int http_status);
  * leaves the HTTP part out (problems embedded in authorizations and challenges). */
 void problem_format(const char *body, size_t len, int http_status, char *out, size_t cap);
 
-/* The problem's `type` copied into out (full URN), "" when absent or not JSON. */
+/* The problem's `type` copied into out (full URN), "" when absent or not JSON.
+ * problem_format() and problem_type() leave the error held by err.h as it was. */
 void problem_type(const char *body, size_t len, char *out, size_t cap);
 
 /* 1 when `type` (a full URN) is the ACME error `name` (e.g. "badNonce"). */

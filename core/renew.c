@@ -12,20 +12,12 @@
 
 #define DAY 86400
 
-/* The checks every rule shares: 1 (with why) when expired or not valid yet, else 0. */
-static int validity_due(int64_t not_before, int64_t not_after, int64_t now, char *why,
-                        size_t cap)
+/* Expired: due whatever the rule. Returns 1 (with why) when expired, else 0. */
+static int expired(int64_t not_after, int64_t now, char *why, size_t cap)
 {
-    if (now >= not_after) {
-        if (why != NULL) snprintf(why, cap, "the certificate has expired");
-        return 1;
-    }
-    if (now < not_before) {
-        if (why != NULL)
-            snprintf(why, cap, "the certificate is not valid yet (clock or certificate wrong)");
-        return 1;
-    }
-    return 0;
+    if (now < not_after) return 0;
+    if (why != NULL) snprintf(why, cap, "the certificate has expired");
+    return 1;
 }
 
 int renew_due(int64_t not_before, int64_t not_after, int64_t now, int renew_days, int64_t *due_at,
@@ -44,7 +36,14 @@ int renew_due(int64_t not_before, int64_t not_after, int64_t now, int renew_days
         rule = "a third of the lifetime left";
     }
     if (due_at != NULL) *due_at = at;
-    if (validity_due(not_before, not_after, now, why, cap)) return 1;
+    if (expired(not_after, now, why, cap)) return 1;
+    if (now < not_before) {
+        /* Our clock is behind (a router before NTP answers): a new certificate would start
+         * at the same time, so renewing only burns the CA's rate limits. */
+        if (why != NULL)
+            snprintf(why, cap, "not due: the certificate is not valid yet; is the clock right?");
+        return 0;
+    }
     if (why != NULL) {
         long days = (long)((not_after - now) / DAY);
         if (now >= at)
@@ -68,10 +67,7 @@ int64_t renew_ari_pick(int64_t start, int64_t end, uint64_t rnd)
 int renew_ari_due(const struct renew_window *w, int64_t not_after, int64_t now, char *why,
                   size_t cap)
 {
-    if (now >= not_after) {
-        if (why != NULL) snprintf(why, cap, "the certificate has expired");
-        return 1;
-    }
+    if (expired(not_after, now, why, cap)) return 1;
     if (why != NULL) {
         if (now >= w->end)
             snprintf(why, cap, "due: the CA's renewal window (ARI) is in the past");

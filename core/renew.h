@@ -6,7 +6,8 @@
  *   2. ARI (RFC 9773): when the CA suggested a window for the installed certificate, renew at
  *      a random moment inside it (chosen once, kept in state), at once when the window is past;
  *   3. otherwise the lifetime rule (renew_due()).
- * An expired or not-yet-valid certificate is always due. */
+ * An expired certificate is always due; a not-yet-valid one is not (the clock is behind, e.g.
+ * a router before NTP: a new certificate would not help). */
 #ifndef ACME_RENEW_H
 #define ACME_RENEW_H
 
@@ -15,11 +16,11 @@
 
 struct x509_info;
 
-#define RENEW_BACKOFF_FIRST 3600L  /* after the first failure: 1 h ... */
-#define RENEW_BACKOFF_MAX 86400L   /* ... doubling up to 24 h */
-#define RENEW_ARI_RECHECK 21600L   /* next ARI check when the CA sent no Retry-After: 6 h */
-#define RENEW_ARI_RETRY_FAILED 3600L /* next ARI check after a failed one: 1 h */
-#define RENEW_ARI_RETRY_MIN 60L    /* a shorter Retry-After is raised to this */
+#define RENEW_BACKOFF_FIRST 3600L        /* after the first failure: 1 h ... */
+#define RENEW_BACKOFF_MAX 86400L         /* ... doubling up to 24 h */
+#define RENEW_ARI_RECHECK 21600L         /* next ARI check when the CA sent no Retry-After: 6 h */
+#define RENEW_ARI_RETRY_FAILED 3600L     /* next ARI check after a failed one: 1 h */
+#define RENEW_ARI_RETRY_MIN 60L          /* a shorter Retry-After is raised to this */
 #define RENEW_ARI_RETRY_MAX (7L * 86400) /* a longer one is lowered to this */
 /* A CA without renewalInfo: its directory is looked at again after this long (it may start
  * offering ARI), so a not-due run makes no request at all in between. */
@@ -29,9 +30,9 @@ struct x509_info;
 
 /* Lifetime rule: due when less than a third of the lifetime remains (a half when the
  * lifetime is 10 days or less); with renew_days > 0, due when fewer than renew_days days
- * remain. An expired or not-yet-valid certificate is due. Returns 1 due, 0 not due; `why`
- * (may be NULL) gets a one-line explanation either way, and *due_at the moment renewal is
- * (or was) due. */
+ * remain. An expired certificate is due, a not-yet-valid one is not. Returns 1 due, 0 not due;
+ * `why` (may be NULL) gets a one-line explanation either way, and *due_at the moment renewal is (or
+ * was) due. */
 int renew_due(int64_t not_before, int64_t not_after, int64_t now, int renew_days, int64_t *due_at,
               char *why, size_t cap);
 
@@ -83,5 +84,4 @@ void renew_input_from_state(struct renew_input *in, int64_t not_before, int64_t 
 /* With an ARI window: due when the ARI rule says so, or (renew_days set) when fewer than
  * renew_days days remain. Without: the lifetime rule. *due_at (may be NULL) gets the moment
  * renewal is due. Returns 1 due, 0 not due, with a one-line reason in why. */
-int renew_decide(const struct renew_input *in, int64_t now, int64_t *due_at, char *why,
-                 size_t cap);
+int renew_decide(const struct renew_input *in, int64_t now, int64_t *due_at, char *why, size_t cap);

@@ -21,8 +21,7 @@ void renew_input_from_state(struct renew_input *in, int64_t not_before, int64_t 
     in->have_window = in->w.end > in->w.start && in->w.at >= in->w.start && in->w.at < in->w.end;
 }
 
-int renew_decide(const struct renew_input *in, int64_t now, int64_t *due_at, char *why,
-                 size_t cap)
+int renew_decide(const struct renew_input *in, int64_t now, int64_t *due_at, char *why, size_t cap)
 {
     int64_t at;
     if (!in->have_window)

@@ -18,7 +18,11 @@ struct session *session_open_transport(const struct acme_config *cfg, struct are
 
     session_close(s);
     if (dir_make(cfg->state_dir, 0700) < 0) return err_recode(ACME_ELOCAL), NULL;
-    if (state_load(&s->st, cfg->state_dir, a) < 0) return NULL;
+    if (sys_lock(cfg->state_dir, &s->lock_fd) < 0) return NULL;
+    if (state_load(&s->st, cfg->state_dir, a) < 0) {
+        sys_unlock(s->lock_fd);
+        return NULL;
+    }
     s->t = t;
     http_client_init(&s->http, t);
     acme_init(&s->c, cfg, &s->http, &s->st, a);
@@ -56,5 +60,6 @@ void session_close(struct session *s)
           s->t != NULL ? s->t->handshakes : 0);
     http_client_close(&s->http);
     crypto_key_wipe(&s->c.account_key);
+    sys_unlock(s->lock_fd);
     s->open = 0;
 }

@@ -11,19 +11,21 @@ struct acme_config;
 struct arena;
 struct transport;
 
-#define SESSION_DIRECTORY 0   /* the directory only */
-#define SESSION_KEY 1         /* ... and the account key (created when missing) */
-#define SESSION_ACCOUNT 3     /* ... and the account (created when missing; implies the key) */
+#define SESSION_DIRECTORY 0 /* the directory only */
+#define SESSION_KEY 1       /* ... and the account key (created when missing) */
+#define SESSION_ACCOUNT 3   /* ... and the account (created when missing; implies the key) */
 
 struct session {
     struct transport *t;
     struct http_client http;
     struct acme c;
     struct state st;
+    int lock_fd; /* sys_lock() on state_dir, held while open */
     int open;
 };
 
-/* Creates state_dir, loads the state, sets up the transport of this build (cfg->ca_file,
+/* Creates state_dir, takes its lock (a concurrent run or command: ACME_ELOCAL), loads the
+ * state, sets up the transport of this build (cfg->ca_file,
  * timeout, bind_address) and fetches the directory, then what `what` asks for. NULL with the
  * error set; on failure nothing is left open. */
 struct session *session_open(const struct acme_config *cfg, struct arena *a, int what);

@@ -158,8 +158,7 @@ int state_set_int(struct state *s, const char *key, int64_t v, struct arena *a)
     return state_set(s, key, t + i, a);
 }
 
-int state_set_text(struct state *s, const char *key, const char *text, size_t max,
-                   struct arena *a)
+int state_set_text(struct state *s, const char *key, const char *text, size_t max, struct arena *a)
 {
     char t[512];
     size_t i;

@@ -16,8 +16,8 @@ struct arena;
 #define STATE_ACCOUNT_URL "account_url"
 #define STATE_ACCOUNT_DIR "account_directory" /* the directory URL the account belongs to */
 /* Renewal (core/acme_run.c, core/status.c). Times are decimal seconds since the epoch. */
-#define STATE_ARI_CERTID "ari_certid"           /* the certificate the ARI keys below are about */
-#define STATE_ARI_START "ari_window_start"      /* its suggestedWindow */
+#define STATE_ARI_CERTID "ari_certid"      /* the certificate the ARI keys below are about */
+#define STATE_ARI_START "ari_window_start" /* its suggestedWindow */
 #define STATE_ARI_END "ari_window_end"
 #define STATE_ARI_AT "ari_renew_at"             /* the moment chosen inside the window */
 #define STATE_ARI_NEXT_CHECK "ari_next_check"   /* no renewalInfo request before this */
@@ -26,6 +26,8 @@ struct arena;
 #define STATE_FAILURES "failures"               /* failed attempts in a row */
 #define STATE_NEXT_ATTEMPT "next_attempt"       /* backoff: no attempt before this */
 #define STATE_LAST_ERROR "last_error"           /* the last failure's message (one line) */
+#define STATE_STAGED_ORDER "staged_order"       /* `acme challenges`: the order being staged */
+#define STATE_STAGED_DIR "staged_order_directory" /* the directory URL that order belongs to */
 
 struct state {
     const char *path; /* <state_dir>/state */
@@ -49,8 +51,7 @@ int state_set(struct state *s, const char *key, const char *val, struct arena *a
 void state_get_int(const struct state *s, const char *key, int64_t dflt, int64_t *out);
 int state_set_int(struct state *s, const char *key, int64_t v, struct arena *a);
 /* Sets a free text as a value: control characters become spaces, cut at max bytes. */
-int state_set_text(struct state *s, const char *key, const char *text, size_t max,
-                   struct arena *a);
+int state_set_text(struct state *s, const char *key, const char *text, size_t max, struct arena *a);
 /* Writes the file atomically (0600) when something changed. */
 int state_save(struct state *s);
 

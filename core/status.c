@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "config.h"
 #include "err.h"
+#include "install.h"
 #include "pem.h"
 #include "renew.h"
 #include "rfc3339.h"
@@ -149,6 +150,15 @@ int status_run(const struct acme_config *cfg, const struct cli *cl)
         renew_input_from_state(&in, x.not_before, x.not_after, cfg->renew_days, &st,
                                certid[0] != '\0' ? certid : NULL);
         due = renew_decide(&in, now, &at, why, sizeof why);
+        if (install_x509_selfsigned(&x) == 1 &&
+            (certid[0] == '\0' || (s = state_get(&st, STATE_ARI_CERTID)) == NULL ||
+             strcmp(s, certid) != 0)) {
+            /* the run's rule: a self-signed placeholder is always due */
+            due = 1;
+            at = x.not_before;
+            snprintf(why, sizeof why, "due: self-signed (a placeholder until the CA's arrives)");
+        }
+        err_clear();
         print_due(due, at, why);
         if (in.have_window) {
             char a1[40], a2[40];
@@ -158,8 +168,7 @@ int status_run(const struct acme_config *cfg, const struct cli *cl)
         } else if (state_get(&st, STATE_ARI_NONE) != NULL) {
             printf("ARI:         the CA has no renewalInfo; lifetime rule\n");
         }
-        if ((s = state_get(&st, STATE_ARI_EXPLANATION)) != NULL)
-            printf("ARI note:    %s\n", s);
+        if ((s = state_get(&st, STATE_ARI_EXPLANATION)) != NULL) printf("ARI note:    %s\n", s);
         state_get_int(&st, STATE_ARI_NEXT_CHECK, 0, &v);
         if (v > 0 && certid[0] != '\0' && state_get(&st, STATE_ARI_CERTID) != NULL &&
             strcmp(state_get(&st, STATE_ARI_CERTID), certid) == 0) {

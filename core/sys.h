@@ -12,6 +12,7 @@ struct arena;
  * (seconds since the epoch), used to simulate a clock stuck at 1970 and renewal dates. */
 int64_t sys_now(void);
 void sys_sleep(unsigned seconds);
+void sys_sleep_ms(unsigned ms);
 
 /* Reads a whole file into the arena (NUL-terminated). Files larger than max are an error.
  * Returns 0, or -1 with the error; *missing (when not NULL) is set to 1 when the file does

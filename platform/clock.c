@@ -34,14 +34,23 @@ int64_t sys_now(void)
     return (int64_t)time(NULL);
 }
 
-void sys_sleep(unsigned seconds)
+void sys_sleep_ms(unsigned ms)
 {
     struct timespec ts, rem;
 
-    ts.tv_sec = (time_t)seconds;
-    ts.tv_nsec = 0;
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
     while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
         ts = rem;
+}
+
+void sys_sleep(unsigned seconds)
+{
+    while (seconds > 1000) {
+        sys_sleep_ms(1000u * 1000u);
+        seconds -= 1000;
+    }
+    sys_sleep_ms(seconds * 1000u);
 }
 
 int64_t tls_validation_time(void)

@@ -18,7 +18,8 @@ int sys_lock(const char *dir, int *fd)
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, SYS_LOCK_FILE) >= sizeof path)
         return err_set(ACME_ELOCAL, "%s: path longer than SYS_PATH_MAX", dir);
     f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (f < 0) return err_set(ACME_ELOCAL, "cannot open the lock file %s: %s", path, strerror(errno));
+    if (f < 0)
+        return err_set(ACME_ELOCAL, "cannot open the lock file %s: %s", path, strerror(errno));
     while (flock(f, LOCK_EX | LOCK_NB) < 0) {
         int e = errno;
         if (e == EINTR) continue;

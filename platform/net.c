@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,12 +118,15 @@ static int connect_one(const struct addrinfo *ai, const struct bind_spec *b, int
 {
     struct sockaddr_storage peer;
     socklen_t len = sizeof(int), plen = sizeof peer;
-    int fd, e, r;
+    int fd, e, r, one = 1;
     char c;
 
     *what = "socket";
     fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (fd < 0) return -1;
+    /* Requests go out as several small TLS records; without this, Nagle's algorithm and the
+     * server's delayed ACK add ~40 ms to every request. */
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (b->family == AF_UNSPEC && b->ifname[0] != '\0') {
         *what = "binding to the interface (SO_BINDTODEVICE)";
         if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, b->ifname,

@@ -12,9 +12,9 @@
 #             libsoftfp.a (libgcc/soft-fp) linked before libgcc.a, and a musl-gcc wrapper
 #   bearssl/  include/ + lib/libbearssl.a (bearssl-mips16/ with --mips16)
 #   cmocka/   include/ + lib/libcmocka.a (src/cmocka.c, no cmake)
-#   mbedtls/  include/ + lib/libmbed{tls,x509,crypto}.a (only with --mbedtls; -mips16 likewise)
-# --mips16 (mips, mipsel; ignored elsewhere): the libraries and CROSS_CFLAGS generate MIPS16e
-# code (CONFIG_MIPS16); musl and cmocka stay MIPS32 (interlinked).
+#   mbedtls/  include/ + lib/libmbed{tls,x509,crypto}.a (only with --mbedtls)
+# --mips16 (mips, mipsel; ignored elsewhere): BearSSL and CROSS_CFLAGS generate MIPS16e code
+# (CONFIG_MIPS16); musl, mbedTLS and cmocka stay MIPS32 (interlinked).
 # Logs go to vendor/sysroot/TARGET/logs/; --quiet prints nothing unless a step fails.
 set -euo pipefail
 VENDOR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -89,7 +89,7 @@ recipe_dir() { (. "$VENDOR/$1.recipe"; echo "$SRC/$DIR"); }
 build_musl() {
     local D=$SYSROOT/$T/musl musl_src key
     musl_src=$(recipe_dir musl)
-    key="$(recipe_version musl) $(recipe_version gcc-softfp) cc=$T-linux-gnu-gcc $TFLAGS -Os softfp=$(echo "$SOFTFP_FUNCS" | cksum) libgcc-sf=2"
+    key="$(recipe_version musl) $(recipe_version gcc-softfp) cc=$T-linux-gnu-gcc $TFLAGS -Os softfp=$(echo "$SOFTFP_FUNCS" | cksum) libgcc-sf=2 prefix=$D"
     up_to_date "$D" "$key" && return 0
     bash "$VENDOR/fetch.sh" musl gcc-softfp >/dev/null
     say "building musl (soft-float) ..."
@@ -181,17 +181,18 @@ build_cmocka() {
 }
 
 build_mbedtls() {
-    local D=$SYSROOT/$T/mbedtls$FLAV src key
+    # MIPS32 even with --mips16: bignum's MIPS inline assembly has no MIPS16 form
+    local D=$SYSROOT/$T/mbedtls src key
     src=$(recipe_dir mbedtls)
-    key="$(recipe_version mbedtls) cc=$CC $SMALL_CFLAGS $CODEFLAGS libc=$(libc_key)"
+    key="$(recipe_version mbedtls) cc=$CC $SMALL_CFLAGS $TFLAGS libc=$(libc_key)"
     up_to_date "$D" "$key" && return 0
     bash "$VENDOR/fetch.sh" mbedtls >/dev/null
-    say "building mbedTLS$FLAV ..."
-    local B=$SYSROOT/$T/.build-mbedtls$FLAV
+    say "building mbedTLS ..."
+    local B=$SYSROOT/$T/.build-mbedtls
     rm -rf "$D" "$B"; mkdir -p "$D/lib" "$LOGS"; : > "$LOGS/mbedtls.log"
     # mbedTLS builds in its tree: one copy per target. Upstream default configuration.
     cp -a "$src" "$B"
-    run mbedtls make -C "$B/library" -j"$JOBS" static CC="$CC" AR="$AR" CFLAGS="$SMALL_CFLAGS $CODEFLAGS"
+    run mbedtls make -C "$B/library" -j"$JOBS" static CC="$CC" AR="$AR" CFLAGS="$SMALL_CFLAGS $TFLAGS"
     cp "$B"/library/libmbedtls.a "$B"/library/libmbedx509.a "$B"/library/libmbedcrypto.a "$D/lib/"
     cp -a "$B/include" "$D/include"
     rm -rf "$B"
@@ -208,7 +209,7 @@ print_env() {
     q CROSS_NM "$NM"
     q CROSS_CFLAGS "$SMALL_CFLAGS${CODEFLAGS:+ $CODEFLAGS}"
     q CROSS_LDFLAGS "$SMALL_LDFLAGS${TLDFLAGS:+ $TLDFLAGS}"
-    local B=$R/bearssl$FLAV M=$R/mbedtls$FLAV
+    local B=$R/bearssl$FLAV M=$R/mbedtls
     q CROSS_BR_INC "-I$B/include"
     q CROSS_BR_LIB "$B/lib/libbearssl.a"
     q CROSS_MB_INC "-I$M/include"

@@ -6,10 +6,11 @@
 #
 #   platform/buildroot/autoconf.sh KCONFIG DEFCONFIG OUTDIR
 #
-# Understands what acme.c's Kconfig uses: config, bool/int/string types, one unconditional
-# default, range, `depends on A && B && !C`, choice/endchoice with a default, menu/endmenu,
-# help text. Anything else (select, if/endif, conditional defaults, source) is an error, so
-# that a Kconfig change it cannot follow fails the build instead of building something else.
+# Understands what acme.c's Kconfig uses: config, bool/int/string types, defaults (also
+# `default X if EXPR`), range, `depends on EXPR` (symbols, y/n, !, &&, ||, parentheses, =,
+# !=), choice/endchoice with a default, menu/endmenu, help text. Anything else (select,
+# if/endif, source, ...) is an error, so that a Kconfig change it cannot follow fails the
+# build instead of building something else.
 # Unknown symbols and out-of-range values in DEFCONFIG are errors, as with ./build.sh.
 # POSIX sh and awk only (busybox works).
 set -eu
@@ -36,6 +37,46 @@ function literal(s,   r, i, c) {
     return r
 }
 function cstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
+# Kconfig expressions (depends on, default ... if): symbols, y/n, !, &&, ||, parentheses,
+# = and !=. Evaluated to 1 (y) or 0 (n) with the values known so far (symbols are defined
+# before they are used in the Kconfig of acme.c). ex_fail holds an error message.
+function ex_eval(e,   n, i) {
+    gsub(/&&/, " \001 ", e); gsub(/\|\|/, " \002 ", e); gsub(/!=/, " \003 ", e)
+    gsub(/!/, " ! ", e); gsub(/=/, " = ", e); gsub(/\(/, " ( ", e); gsub(/\)/, " ) ", e)
+    ex_n = split(trim(e), ex_t, /[ \t]+/); ex_i = 1; ex_fail = ""
+    for (i = 1; i <= ex_n; i++) {
+        if (ex_t[i] == "\001") ex_t[i] = "&&"
+        else if (ex_t[i] == "\002") ex_t[i] = "||"
+        else if (ex_t[i] == "\003") ex_t[i] = "!="
+    }
+    ex_t[ex_n + 1] = ""
+    n = ex_or()
+    if (ex_i <= ex_n && ex_fail == "") ex_fail = "unexpected \"" ex_t[ex_i] "\""
+    return n
+}
+function ex_or(   v) { v = ex_and(); while (ex_t[ex_i] == "||") { ex_i++; v = ex_and() || v } return v }
+function ex_and(   v) { v = ex_not(); while (ex_t[ex_i] == "&&") { ex_i++; v = ex_not() && v } return v }
+function ex_not() { if (ex_t[ex_i] == "!") { ex_i++; return !ex_not() } return ex_cmp() }
+function ex_cmp(   a, b, op) {
+    if (ex_t[ex_i] == "(") {
+        ex_i++; a = ex_or()
+        if (ex_t[ex_i] != ")") ex_fail = "missing )"
+        ex_i++; return a
+    }
+    a = ex_value(ex_t[ex_i++])
+    if (ex_t[ex_i] == "=" || ex_t[ex_i] == "!=") {
+        op = ex_t[ex_i++]; b = ex_value(ex_t[ex_i++])
+        return op == "=" ? a == b : a != b
+    }
+    return a == "y"
+}
+function ex_value(w) {
+    if (w == "y" || w == "n") return w
+    if (w ~ /^".*"$/) return literal(w)
+    if (w ~ /^-?[0-9]+$/) return w
+    if (!(w in known)) { ex_fail = "unknown symbol " w; return "n" }
+    return val[w]
+}
 BEGIN {
     n = 0; inhelp = 0; inchoice = 0; nchoice = 0
     while ((getline line < KC) > 0) {
@@ -64,17 +105,23 @@ BEGIN {
             type[cur] = kw; continue
         }
         if (kw == "default") {
-            if (rest ~ /[ \t]if[ \t]/) fail(where "conditional default: not supported, use ./build.sh (kconfiglib)")
-            if (inchoice && cur == "") { choicedef[nchoice] = rest; continue }
+            cond = ""
+            if (match(rest, /[ \t]if[ \t]/)) { cond = trim(substr(rest, RSTART + 3)); rest = trim(substr(rest, 1, RSTART - 1)) }
+            if (inchoice && cur == "") {
+                if (cond != "") fail(where "conditional choice default: not supported, use ./build.sh (kconfiglib)")
+                choicedef[nchoice] = rest; continue
+            }
             if (cur == "") fail(where "default outside a config entry")
-            if (!(cur in def)) def[cur] = literal(rest)
+            # defaults in order; the first whose condition holds applies
+            nd[cur]++; defv[cur, nd[cur]] = literal(rest); defc[cur, nd[cur]] = cond
             continue
         }
         if (kw == "range") { rmin[cur] = w[2]; rmax[cur] = w[3]; continue }
         if (kw == "depends") {
             d = trim(substr(rest, 3))  # after "on"
-            if (d ~ /[|()=]/) fail(where "depends on \"" d "\": only A && !B is supported")
-            deps[cur] = (cur in deps) ? deps[cur] " " d : d
+            # (a temporary: busybox awk creates deps[cur] before evaluating the right side)
+            if (cur in deps) d = "(" deps[cur] ") && (" d ")"
+            deps[cur] = d
             continue
         }
         fail(where "\"" kw "\" is not supported here; use ./build.sh (kconfiglib)")
@@ -105,17 +152,22 @@ BEGIN {
             if (!(c in chosen)) chosen[c] = choicedef[c]
             val[s] = (chosen[c] == s) ? "y" : "n"
         } else if (s in user) val[s] = user[s]
-        else if (s in def) val[s] = def[s]
-        else val[s] = (t == "bool") ? "n" : ""
-        if (s in deps) {
-            m = split(deps[s], dw, /[ \t]*&&[ \t]*|[ \t]+/)
-            for (j = 1; j <= m; j++) {
-                d = dw[j]; neg = sub(/^!/, "", d)
-                if (d == "") continue
-                if (!(d in known)) fail(KC ": " s " depends on unknown symbol " d)
-                on = (val[d] == "y")
-                if (neg ? on : !on) { val[s] = (t == "bool") ? "n" : ""; off[s] = 1 }
+        else {
+            val[s] = (t == "bool") ? "n" : ""
+            for (j = 1; j <= nd[s]; j++) {
+                if (defc[s, j] != "") {
+                    on = ex_eval(defc[s, j])
+                    if (ex_fail != "") fail(KC ": " s ": default ... if " defc[s, j] ": " ex_fail)
+                    if (!on) continue
+                }
+                val[s] = defv[s, j]
+                break
             }
+        }
+        if (s in deps) {
+            on = ex_eval(deps[s])
+            if (ex_fail != "") fail(KC ": " s ": depends on " deps[s] ": " ex_fail)
+            if (!on) { val[s] = (t == "bool") ? "n" : ""; off[s] = 1 }
         }
         if (t == "bool" && val[s] != "y" && val[s] != "n")
             fail(DC ": CONFIG_" s "=" val[s] ": not y or n")

@@ -10,7 +10,8 @@
 #
 # ACME_SRC: the acme.c tree; BEARSSL_SRC: an unpacked BearSSL release (bearssl-0.6); OUT: the
 # build directory (the binary is OUT/acme, not stripped); DEFCONFIG: default
-# ACME_SRC/configs/defconfig. MAKE and JOBS are honoured.
+# ACME_SRC/configs/defconfig. MAKE (a command, possibly with options, such as Buildroot's
+# "make -j1") and JOBS are honoured.
 set -eu
 [ $# -ge 3 ] || { echo "usage: $0 ACME_SRC BEARSSL_SRC OUT [DEFCONFIG]" >&2; exit 2; }
 src=$(cd "$1" && pwd)
@@ -22,7 +23,8 @@ defconfig=${4:-$src/configs/defconfig}
 
 # BearSSL: only the static library, with the target compiler and flags.
 if [ ! -f "$out/bearssl/libbearssl.a" ]; then
-	"$MAKE" -C "$bearssl" -j"$JOBS" lib CONF=Unix BUILD="$out/bearssl" CC="$CC" AR="$AR" \
+	# shellcheck disable=SC2086 # MAKE may carry options
+	$MAKE -C "$bearssl" -j"$JOBS" lib CONF=Unix BUILD="$out/bearssl" CC="$CC" AR="$AR" \
 		CFLAGS="-W -Wall $CFLAGS"
 fi
 
@@ -41,7 +43,8 @@ done
 # The project's warnings stay on, but not -Werror: a newer compiler than the one CI uses must
 # not break a firmware build.
 cd "$src"
-"$MAKE" -j"$JOBS" -f ci/acme.mk OUT="$out" CC="$CC" AR="$AR" MBEDTLS=n \
+# shellcheck disable=SC2086 # MAKE may carry options
+$MAKE -j"$JOBS" -f ci/acme.mk OUT="$out" CC="$CC" AR="$AR" MBEDTLS=n \
 	CFLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra $CFLAGS -I$bearssl/inc" \
 	LDFLAGS="$LDFLAGS" LIBS="$out/bearssl/libbearssl.a" bin
 echo "built $out/acme"

@@ -14,11 +14,12 @@
 # Markdown table for the README. A benchmark: prints OK/OVER, exits 2 only when it could not
 # measure. Not run by ./build.sh test.
 #
-#   tests/bench/peers.sh [-n RUNS] [CLIENT...]    RUNS per client (default 5); clients
-#                                                 default: acme uacme lego certbot
+#   tests/bench/peers.sh [-n RUNS] [CLIENT...]   RUNS per client (default 5), after one
+#                                                warm-up; CLIENT: acme uacme lego certbot (all)
 # acme.c binary: ACME_STATIC (default build/x86_64/acme, built when missing), else the glibc
-# ACME_BIN / build/host/acme. Missing peers are installed with apt-get when run as root, else
-# skipped. Files in BENCH_OUT (default build/bench/peers).
+# ACME_BIN / build/host/acme. uacme trusts only the test CA, like the others; with
+# UACME_SYSTEM_TRUST=1 it also loads the system store, as on a real system. Missing peers are
+# installed with apt-get when run as root, else skipped. Files in BENCH_OUT (build/bench/peers).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 2
@@ -82,8 +83,7 @@ clients=("${sel[@]}")
 [ ${#clients[@]} -gt 0 ] || bench_die "no client to measure"
 
 # --- Pebble -----------------------------------------------------------------------------------
-cleanup() { pebble_stop; }
-trap cleanup EXIT
+trap 'pebble_stop' EXIT
 trap 'exit 130' INT TERM
 bench_say "starting Pebble on loopback"
 pebble_start --env PEBBLE_VA_NOSLEEP=1 --env PEBBLE_WFE_NONCEREJECT=0 || bench_die "Pebble did not start"
@@ -91,9 +91,21 @@ read -r -a NAMES <<<"$BENCH_NAMES"
 EMAIL=bench@router.test
 PORT=$PEBBLE_HTTP_PORT
 
-# uacme (libcurl-gnutls) reads its trust anchors only from the system bundle: it runs in a
-# private mount namespace where the test CA is bind-mounted over that bundle.
-SYS_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+# uacme (libcurl-gnutls) takes its trust anchors only from the system store (the bundle and
+# every file of /etc/ssl/certs, ~1200 opened per process): it runs in a private mount
+# namespace where a directory holding only the test CA (as the bundle) is bind-mounted over
+# /etc/ssl/certs, so that it trusts what the other clients are given (and no more work).
+# UACME_SYSTEM_TRUST=1 keeps /etc/ssl/certs and bind-mounts the test CA over the bundle file
+# only: uacme then loads the whole system store, as it would on a real system.
+if [ "${UACME_SYSTEM_TRUST:-0}" = 1 ]; then
+    TRUST_SRC=$PEBBLE_CA_FILE TRUST_DST=/etc/ssl/certs/ca-certificates.crt
+    UACME_TRUST="system store"
+else
+    mkdir -p "$WORK/uacme-certs"
+    cp "$PEBBLE_CA_FILE" "$WORK/uacme-certs/ca-certificates.crt" || bench_die "cannot copy the test CA"
+    TRUST_SRC=$WORK/uacme-certs TRUST_DST=/etc/ssl/certs
+    UACME_TRUST="test CA only"
+fi
 WEBROOT=$WORK/uacme-webroot
 mkdir -p "$WEBROOT/.well-known/acme-challenge"
 cat >"$WORK/uacme-hook.sh" <<HOOK
@@ -122,7 +134,7 @@ run_client() {
     uacme)
         # `new` then `issue`, timed together under one sh
         unshare -m sh -c 'mount --bind "$1" "$2" || exit 99; shift 2; exec "$@"' sh \
-            "$PEBBLE_CA_FILE" "$SYS_BUNDLE" "$RUNSTAT" "$stats" sh -c \
+            "$TRUST_SRC" "$TRUST_DST" "$RUNSTAT" "$stats" sh -c \
             'uacme -a "$DIR" -c "$1" -t EC -b 256 -y -o new "$EMAIL" &&
              uacme -a "$DIR" -c "$1" -t EC -b 256 -y -o -h "$HOOK" issue $UACME_NAMES' sh "$d" ;;
     lego)
@@ -157,7 +169,7 @@ declare -A WALL CPU RSS FOOT FILES LABEL
 for c in "${clients[@]}"; do
     case "$c" in
     acme) LABEL[$c]=$ACME_LABEL ;;
-    uacme) LABEL[$c]="uacme $(dpkg-query -W -f='${Version}' uacme) (hook + python3 http.server)" ;;
+    uacme) LABEL[$c]="uacme $(dpkg-query -W -f='${Version}' uacme) (hook + web server; $UACME_TRUST)" ;;
     lego) LABEL[$c]="lego $(dpkg-query -W -f='${Version}' lego) (built-in HTTP server)" ;;
     certbot) LABEL[$c]="certbot $(dpkg-query -W -f='${Version}' certbot) (standalone)" ;;
     esac
@@ -179,8 +191,11 @@ for c in "${clients[@]}"; do
         why=$(check_cert "$d") || bench_die "$c run $i: $why"
     done
     [ "$c" = uacme ] && webroot_server_stop
+    # shellcheck disable=SC2046 # (one number per word)
     WALL[$c]=$(median $(awk '{ print $1 }' "$stats"))
+    # shellcheck disable=SC2046
     CPU[$c]=$(median $(awk '{ print $2 }' "$stats"))
+    # shellcheck disable=SC2046
     RSS[$c]=$(median $(awk '{ print $3 }' "$stats"))
     case "$c" in
     acme) fp=$("$PY" tests/bench/lib/footprint.py files "$ACME") ;;

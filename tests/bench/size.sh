@@ -81,8 +81,8 @@ for t in "${targets[@]}"; do
     map_contributors "build/$t/acme.map" > "build/$t/acme.contrib.tsv"
     while IFS=$'\t' read -r sz lib _; do printf '%s\t%s\n' "$sz" "$(group_of "$lib")"; done \
         < "build/$t/acme.contrib.tsv" |
-        awk -F'\t' '{ s[$2] += $1; tot += $1 } END { for (g in s) printf "  %-16s %8d bytes %6.1f KiB %5.1f%%\n", g, s[g], s[g] / 1024, 100 * s[g] / tot }' |
-        sort -k2 -nr
+        awk -F'\t' '{ s[$2] += $1; tot += $1 } END { for (g in s) printf "%d\t%s\t%.1f\n", s[g], g, 100 * s[g] / tot }' |
+        sort -nr | awk -F'\t' '{ printf "  %-16s %8d bytes %6.1f KiB %5.1f%%\n", $2, $1, $1 / 1024, $3 }'
     echo "  largest objects:"
     awk -F'\t' '{ s[$2 "(" $3 ")"] += $1 } END { for (o in s) printf "  %8d  %s\n", s[o], o }' \
         "build/$t/acme.contrib.tsv" | sort -nr | head -n "$TOP"

@@ -49,6 +49,48 @@ for c in configs/*defconfig "$W"/*_defconfig; do
     done
 done
 
+# Expressions acme.c's Kconfig may grow: conditional defaults, ||, parentheses, =, !=.
+X=$W/expr
+mkdir -p "$X"
+cat > "$X/Kconfig" <<'KC'
+mainmenu "expressions"
+config A
+	bool "a"
+	default y
+config B
+	bool "b"
+config C
+	bool "c"
+	default y if A && !B
+	default n
+config D
+	int "d"
+	depends on (A || B) && !(C = n)
+	default 5 if B
+	default 7
+config E
+	string "e"
+	depends on B || !A
+	default "x"
+config F
+	bool "f"
+	default y
+	depends on A
+	depends on C != y || B
+KC
+i=0
+for dc in "" "CONFIG_B=y" "# CONFIG_A is not set" $'CONFIG_B=y\n# CONFIG_C is not set'; do
+    i=$((i + 1))
+    printf '%s\n' "$dc" > "$X/dc$i"
+    if (cd "$X" && kconfig_gen "dc$i" "kc$i") > /dev/null 2>&1 &&
+        (cd "$X" && sh "$ROOT/platform/buildroot/autoconf.sh" Kconfig "dc$i" "ac$i") > "$W/ac.log" 2>&1 &&
+        diff <(grep -v '^/\*' "$X/ac$i/autoconf.h") <(grep -v '^/\*' "$X/kc$i/autoconf.h") > "$W/diff"; then
+        ok "expressions, defconfig $i: same as kconfiglib"
+    else
+        bad "expressions, defconfig $i: $(cat "$W/ac.log" "$W/diff" 2>/dev/null | tr '\n' ' ')"
+    fi
+done
+
 expect_refused() { # NAME DEFCONFIG-TEXT MESSAGE-PATTERN
     printf '%s\n' "$2" > "$W/bad"
     if sh platform/buildroot/autoconf.sh Kconfig "$W/bad" "$W/bad-out" > "$W/bad.log" 2>&1; then

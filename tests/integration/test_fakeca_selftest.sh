@@ -14,8 +14,8 @@ for c in openssl "$FAKECA_PYTHON"; do
     command -v "$c" >/dev/null || { echo "missing $c"; echo "0 passed, 1 failed"; exit 1; }
 done
 if ! "$FAKECA_PYTHON" -c 'import cryptography' 2>/dev/null; then
-    echo "note: python3-cryptography missing: the client signs nothing valid and the server"
-    echo "      checks no signatures; the bad-signature check is skipped"
+    echo "note: python3-cryptography missing: the server checks no JWS signatures and this"
+    echo "      client cannot sign or make CSRs; only directory/nonce/account checks run"
     NOCRYPTO=1
 fi
 
@@ -148,7 +148,7 @@ check("newAccount without terms agreed is refused", st == 403, data)
 st, h, data = post(d["newAccount"], {"contact": ["mailto:a@b.test"]}, kid=False, use_nonce="bogus")
 check("an unknown nonce gets badNonce", st == 400 and problem(data).endswith("badNonce"), data)
 if NOCRYPTO:
-    print("skip JWS signature checks (no python3-cryptography)")
+    print("skip JWS signature, order, chain and ARI checks (no python3-cryptography)")
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 st, h, data = post(d["newAccount"], {"termsOfServiceAgreed": True}, kid=False, tamper=True)

@@ -84,6 +84,17 @@ expect_rc "revoke --cert --key: signed with the certificate key" 0 rvk revoke --
 check "revoke --key: Pebble says Revoked ($s2)" is_revoked "$s2"
 check "revoke --key: no account was created for it" [ ! -e "$W/rvk/account.key" ] 
 expect_rc "revoke --key with a key that does not match: exit 2" 2 rvk revoke --cert "$W/rv/cert.pem.prev" --key "$W/rv/key.pem"
+expect_rc "revoke without an account key and without --key: exit 2" 2 rvk revoke --cert "$W/rv/cert.pem"
+check "revoke without an account: says how" grep -q -- "--key FILE" "$W/rvk.err"
+check "revoke without an account: certificate left in place" [ -s "$W/rv/cert.pem" ]
+
+# a command and another run on the same state_dir: the lock says no (exit 7)
+python3 -c 'import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_RDWR|os.O_CREAT, 0o600); fcntl.flock(fd, fcntl.LOCK_EX); time.sleep(5)' "$W/rv/lock" &
+holder=$!
+sleep 0.5
+expect_rc "lock held by another run: revoke exits 7" 7 rv revoke
+expect_rc "lock held by another run: selfsign exits 7" 7 rv selfsign
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 
 # --- account ---------------------------------------------------------------------------------
 conf acct "domains = acct.example.org *.wild.example.org" "challenge = dns-01" "dns_hook = /bin/true"
@@ -189,4 +200,87 @@ check "links: unchanged chain.pem not rewritten" [ "$(mtime "$W/dl/chain.pem")" 
 rm "$W/deploy/domain.key"
 expect_rc "links: -f once the file is gone" 0 dl -f
 check "links: link_key now made" [ "$(readlink "$W/deploy/domain.key")" = "$W/dl/key.pem" ]
+
+# --- TLS-ALPN-01 on Pebble's tlsPort ------------------------------------------------------------
+# A probe of the responder while it runs: the -vv log says what it served or refused.
+conf alpn "domains = alpn1.example.org alpn2.example.org" "challenge = tls-alpn-01" "alpn_listen = 127.0.0.1:$PEBBLE_TLS_PORT"
+expect_rc "tls-alpn-01: challenges (staged)" 0 alpn challenges
+expect_rc "tls-alpn-01: challenges --finish answers on tlsPort" 0 alpn -vv challenges --finish
+check "tls-alpn-01: chain verifies" verifies alpn
+check "tls-alpn-01: both names were served over acme-tls/1" bash -c "grep -q 'served alpn1.example.org' '$W/alpn.err' && grep -q 'served alpn2.example.org' '$W/alpn.err'"
+check "tls-alpn-01: key authorization not in the -vv log" not_grep -E '[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}' "$W/alpn.err"
+if ! grep -q "tls-alpn-01 is not supported" "$ROOT/core/acme_order.c" 2>/dev/null; then
+    conf alpnrun "domains = alpnrun.example.org" "challenge = tls-alpn-01" "alpn_listen = 127.0.0.1:$PEBBLE_TLS_PORT"
+    expect_rc "tls-alpn-01: normal run issues" 0 alpnrun
+    check "tls-alpn-01: normal run chain verifies" verifies alpnrun
+else
+    echo "skip tls-alpn-01 in the normal run: core/acme_order.c still refuses it"
+fi
+# The port is in use: exit 3 naming it.
+python3 -c 'import socket,time,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(30)' "$PEBBLE_TLS_PORT" &
+busy=$!
+sleep 0.5
+conf alpnbusy "domains = alpnbusy.example.org" "challenge = tls-alpn-01" "alpn_listen = 127.0.0.1:$PEBBLE_TLS_PORT"
+run alpnbusy challenges
+expect_rc "tls-alpn-01: port in use: exit 3" 3 alpnbusy challenges --finish
+check "tls-alpn-01: port in use: message names the port" grep -q "port $PEBBLE_TLS_PORT is in use" "$W/alpnbusy.err"
+kill "$busy" 2>/dev/null; wait "$busy" 2>/dev/null
+
+# --- the TLS-ALPN-01 responder on its own: what it serves and what it refuses ------------------
+TOOLS=${ACME_TOOLS:-$ROOT/build/host/tools}
+if [ -x "$TOOLS/alpnserve" ]; then
+    KA=tok3n.thumbpr1nt
+    coproc ALPN { exec "$TOOLS/alpnserve" -v probe.example.org "$KA" 10.0.0.1 "$KA" 2> "$W/alpnserve.err"; }
+    read -r -t 10 aport <&"${ALPN[0]}"
+    python3 - "$aport" "$KA" > "$W/alpnprobe.out" 2>&1 <<'PY'
+import hashlib, socket, ssl, sys
+port, ka = int(sys.argv[1]), sys.argv[2]
+ext = bytes.fromhex("3031060" "82b0601050507011f" "0101ff" "04220420") + hashlib.sha256(ka.encode()).digest()
+def hs(sni, alpn):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    if alpn:
+        ctx.set_alpn_protocols(alpn)
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        t = ctx.wrap_socket(s, server_hostname=sni)
+        r = (t.selected_alpn_protocol(), t.getpeercert(True))
+        t.close()
+        return r
+    except (ssl.SSLError, OSError):
+        return None
+    finally:
+        s.close()
+def check(what, cond):
+    print(("PASS " if cond else "FAIL ") + what)
+r = hs("probe.example.org", ["acme-tls/1"])
+check("acme-tls/1 with a pending name: handshake completes", r is not None and r[0] == "acme-tls/1")
+check("served certificate carries the critical acmeIdentifier of the key authorization", r is not None and ext in r[1])
+check("served certificate names probe.example.org", r is not None and b"probe.example.org" in r[1])
+r = hs("1.0.0.10.in-addr.arpa", ["acme-tls/1"])
+check("IP identifier: reverse name as SNI is served", r is not None and ext in r[1])
+check("no ALPN: refused", hs("probe.example.org", None) is None)
+check("ALPN http/1.1 only: refused", hs("probe.example.org", ["http/1.1"]) is None)
+check("unknown SNI: refused", hs("other.example.org", ["acme-tls/1"]) is None)
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+try:
+    s.recv(100)
+except OSError:
+    pass
+s.close()
+r = hs("PROBE.example.org", ["h2", "acme-tls/1"])
+check("after garbage, still serving (SNI case-insensitive, acme-tls/1 among others)", r is not None and r[0] == "acme-tls/1")
+PY
+    exec {ALPN[1]}>&-
+    wait "$ALPN_PID" 2>/dev/null
+    while read -r verdict what; do
+        if [ "$verdict" = PASS ]; then ok "alpn responder: $what"; else bad "alpn responder: $what"; fi
+    done < <(grep -E '^(PASS|FAIL) ' "$W/alpnprobe.out")
+    check "alpn responder: probe ran all checks" [ "$(grep -c -E '^(PASS|FAIL) ' "$W/alpnprobe.out")" = 8 ]
+    check "alpn responder: key authorization not logged" not_grep -F "$KA" "$W/alpnserve.err"
+else
+    echo "skip the TLS-ALPN-01 responder probe: no $TOOLS/alpnserve (build the tools goal)"
+fi
 finish

@@ -2,8 +2,9 @@
 # The OpenWrt acme-common backend (platform/openwrt/files/hook.sh, installed as
 # /usr/lib/acme/hook) run on this machine the way acme-common runs it: `hook get` with the
 # framework's environment variables, against Pebble on loopback. Standalone (acme.c's built-in
-# responder on Pebble's HTTP-01 port), webroot (CHALLENGE_DIR served by a small web server)
-# and dns (the harness's challtestsrv hook, also through a challenge alias). Checks
+# responder on Pebble's HTTP-01 port), webroot (CHALLENGE_DIR served by a small web server),
+# alpn (acme.c's TLS-ALPN-01 responder on Pebble's TLS port) and dns (the harness's
+# challtestsrv hook, also through a challenge alias). Checks
 # $CERT_DIR/<main_domain>.{key,crt,fullchain.crt,chain.crt}, the chain with openssl, the
 # notify events (issued, renewed, issue-failed) and the hook's exit status. The hook runs
 # under busybox ash when busybox is installed (as on OpenWrt), else dash or sh.
@@ -97,13 +98,13 @@ check_certs() {
     if [ "$(stat -c %a "$d/$m.key")" = 600 ]; then ok "$n: key is mode 0600"; else bad "$n: key mode $(stat -c %a "$d/$m.key")"; fi
 }
 
-notified() { # notified EVENT: the notify log holds exactly EVENT
-    [ "$(cat "$W/notify.log" 2>/dev/null)" = "$1" ]
+notified() { # notified EVENT: the notify log holds exactly "prepare" then EVENT
+    [ "$(tr '\n' ' ' < "$W/notify.log" 2>/dev/null)" = "prepare $1 " ]
 }
 
 expect_notify() {
     local n=$1 ev=$2
-    if notified "$ev"; then ok "$n: notify got '$ev'"; else bad "$n: notify got '$(tr '\n' ' ' < "$W/notify.log")', expected '$ev'"; fi
+    if notified "$ev"; then ok "$n: notify got 'prepare' then '$ev'"; else bad "$n: notify got '$(tr '\n' ' ' < "$W/notify.log")', expected 'prepare $ev'"; fi
 }
 
 expect_rc() { # expect_rc NAME WANT GOT
@@ -173,6 +174,25 @@ if grep -q "^add _acme-challenge.dns.router.test " "$W/dnshook.log" &&
     ok "dns: hook published and removed the TXT record"
 else
     bad "dns: hook calls were $(tr '\n' ';' < "$W/dnshook.log" 2>/dev/null)"
+fi
+
+# --- alpn: acme.c's TLS-ALPN-01 responder on Pebble's tlsPort (listen_port)
+hook_get alpn alpn "tls.router.test" listen_port="$PEBBLE_TLS_PORT"; rc=$?
+if grep -qx "challenge = tls-alpn-01" "$W/alpn/state/acme-c/tls.router.test/acme.conf" &&
+    grep -qx "alpn_listen = 127.0.0.1:$PEBBLE_TLS_PORT" "$W/alpn/state/acme-c/tls.router.test/acme.conf"; then
+    ok "alpn: config has challenge = tls-alpn-01 on listen_port"
+else
+    bad "alpn: config lacks tls-alpn-01/alpn_listen"
+fi
+if grep -q "tls-alpn-01 is not supported" "$W/alpn.out"; then
+    # this acme build has no TLS-ALPN-01 yet: the hook must still report the failure properly
+    echo "skip alpn issuance: $BIN has no TLS-ALPN-01 responder yet"
+    expect_rc alpn 1 $rc
+    expect_notify alpn issue-failed
+else
+    expect_rc alpn 0 $rc
+    check_certs alpn tls.router.test
+    expect_notify alpn issued
 fi
 
 # --- dns with a challenge alias: the record is published at _acme-challenge.<calias>, where

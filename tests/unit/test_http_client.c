@@ -251,6 +251,7 @@ static void test_body_limit(void **state)
     assert_int_equal(http_request(&c, "GET", "https://h/big", NULL, NULL, 0, &r), -1);
     assert_err("GET https://h/big: HTTP: response body exceeds the limit of");
     assert_err("(CONFIG_HTTP_BODY_MAX)");
+    assert_int_equal(err_status(), ACME_ETEMP); /* the server's fault, not a local one */
 
     setup(NULL);
     n = (size_t)snprintf(exact, sizeof exact, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n",
@@ -299,6 +300,39 @@ static void test_header_extraction(void **state)
     assert_int_equal(r.nlinks, 0);
 }
 
+/* The fake's resets, reported the way platform/net.c reports a read timeout. */
+static long (*plain_read)(struct transport *, void *, size_t);
+static long timeout_read(struct transport *t, void *buf, size_t n)
+{
+    long r = plain_read(t, buf, n);
+    if (r < 0 && strstr(err_msg(), "reset") != NULL)
+        err_set(ACME_ETEMP, "TLS read: reading from h port 443: timed out after 5 s");
+    return r;
+}
+
+static void test_timeout_on_reused_connection_no_resend(void **state)
+{
+    (void)state;
+    plain_read = f.t.read;
+    f.t.read = timeout_read;
+    ft_conn(&f);
+    ft_data(&f, ok_a);
+    ft_reset(&f); /* a stall: the read times out */
+    ft_conn(&f);  /* must stay unused */
+    ft_data(&f, ok_b);
+    assert_int_equal(http_request(&c, "GET", "https://h/a", NULL, NULL, 0, &r), 0);
+    assert_int_equal(http_request(&c, "POST", "https://h/b", "t/p", "x", 1, &r), -1);
+    assert_int_equal(err_status(), ACME_ETEMP);
+    assert_err("POST https://h/b: ");
+    assert_err("timed out after 5 s");
+    assert_int_equal(f.opens, 1);
+    assert_int_equal(ft_count(&f, "POST /b"), 1);
+    /* the next request gets a new connection */
+    assert_int_equal(http_request(&c, "GET", "https://h/c", NULL, NULL, 0, &r), 0);
+    assert_string_equal(r.body, "b");
+    assert_int_equal(f.opens, 2);
+}
+
 static void test_bad_calls(void **state)
 {
     (void)state;
@@ -338,6 +372,7 @@ int main(void)
         cmocka_unit_test_setup(test_connection_close_and_hosts, setup),
         cmocka_unit_test_setup(test_body_limit, setup),
         cmocka_unit_test_setup(test_header_extraction, setup),
+        cmocka_unit_test_setup(test_timeout_on_reused_connection_no_resend, setup),
         cmocka_unit_test_setup(test_bad_calls, setup),
         cmocka_unit_test_setup(test_trailing_garbage_drops_connection, setup),
     };

@@ -49,9 +49,10 @@ static void test_lifetime_90_45_6(void **state)
     /* exactly 10 days is still "short": half */
     assert_int_equal(due_at(10 * DAY, 0, 5 * DAY - 1), 0);
     assert_int_equal(due_at(10 * DAY, 0, 5 * DAY), 1);
-    /* expired, not valid yet */
+    /* expired: due; not valid yet (the clock is behind): not due */
     assert_int_equal(due_at(90 * DAY, 0, 90 * DAY), 1);
-    assert_int_equal(due_at(90 * DAY, 0, -1), 1);
+    assert_int_equal(due_at(90 * DAY, 0, -1), 0);
+    assert_int_equal(due_at(90 * DAY, 0, -400 * DAY), 0);
     assert_int_equal(due_at(90 * DAY, 0, 0), 0);
 }
 
@@ -73,7 +74,8 @@ static void test_renew_days(void **state)
 
 static void test_backoff_sequence(void **state)
 {
-    static const long want[] = {HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 16 * HOUR, 24 * HOUR, 24 * HOUR};
+    static const long want[] = {HOUR,      2 * HOUR,  4 * HOUR, 8 * HOUR,
+                                16 * HOUR, 24 * HOUR, 24 * HOUR};
     unsigned i;
     (void)state;
     for (i = 0; i < sizeof want / sizeof want[0]; i++)
@@ -95,8 +97,10 @@ static void test_jitter_bounds(void **state)
         x = x * 1664525u + 1013904223u; /* an LCG is enough to spread the inputs */
         v = renew_jitter(600, x);
         assert_true(v <= 600);
-        if (v < 300) lo++;
-        else hi++;
+        if (v < 300)
+            lo++;
+        else
+            hi++;
     }
     assert_true(lo > 4000 && hi > 4000); /* both halves used: not a constant */
 }
@@ -185,7 +189,8 @@ static void test_ari_parse(void **state)
                      "\"explanationURL\":\"https://ca.example/why\"}";
     const char *rev = "{\"suggestedWindow\":{\"start\":\"2025-01-03T00:00:00Z\","
                       "\"end\":\"2025-01-02T00:00:00Z\"}}";
-    const char *bad = "{\"suggestedWindow\":{\"start\":\"yesterday\",\"end\":\"2025-01-02T00:00:00Z\"}}";
+    const char *bad =
+        "{\"suggestedWindow\":{\"start\":\"yesterday\",\"end\":\"2025-01-02T00:00:00Z\"}}";
     (void)state;
     assert_int_equal(renew_ari_parse(ok, strlen(ok), &w, expl, sizeof expl), 0);
     assert_int_equal(w.start, 1735776000);

@@ -11,7 +11,8 @@
 # cert_profile, the section's credentials (as variables), CHALLENGE_DIR and CERT_DIR. This
 # script writes an acme.c config from them and runs /usr/sbin/acme, which installs
 #   $CERT_DIR/$main_domain.key .crt .chain.crt .fullchain.crt
-# and then calls $NOTIFY issued | renewed | issue-failed | renew-failed.
+# and calls $NOTIFY prepare before a run that will contact the CA, then $NOTIFY issued |
+# renewed | issue-failed | renew-failed (nothing when no renewal was due).
 #
 # Mapping to acme.c (see acme(1)):
 #   account_email -> email            acme_server -> directory (URL or alias)
@@ -191,6 +192,13 @@ cmd_get() {
 
 	had_cert=0
 	[ -s "$CERT_DIR/$main_domain.crt" ] && had_cert=1
+	# "prepare" before a run that will contact the CA, as acme-acmesh's --pre-hook does
+	# (`acme status` exits 0 only when the certificate is valid and not due; no network)
+	if [ "$ACMEC_FORCE" = 1 ] || ! "$ACME_BIN" -q -c "$conf" status >/dev/null 2>&1; then
+		if [ -x "$NOTIFY" ]; then
+			"$NOTIFY" prepare || log warn "$NOTIFY prepare failed"
+		fi
+	fi
 	verbose=-q
 	[ "$debug" = 1 ] && verbose=-vv
 	force=

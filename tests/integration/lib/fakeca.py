@@ -22,6 +22,17 @@ ACME directory: https://HOST:PORT/dir. Control (plain HTTP, 127.0.0.1:ctl):
     POST /set-ari      {"mode": MODE, "retry_after": S, "explanation": URL}
     POST /reset        forget the request log, certIDs and replaces
     POST /quit         exit
+
+Steps (where a case applies): directory nonce newAccount account newOrder authz challenge
+order finalize certificate renewalInfo revokeCert keyChange. Cases: see CASES below (each
+with its default step); --step/"step" moves a case to another step, --count/"count" limits
+how many requests it hits (e.g. already-replaced with count 1 = "409 once").
+Flag cases that concern the whole order (order-never-ready, processing-forever, leaf-*,
+chain-not-pem) and stall-tls apply while set, whatever the step and count.
+
+Issued certificates: leaf <- "fakeca intermediate E1" <- "fakeca root X1" (default chain);
+the Link rel="alternate" chain has the intermediate cross-signed by "fakeca alt root X2".
+/state "issued" lists serial, names and the RFC 9773 certID of every leaf.
 """
 
 import argparse

@@ -1,0 +1,1 @@
+include $(BR2_EXTERNAL_ACME_C_PATH)/acme.mk
