@@ -1,7 +1,8 @@
 /* The TLS side of the TLS-ALPN-01 responder (core/alpn.h): one BearSSL server handshake per
- * connection, TLS 1.2 with ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 only (br_ssl_server_init_minf2g;
- * the responder key is P-256). A policy wrapped around BearSSL's single-EC policy picks the
- * certificate by SNI and refuses ClientHellos without the acme-tls/1 protocol. */
+ * connection, TLS 1.2 with ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 only (as br_ssl_server_init_minf2g
+ * but with our algorithm choices; the responder key is P-256). A policy wrapped around BearSSL's
+ * single-EC policy picks the certificate by SNI and refuses ClientHellos without the acme-tls/1
+ * protocol. */
 #include "../core/build_config.h"
 
 #if defined(CONFIG_TLSALPN01_RESPONDER)
@@ -86,6 +87,7 @@ int alpn_serve(const struct alpn_io *io, const struct alpn_cert *certs, size_t n
     static br_ssl_server_context sc;
     static unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
     static const char *protos[] = {ALPN_PROTOCOL};
+    static const uint16_t suites[] = {BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
     static struct alpn_policy pol;
     br_ec_private_key sk;
     br_ec_public_key pk;
@@ -97,8 +99,16 @@ int alpn_serve(const struct alpn_io *io, const struct alpn_cert *certs, size_t n
     key_ec_views(key, &sk, &pk);
     first.data = (unsigned char *)(uintptr_t)certs[0].der;
     first.data_len = certs[0].der_len;
-    br_ssl_server_init_minf2g(&sc, &first, 1, &sk);
+    /* br_ssl_server_init_minf2g() with our EC and AES choices (crypto_int.h) */
+    br_ssl_server_zero(&sc);
     br_ssl_engine_set_versions(&sc.eng, BR_TLS12, BR_TLS12);
+    br_ssl_engine_set_suites(&sc.eng, suites, 1);
+    br_ssl_engine_set_ec(&sc.eng, &ec_acme);
+    br_ssl_server_set_single_ec(&sc, &first, 1, &sk, BR_KEYTYPE_SIGN, 0, &ec_acme,
+                                br_ecdsa_i31_sign_asn1);
+    br_ssl_engine_set_hash(&sc.eng, br_sha256_ID, &br_sha256_vtable);
+    br_ssl_engine_set_prf_sha256(&sc.eng, &br_tls12_sha256_prf);
+    tls_set_aes_gcm(&sc.eng);
     br_ssl_engine_set_protocol_names(&sc.eng, protos, 1);
     br_ssl_engine_add_flags(&sc.eng, BR_OPT_FAIL_ON_ALPN_MISMATCH);
     memset(&pol, 0, sizeof pol);

@@ -41,6 +41,13 @@ int crypto_key_spki(const struct crypto_key *k, uint8_t *der, size_t cap, size_t
 
 /* The EC implementation used for a curve: P-256 specialised code, generic i31 otherwise. */
 const br_ec_impl *ec_impl(int curve);
+/* One br_ec_impl for the TLS engines and X.509 validation: P-256, P-384 and P-521 through
+ * ec_impl() (no Curve25519). */
+extern const br_ec_impl ec_acme;
+/* AES-GCM and ChaCha20-Poly1305 record protection for a TLS engine, one implementation of
+ * each (bearssl/tls_algos.c). */
+void tls_set_aes_gcm(br_ssl_engine_context *eng);
+void tls_set_chapol(br_ssl_engine_context *eng);
 
 /* The process-wide HMAC-DRBG, seeded from sys_entropy() on first use; NULL with the error
  * set when the kernel gives no entropy. */

@@ -234,7 +234,7 @@ int crypto_key_generate(struct crypto_key *k, enum key_type t)
         int r;
 
         log_info("generating %s key; this can take minutes on slow CPUs", key_type_name(t));
-        if (!br_rsa_keygen_get_default()(rng, &sk, kpriv, &pk, kpub, size, 65537))
+        if (!br_rsa_i31_keygen(rng, &sk, kpriv, &pk, kpub, size, 65537))
             r = err_set(ACME_ELOCAL, "RSA key generation failed");
         else
             r = store_rsa(k, &sk, pk.n, pk.nlen, pk.e, pk.elen, NULL, 0);

@@ -113,6 +113,53 @@ const br_ec_impl *ec_impl(int curve)
     return curve == BR_EC_secp256r1 ? &br_ec_p256_m31 : &br_ec_prime_i31;
 }
 
+/* ec_acme: br_ec_all_m31 without Curve25519, so that the TLS engine (ECDHE) and the X.509
+ * validator (ECDSA) use the same two implementations as our own keys; BearSSL's defaults
+ * (br_ec_all_m15, br_ec_get_default()) would link a second P-256, a generic i15 and two
+ * Curve25519 implementations. Every public CA offers ECDHE on secp256r1/secp384r1. */
+static const unsigned char *ecs_generator(int curve, size_t *len)
+{
+    return ec_impl(curve)->generator(curve, len);
+}
+
+static const unsigned char *ecs_order(int curve, size_t *len)
+{
+    return ec_impl(curve)->order(curve, len);
+}
+
+static size_t ecs_xoff(int curve, size_t *len)
+{
+    return ec_impl(curve)->xoff(curve, len);
+}
+
+static uint32_t ecs_mul(unsigned char *g, size_t glen, const unsigned char *kb, size_t kblen,
+                        int curve)
+{
+    return ec_impl(curve)->mul(g, glen, kb, kblen, curve);
+}
+
+static size_t ecs_mulgen(unsigned char *r, const unsigned char *x, size_t xlen, int curve)
+{
+    return ec_impl(curve)->mulgen(r, x, xlen, curve);
+}
+
+static uint32_t ecs_muladd(unsigned char *a, const unsigned char *b, size_t len,
+                           const unsigned char *x, size_t xlen, const unsigned char *y, size_t ylen,
+                           int curve)
+{
+    return ec_impl(curve)->muladd(a, b, len, x, xlen, y, ylen, curve);
+}
+
+const br_ec_impl ec_acme = {
+    (1u << BR_EC_secp256r1) | (1u << BR_EC_secp384r1) | (1u << BR_EC_secp521r1),
+    ecs_generator,
+    ecs_order,
+    ecs_xoff,
+    ecs_mul,
+    ecs_mulgen,
+    ecs_muladd,
+};
+
 const br_hash_class *ec_hash(int curve)
 {
     switch (curve) {

@@ -18,6 +18,7 @@
 #include "../core/transport.h"
 #include "../platform/net.h"
 #include "../platform/tls_common.h"
+#include "crypto_int.h"
 #include "trust_store.h"
 
 static const uint16_t suites[] = {
@@ -322,11 +323,13 @@ static void configure(br_ssl_client_context *cc)
     br_ssl_engine_set_hash(eng, br_sha512_ID, &br_sha512_vtable);
     br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
     br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
-    br_ssl_engine_set_default_aes_gcm(eng);
-    br_ssl_engine_set_default_chapol(eng);
-    br_ssl_engine_set_default_ec(eng);
-    br_ssl_engine_set_default_rsavrfy(eng);
-    br_ssl_engine_set_default_ecdsa(eng);
+    /* One implementation of each primitive, chosen here: BearSSL's set_default_* helpers link
+     * every variant they might pick at run time (AES-NI, SSE2, i62, m15 curves, Curve25519). */
+    tls_set_aes_gcm(eng);
+    tls_set_chapol(eng);
+    br_ssl_engine_set_ec(eng, &ec_acme);
+    br_ssl_engine_set_rsavrfy(eng, br_rsa_i31_pkcs1_vrfy);
+    br_ssl_engine_set_ecdsa(eng, br_ecdsa_i31_vrfy_asn1);
     br_ssl_engine_set_buffer(eng, st.iobuf, sizeof st.iobuf, 1);
 }
 
@@ -372,8 +375,8 @@ static int tls_open(struct transport *t, const char *host, const char *port)
     br_x509_minimal_set_hash(xc, br_sha256_ID, &br_sha256_vtable);
     br_x509_minimal_set_hash(xc, br_sha384_ID, &br_sha384_vtable);
     br_x509_minimal_set_hash(xc, br_sha512_ID, &br_sha512_vtable);
-    br_x509_minimal_set_rsa(xc, br_rsa_pkcs1_vrfy_get_default());
-    br_x509_minimal_set_ecdsa(xc, br_ec_get_default(), br_ecdsa_vrfy_asn1_get_default());
+    br_x509_minimal_set_rsa(xc, br_rsa_i31_pkcs1_vrfy);
+    br_x509_minimal_set_ecdsa(xc, &ec_acme, br_ecdsa_i31_vrfy_asn1);
     /* Days since 1 January of year 0 (proleptic Gregorian): the epoch is day 719528. */
     days = vtime / 86400 - (vtime % 86400 < 0);
     br_x509_minimal_set_time(xc, (uint32_t)(days + 719528), (uint32_t)(vtime - days * 86400));

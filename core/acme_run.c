@@ -2,6 +2,9 @@
  * reload, and the renewal state (core/renew.h has the rules). */
 #include "acme.h"
 
+#include "alpn.h"
+#include "http01.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -251,8 +254,7 @@ static int issue(struct run *r)
     if (r->have && r->certid[0] != '\0' && c->dir.renewal_info != NULL) replaces = r->certid;
     if (acme_issue_replacing(c, replaces, csr, csr_len, &chain, &chain_len) < 0) goto out;
     if (install_check(chain, chain_len, &key, cfg->domains, cfg->n_domains, r->a) < 0) goto out;
-    if ((r->changed = install_files(cfg, key_pem, key_len, chain, chain_len, r->a)) < 0)
-        goto out;
+    if ((r->changed = install_files(cfg, key_pem, key_len, chain, chain_len, r->a)) < 0) goto out;
     rc = 0;
     {
         /* the check above parsed it; parse the leaf again for the message and the state */
@@ -427,17 +429,75 @@ static int run_locked(struct run *r, int force)
     return ACME_OK;
 }
 
+/* The account key's name in state_dir (core/acme_account.c writes it). */
+#define RUN_ACCOUNT_KEY "account.key"
+
+/* A private key others can read is reported on every run (it is not changed: the owner may
+ * have reasons, and install writes new keys 0600 anyway). */
+static void warn_key_mode(const char *path)
+{
+    unsigned mode;
+    int r = path != NULL ? sys_file_mode(path, &mode) : 0;
+    if (r < 0) err_clear();
+    if (r == 1 && (mode & 077) != 0)
+        log_warn("%s: private key with mode %04o is accessible to group or others; "
+                 "chmod 600 it",
+                 path, mode);
+}
+
+/* config `user`: bind the responder's privileged port while still root, then drop to the
+ * user. Everything written later (state_dir with its lock, account key and state; the key,
+ * certificate, chain and fullchain files and links) is written as that user, so it must own
+ * state_dir and be able to write the directories of the output files; that is checked right
+ * after the lock (with an error naming the directory) rather than half-way through an
+ * issuance. A bind that fails here (port in use) is retried, and reported, when the
+ * responder starts, so that a run with nothing to do does not fail on it. */
+static int drop_privileges(const struct acme_config *cfg)
+{
+    int rc = 0;
+    if (cfg->challenge == CHALLENGE_HTTP01 && cfg->webroot == NULL)
+        rc = http01_bind(cfg->http_listen);
+    else if (cfg->challenge == CHALLENGE_TLSALPN01)
+        rc = alpn_bind(cfg->alpn_listen);
+    if (rc < 0) {
+        log_v("%s (before dropping to user %s)", err_msg(), cfg->user);
+        err_clear();
+    }
+    return sys_drop_privileges(cfg->user);
+}
+
+static int check_writable(const struct acme_config *cfg)
+{
+    const char *files[] = {cfg->key_file,  cfg->cert_file, cfg->chain_file,    cfg->fullchain_file,
+                           cfg->link_cert, cfg->link_key,  cfg->link_fullchain};
+    size_t i;
+    if (sys_check_writable(cfg->state_dir, 1) < 0) return -1;
+    for (i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (files[i] != NULL && sys_check_writable(files[i], 0) < 0) return -1;
+    return 0;
+}
+
 int acme_run_transport(const struct acme_config *cfg, int force, struct transport *t)
 {
     static struct run r;
     int fd = -1, rc;
+    const char *account_key;
 
     memset(&r, 0, sizeof r);
     r.cfg = cfg;
     r.a = run_arena();
     r.t = t;
+    if (cfg->user != NULL && drop_privileges(cfg) < 0) return -1;
     if (dir_make(cfg->state_dir, 0700) < 0) return err_recode(ACME_ELOCAL);
     if (sys_lock(cfg->state_dir, &fd) < 0) return -1;
+    if (cfg->user != NULL && check_writable(cfg) < 0) {
+        sys_unlock(fd);
+        return -1;
+    }
+    warn_key_mode(cfg->key_file);
+    account_key = arena_printf(r.a, "account key path", "%s/%s", cfg->state_dir, RUN_ACCOUNT_KEY);
+    warn_key_mode(account_key);
+    err_clear();
     rc = run_locked(&r, force);
     run_close(&r);
     sys_unlock(fd);

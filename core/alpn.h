@@ -52,6 +52,10 @@ int alpn_cert_make(const struct crypto_key *key, const char *id, const char *key
 int alpn_start(const char *listen, const struct alpn_cert *certs, size_t n,
                const struct crypto_key *key, int timeout);
 void alpn_stop(void);
+/* Binds listen now, for a process that drops its privileges (config `user`) before the
+ * responder starts; a later alpn_start() with the same value serves from this socket (kept
+ * open until the process exits). Errors as alpn_start(); a second call is a no-op. */
+int alpn_bind(const char *listen);
 unsigned alpn_port(void);
 
 /* ---- bearssl/alpn_server.c */

@@ -10,8 +10,11 @@
  *
  * It answers exactly GET and HEAD of /.well-known/acme-challenge/<token> for the tokens given,
  * with the key authorization as text/plain; 404 for any other path, 405 for other methods,
- * 400 for malformed requests (including "..", "%" escapes and over-long request heads), and
- * "Connection: close" always. Key authorizations are never logged (token and status at -vv). */
+ * 400 for malformed requests (including "..", "%" escapes, HTTP versions other than 1.x),
+ * 414/431 for over-long request lines and heads, and "Connection: close" always: never a 5xx.
+ * At CONFIG_HTTP01_MAX_CONNS connections, a new one closes the oldest idle (or lingering)
+ * one, so that clients holding every slot cannot keep the CA's validation out. Key authorizations
+ * are never logged (token and status at -vv). */
 #ifndef ACME_HTTP01_H
 #define ACME_HTTP01_H
 
@@ -37,6 +40,12 @@ struct http01_token {
  * One responder at a time: starting a second while one runs is an error. */
 int http01_start(const char *listen, const struct http01_token *tokens, size_t n, int timeout);
 
+/* Binds listen now, for a process that drops its privileges (config `user`) before the
+ * responder starts: a later http01_start() with the same listen value serves from this
+ * socket, which stays open (for further starts) until the process exits. Errors as
+ * http01_start(); a second call is a no-op. */
+int http01_bind(const char *listen);
+
 /* Stops the responder (SIGTERM + waitpid). Safe to call when none runs and more than once. */
 void http01_stop(void);
 
@@ -49,7 +58,7 @@ int http01_parse_listen(const char *listen, char *host, size_t hostlen, unsigned
 
 /* The pure part of serving, exposed for tests and the fuzzer: given one complete request head
  * (request line and headers; the empty line may be missing), appends the whole response to
- * out and returns the HTTP status it chose (200, 400, 404, 405, 505, ...). A response that
+ * out and returns the HTTP status it chose (200, 400, 404, 405, 414, 431). A response that
  * does not fit in out returns -1 with the error set. */
 int http01_answer(const char *req, size_t len, const struct http01_token *tokens, size_t n,
                   struct buf *out);

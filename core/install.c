@@ -1,5 +1,30 @@
-/* Certificate check and installation. Every file is written with file_write_atomic() (temp,
- * fsync, rename, directory fsync), so a power cut leaves either the old or the new file. */
+/* Certificate check and installation.
+ *
+ * What is guaranteed (install_files): the key and the certificate are switched TOGETHER.
+ * Every install writes a complete new version directory <state_dir>/archive/<n>/ (key.pem
+ * 0600, cert.pem, chain.pem, fullchain.pem; the directory 0700), each file with
+ * file_write_atomic() (temp, fsync, rename, directory fsync), and then makes it current with
+ * ONE atomic rename: the symlink <state_dir>/live -> archive/<n> (certbot's live/archive).
+ * The configured key_file, cert_file, chain_file and fullchain_file are symlinks to
+ * live/<name> (relative when they sit in state_dir, as by default; absolute otherwise), so a
+ * reader, at any instant and after a crash or power cut at any point, sees either the whole
+ * old set or the whole new set: never a new key with an old certificate, never a missing,
+ * empty or truncated file. A failed install (disk full, read-only directory) removes the
+ * half-written version and changes nothing a reader can see; it never replaces a working
+ * certificate.
+ *
+ * Configured paths that are regular files (an older acme.c, files written by hand, paths
+ * outside state_dir) are converted once, with a notice: their current content is first
+ * stored as a version and made live, then each path is replaced by its link (readers see the
+ * same bytes throughout), then the new version is switched in. Readers of converted paths
+ * outside state_dir must be able to enter state_dir (0700: root). Directories outside
+ * state_dir are never created: they must exist and be writable (checked before anything is
+ * written; exit 7 naming the path).
+ *
+ * Kept: the current and the previous version; <cert_file>.prev links to the previous
+ * certificate. Older versions, half-written ones of a killed run and temp names a killed
+ * run left next to the links are removed by the next install. Nothing needs recovering:
+ * the state on disk is consistent after a kill at any instruction. */
 #include "install.h"
 
 #include <stdio.h>
@@ -98,27 +123,6 @@ int install_chain_top_issuer(const char *pem, size_t len, char *out, size_t cap,
     return rc;
 }
 
-/* Writes path unless it already holds exactly these bytes: 1 written, 0 unchanged, -1. */
-static int write_file(const char *path, const void *p, size_t n, unsigned mode, struct arena *a)
-{
-    size_t mark = arena_mark(a), old_len = 0;
-    char *old = NULL;
-    int same = 0;
-
-    if (file_read(path, a, &old, &old_len, n + 1, NULL) == 0)
-        same = old_len == n && memcmp(old, p, n) == 0;
-    if (old_len > 0 && same) memset(old, 0, old_len); /* may be a key */
-    arena_release(a, mark);
-    err_clear();
-    if (same) {
-        log_vv("%s unchanged", path);
-        return 0;
-    }
-    if (file_write_atomic(path, p, n, mode) < 0) return err_recode(ACME_ELOCAL);
-    log_v("wrote %s (%zu bytes)", path, n);
-    return 1;
-}
-
 int install_links(const struct acme_config *c)
 {
     const char *link[3] = {c->link_cert, c->link_key, c->link_fullchain};
@@ -144,14 +148,325 @@ int install_links(const struct acme_config *c)
     return changed;
 }
 
+/* ---- The versioned install (see the comment at the top of this file) ---- */
+
+enum { F_KEY, F_CERT, F_CHAIN, F_FULL, F_N };
+static const char *const ver_name[F_N] = {"key.pem", "cert.pem", "chain.pem", "fullchain.pem"};
+static const unsigned ver_mode[F_N] = {0600, 0644, 0644, 0644};
+
+struct content {
+    const char *p[F_N]; /* NULL: absent (an imported file that did not exist) */
+    size_t len[F_N];
+};
+
+struct layout {
+    const struct acme_config *c;
+    const char *path[F_N]; /* the configured paths */
+    char abs_state[SYS_PATH_MAX];
+    struct arena *a;
+};
+
+/* 1 when path's directory is exactly dir (trailing slashes of dir ignored). */
+static int parent_is(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    const char *slash = strrchr(path, '/');
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    if (slash == NULL) return n == 1 && dir[0] == '.';
+    if (slash == path) return n == 1 && dir[0] == '/';
+    return (size_t)(slash - path) == n && memcmp(path, dir, n) == 0;
+}
+
+/* "<state_dir>/<rel>" into the arena. */
+static char *state_path(struct layout *L, const char *rel)
+{
+    return arena_printf(L->a, "install path", "%s/%s", L->c->state_dir, rel);
+}
+
+/* What a link at `at` must hold to reach "<state_dir>/<rel>": relative when `at` sits in
+ * state_dir itself (the default layout survives moving state_dir), else absolute. */
+static char *link_target(struct layout *L, const char *at, const char *rel)
+{
+    if (parent_is(at, L->c->state_dir)) return arena_strdup(L->a, rel, "install path");
+    if (L->abs_state[0] == '\0' &&
+        file_realpath(L->c->state_dir, L->abs_state, sizeof L->abs_state) < 0)
+        return NULL;
+    return arena_printf(L->a, "install path", "%s/%s", L->abs_state, rel);
+}
+
+/* The version number in "archive/<n>" (or a bare "<n>" when prefix is NULL); 0 when it is
+ * not one of ours. */
+static long version_of(const char *s, const char *prefix)
+{
+    long v = 0;
+    if (prefix != NULL) {
+        size_t n = strlen(prefix);
+        if (strncmp(s, prefix, n) != 0) return 0;
+        s += n;
+    }
+    if (*s == '\0' || strlen(s) > 9) return 0;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9') return 0;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+/* The version "live" points at, 0 when there is none, -1 on an error. */
+static long live_version(struct layout *L)
+{
+    char have[SYS_PATH_MAX];
+    const char *live = state_path(L, INSTALL_LIVE);
+    int r;
+    if (live == NULL) return -1;
+    r = file_link_state(live, have, sizeof have);
+    if (r < 0) return -1;
+    if (r != 1) return 0;
+    return version_of(have, INSTALL_ARCHIVE "/");
+}
+
+struct scan {
+    long max, keep1, keep2;
+    const char *dir;
+    int removed;
+};
+
+static int scan_max(const char *name, void *ctx)
+{
+    struct scan *s = ctx;
+    long v = version_of(name, NULL);
+    if (v > s->max) s->max = v;
+    return 0;
+}
+
+/* Removes every version but keep1 and keep2, also half-written ones of a killed run. */
+static int scan_prune(const char *name, void *ctx)
+{
+    struct scan *s = ctx;
+    char p[SYS_PATH_MAX];
+    long v = version_of(name, NULL);
+    if (v == 0 || v == s->keep1 || v == s->keep2) return 0;
+    if ((size_t)snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
+    if (dir_remove_files(p) < 0) {
+        log_warn("%s", err_msg());
+        err_clear();
+        return 0;
+    }
+    log_vv("removed old version %s", p);
+    s->removed++;
+    return 0;
+}
+
+struct sweep {
+    const char *dir, *prefix;
+};
+
+/* Temp names a killed run may have left: "<prefix>" followed by digits and dots only
+ * (file_symlink_atomic's "<link>.tmp<pid>.<n>", file_write_atomic's ".<name>.tmp<pid>.<n>"). */
+static int sweep_one(const char *name, void *ctx)
+{
+    struct sweep *s = ctx;
+    size_t n = strlen(s->prefix);
+    const char *q;
+    char p[SYS_PATH_MAX];
+    if (strncmp(name, s->prefix, n) != 0 || name[n] == '\0') return 0;
+    for (q = name + n; *q != '\0'; q++)
+        if ((*q < '0' || *q > '9') && *q != '.') return 0;
+    if ((size_t)snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
+    if (file_remove(p) == 0) log_v("removed %s, left by an interrupted run", p);
+    err_clear();
+    return 0;
+}
+
+static void sweep_temps(struct layout *L, const char *path)
+{
+    char dir[SYS_PATH_MAX], prefix[SYS_PATH_MAX];
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    struct sweep s;
+    size_t dn = slash == NULL ? 0 : (size_t)(slash - path);
+    (void)L;
+    if (dn >= sizeof dir || strlen(base) + 6 >= sizeof prefix) return;
+    if (slash == NULL)
+        strcpy(dir, ".");
+    else {
+        memcpy(dir, path, dn == 0 ? 1 : dn);
+        dir[dn == 0 ? 1 : dn] = '\0';
+    }
+    s.dir = dir;
+    s.prefix = prefix;
+    snprintf(prefix, sizeof prefix, "%s.tmp", base);
+    dir_each(dir, sweep_one, &s);
+    snprintf(prefix, sizeof prefix, ".%s.tmp", base);
+    dir_each(dir, sweep_one, &s);
+    err_clear();
+}
+
+/* Writes a complete new version directory; returns its number or -1. On failure nothing of
+ * it is left behind (the directory is removed) and the error names the file. */
+static long version_write(struct layout *L, const struct content *ct)
+{
+    struct scan s;
+    char *arch = state_path(L, INSTALL_ARCHIVE), *dir, *p;
+    char saved[512];
+    int st, i;
+    long v;
+
+    if (arch == NULL || dir_make(arch, 0700) < 0) return -1;
+    memset(&s, 0, sizeof s);
+    if (dir_each(arch, scan_max, &s) < 0) return -1;
+    v = s.max + 1;
+    dir = arena_printf(L->a, "install path", "%s/%ld", arch, v);
+    if (dir == NULL || dir_make(dir, 0700) < 0) return -1;
+    for (i = 0; i < F_N; i++) {
+        if (ct->p[i] == NULL) continue;
+        p = arena_printf(L->a, "install path", "%s/%s", dir, ver_name[i]);
+        if (p == NULL || file_write_atomic(p, ct->p[i], ct->len[i], ver_mode[i]) < 0) {
+            /* say which configured file could not be written, then take the half-written
+             * version away so that nothing of it remains */
+            err_prefix("%s", L->path[i]);
+            st = err_status();
+            snprintf(saved, sizeof saved, "%s", err_msg());
+            if (dir_remove_files(dir) < 0) log_warn("%s", err_msg());
+            return err_set(st, "%s", saved);
+        }
+    }
+    return v;
+}
+
+/* The commit point: "live" is switched to version v by one rename of a symlink. */
+static int version_switch(struct layout *L, long v)
+{
+    char *live = state_path(L, INSTALL_LIVE);
+    char *to = arena_printf(L->a, "install path", INSTALL_ARCHIVE "/%ld", v);
+    if (live == NULL || to == NULL) return -1;
+    if (file_symlink_atomic(to, live) < 0) return -1;
+    log_v("%s -> %s", live, to);
+    return 0;
+}
+
+/* 1 when version v holds exactly ct, 0 when not. */
+static int version_same(struct layout *L, long v, const struct content *ct)
+{
+    size_t mark = arena_mark(L->a), n;
+    char *p, *old;
+    int i, same = 1;
+    for (i = 0; i < F_N && same; i++) {
+        p = arena_printf(L->a, "install path", INSTALL_ARCHIVE "/%ld/%s", v, ver_name[i]);
+        p = p ? state_path(L, p) : NULL;
+        if (p == NULL || file_read(p, L->a, &old, &n, ct->len[i] + 1, NULL) < 0) {
+            same = 0;
+            break;
+        }
+        same = ct->p[i] != NULL && n == ct->len[i] && memcmp(old, ct->p[i], n) == 0;
+        memset(old, 0, n); /* may be a key */
+    }
+    arena_release(L->a, mark);
+    err_clear();
+    return same;
+}
+
+/* 1 when every configured path is already our link, 0 when not, -1 on an error. */
+static int links_in_place(struct layout *L)
+{
+    char have[SYS_PATH_MAX], *want;
+    int i, r;
+    for (i = 0; i < F_N; i++) {
+        r = file_link_state(L->path[i], have, sizeof have);
+        if (r < 0) return -1;
+        if (r != 1) return 0;
+        want = arena_printf(L->a, "install path", INSTALL_LIVE "/%s", ver_name[i]);
+        if (want == NULL || (want = link_target(L, L->path[i], want)) == NULL) return -1;
+        if (strcmp(have, want) != 0) return 0;
+    }
+    return 1;
+}
+
+/* Checked before anything is written: every directory a link goes into exists and is
+ * writable (directories outside state_dir are never created: a typo in a path should not
+ * grow a tree somewhere). */
+static int preflight(struct layout *L)
+{
+    char dir[SYS_PATH_MAX];
+    int i;
+    if (dir_writable(L->c->state_dir) < 0) return -1;
+    for (i = 0; i < F_N; i++) {
+        const char *slash = strrchr(L->path[i], '/');
+        size_t n = slash == NULL ? 0 : (size_t)(slash - L->path[i]);
+        if (n >= sizeof dir) return err_set(ACME_ELOCAL, "%s: path too long", L->path[i]);
+        if (slash == NULL)
+            strcpy(dir, ".");
+        else {
+            memcpy(dir, L->path[i], n == 0 ? 1 : n);
+            dir[n == 0 ? 1 : n] = '\0';
+        }
+        if (dir_writable(dir) < 0) return err_prefix("cannot install %s", L->path[i]);
+        if (file_link_state(L->path[i], dir, sizeof dir) < 0) return -1;
+    }
+    return 0;
+}
+
+/* Points every configured path at live/<name>. Runs only while live holds the content the
+ * paths showed before (or nothing was installed), so no reader sees a change. */
+static int links_make(struct layout *L)
+{
+    char have[SYS_PATH_MAX], *want;
+    int i, r, n = 0;
+    for (i = 0; i < F_N; i++) {
+        want = arena_printf(L->a, "install path", INSTALL_LIVE "/%s", ver_name[i]);
+        if (want == NULL || (want = link_target(L, L->path[i], want)) == NULL) return -1;
+        r = file_link_state(L->path[i], have, sizeof have);
+        if (r < 0) return -1;
+        if (r == 1 && strcmp(have, want) == 0) continue;
+        if (r == 2)
+            log_info("%s is now a symlink to %s: certificate and key are switched together "
+                     "(once; the file's content was kept as version in %s/%s)",
+                     L->path[i], want, L->c->state_dir, INSTALL_ARCHIVE);
+        if (file_symlink_atomic(want, L->path[i]) < 0) return -1;
+        n++;
+    }
+    return n;
+}
+
+/* Reads what the configured paths show now (through any link), for the one-time import. */
+static int import_read(struct layout *L, struct content *ct, int *any)
+{
+    int i, missing;
+    char *p;
+    *any = 0;
+    for (i = 0; i < F_N; i++) {
+        ct->p[i] = NULL;
+        if (file_read(L->path[i], L->a, &p, &ct->len[i], CERT_FILE_MAX, &missing) < 0) {
+            if (missing) continue;
+            return -1;
+        }
+        ct->p[i] = p;
+        *any = 1;
+    }
+    err_clear();
+    return 0;
+}
+
 int install_files(const struct acme_config *c, const char *key_pem, size_t key_len, const char *pem,
                   size_t len, struct arena *a)
 {
+    static struct layout L;
     struct chain ch;
     struct buf leaf, rest;
-    size_t i, mark = arena_mark(a), old_len, cap = len + 1024;
-    char *old, *prev;
-    int missing = 0, changed = 0, r;
+    struct content nw, old;
+    struct scan s;
+    size_t i, mark = arena_mark(a), cap = len + 1024;
+    long cur, prev = 0, v;
+    int changed = 0, r, any, done = 0;
+    char *full, *p, *q;
+
+    memset(&L, 0, sizeof L);
+    L.c = c;
+    L.a = a;
+    L.path[F_KEY] = c->key_file;
+    L.path[F_CERT] = c->cert_file;
+    L.path[F_CHAIN] = c->chain_file;
+    L.path[F_FULL] = c->fullchain_file;
 
     if (chain_split(pem, len, &ch, a) < 0) goto fail;
     {
@@ -165,36 +480,81 @@ int install_files(const struct acme_config *c, const char *key_pem, size_t key_l
     for (i = 1; i < ch.n; i++)
         pem_write(&rest, "CERTIFICATE", ch.der[i], ch.len[i]);
     if (buf_check(&leaf, "certificate") < 0 || buf_check(&rest, "chain") < 0) goto fail;
-
-    /* Keep the previous certificate: a user can go back by hand if the new one misbehaves. */
-    if (file_read(c->cert_file, a, &old, &old_len, CERT_FILE_MAX, &missing) == 0) {
-        if (old_len != leaf.len || memcmp(old, leaf.p, leaf.len) != 0) {
-            prev = arena_printf(a, "certificate path", "%s.prev", c->cert_file);
-            if (prev == NULL || write_file(prev, old, old_len, 0644, a) < 0) goto fail;
+    if ((full = arena_alloc(a, leaf.len + rest.len + 1, "writing the certificate")) == NULL)
+        goto fail;
+    memcpy(full, leaf.p, leaf.len);
+    memcpy(full + leaf.len, rest.p, rest.len);
+    nw.p[F_CERT] = (const char *)leaf.p;
+    nw.len[F_CERT] = leaf.len;
+    nw.p[F_CHAIN] = (const char *)rest.p;
+    nw.len[F_CHAIN] = rest.len;
+    nw.p[F_FULL] = full;
+    nw.len[F_FULL] = leaf.len + rest.len;
+    nw.p[F_KEY] = key_pem;
+    nw.len[F_KEY] = key_len;
+    if (key_pem == NULL) { /* reuse_key: the installed key goes into the new version too */
+        if (file_read(c->key_file, a, &p, &nw.len[F_KEY], CERT_FILE_MAX, NULL) < 0) {
+            err_prefix("reuse_key");
+            goto fail;
         }
-    } else if (!missing) {
-        log_warn("%s", err_msg());
+        nw.p[F_KEY] = p;
+    }
+
+    if ((cur = live_version(&L)) < 0 || (r = links_in_place(&L)) < 0) goto fail;
+    if (cur > 0 && r == 1 && version_same(&L, cur, &nw)) {
+        log_vv("the installed files already hold this certificate and key");
+        goto links;
+    }
+    if (preflight(&L) < 0) goto fail;
+    for (i = 0; i < F_N; i++)
+        sweep_temps(&L, L.path[i]);
+    if ((p = state_path(&L, INSTALL_LIVE)) != NULL) sweep_temps(&L, p);
+
+    if (r == 0) {
+        /* First install, or files from an older version or written by hand: make the paths
+         * links to a version holding what they show now, then switch as usual. */
+        if (import_read(&L, &old, &any) < 0) goto fail;
+        v = version_write(&L, any ? &old : &nw);
+        if (v < 0 || version_switch(&L, v) < 0) goto fail;
+        if (!any) {
+            done = 1;
+            changed += F_N;
+        } else {
+            prev = cur;
+        }
+        cur = v;
+        if ((r = links_make(&L)) < 0) goto fail;
+        if (any) changed += r;
+    }
+    if (!done) {
+        if (version_same(&L, cur, &nw)) goto links;
+        if ((v = version_write(&L, &nw)) < 0) goto fail;
+        if (version_switch(&L, v) < 0) goto fail;
+        prev = cur;
+        cur = v;
+        changed += F_N;
+    }
+    log_v("installed %s, %s, %s and %s (version %ld)", c->key_file, c->cert_file, c->chain_file,
+          c->fullchain_file, cur);
+
+    /* Keep the previous certificate at <cert_file>.prev (a link into the kept version);
+     * older versions go. The new certificate is in place: problems here are warnings. */
+    if (prev > 0 && (p = arena_printf(a, "install path", INSTALL_ARCHIVE "/%ld/cert.pem", prev)) &&
+        (p = link_target(&L, c->cert_file, p)) &&
+        (q = arena_printf(a, "install path", "%s.prev", c->cert_file))) {
+        sweep_temps(&L, q);
+        if (file_symlink_atomic(p, q) < 0) log_warn("%s", err_msg());
+    }
+    err_clear();
+    memset(&s, 0, sizeof s);
+    s.keep1 = cur;
+    s.keep2 = prev;
+    if ((s.dir = state_path(&L, INSTALL_ARCHIVE)) != NULL) {
+        dir_each(s.dir, scan_prune, &s);
     }
     err_clear();
 
-    /* Key first: a cert without its key is worse than a key without its cert. */
-    if (key_pem != NULL) {
-        if ((r = write_file(c->key_file, key_pem, key_len, 0600, a)) < 0) goto fail;
-        changed += r;
-    }
-    if ((r = write_file(c->cert_file, leaf.p, leaf.len, 0644, a)) < 0) goto fail;
-    changed += r;
-    if ((r = write_file(c->chain_file, rest.p, rest.len, 0644, a)) < 0) goto fail;
-    changed += r;
-    {
-        /* fullchain = leaf + chain in our normalised PEM */
-        unsigned char *s3 = arena_alloc(a, leaf.len + rest.len + 1, "writing the certificate");
-        if (s3 == NULL) goto fail;
-        memcpy(s3, leaf.p, leaf.len);
-        memcpy(s3 + leaf.len, rest.p, rest.len);
-        if ((r = write_file(c->fullchain_file, s3, leaf.len + rest.len, 0644, a)) < 0) goto fail;
-        changed += r;
-    }
+links:
     if ((r = install_links(c)) < 0) goto fail;
     changed += r;
     arena_release(a, mark);

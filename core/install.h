@@ -11,7 +11,9 @@ struct acme_config;
 struct arena;
 struct x509_info;
 
-#define INSTALL_MAX_CHAIN 8 /* certificates in one chain, leaf included */
+#define INSTALL_MAX_CHAIN 8       /* certificates in one chain, leaf included */
+#define INSTALL_LIVE "live"       /* in state_dir: symlink to the current version */
+#define INSTALL_ARCHIVE "archive" /* in state_dir: version directories 1, 2, ... */
 
 /* Checks a PEM chain (leaf first) before it is installed: every certificate parses, the leaf
  * matches `key` and covers every name in names[0..n). Errors: ACME_EREFUSED naming the
@@ -20,8 +22,11 @@ int install_check(const char *pem, size_t len, const struct crypto_key *key,
                   const char *const *names, size_t n, struct arena *a);
 
 /* Installs key and chain: key_file (0600), cert_file (the leaf), chain_file (the rest),
- * fullchain_file (everything), each atomically; the previous cert_file is kept as
- * "<cert_file>.prev". `key_pem` NULL keeps the installed key (reuse_key). A file whose
+ * fullchain_file (everything), switched together: they are symlinks to
+ * <state_dir>/INSTALL_LIVE/<name>, and INSTALL_LIVE is one symlink to the version directory
+ * INSTALL_ARCHIVE/<n> (see the comment at the top of core/install.c for the guarantee); the
+ * previous certificate is kept, "<cert_file>.prev" links to it. `key_pem` NULL keeps the
+ * installed key (reuse_key). A file whose
  * content is already what would be written is not written again (flash wear), then the
  * deploy links are made (install_links). Returns the number of files and links changed
  * (0: nothing changed, so `reload` need not run), or -1. */

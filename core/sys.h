@@ -38,6 +38,17 @@ int file_rename(const char *from, const char *to);
 /* Points linkpath at target (a symlink), replacing whatever linkpath was, atomically (a
  * temporary symlink renamed over it). Errors: ACME_ELOCAL. */
 int file_symlink_atomic(const char *target, const char *linkpath);
+/* Calls fn(name, ctx) for each entry of dir but "." and ".." (order unspecified); stops at
+ * the first fn() < 0 and returns -1. A missing dir has no entries (0). Errors: ACME_ELOCAL. */
+int dir_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx);
+/* Removes dir and the files and symlinks directly inside it (one level, no recursion into
+ * subdirectories). A missing dir is not an error. Errors: ACME_ELOCAL. */
+int dir_remove_files(const char *dir);
+/* 0 when dir is an existing directory this process can create entries in; else -1
+ * (ACME_ELOCAL) with a message naming dir and the reason. */
+int dir_writable(const char *dir);
+/* The absolute, symlink-free form of an existing path into out[cap]. Errors: ACME_ELOCAL. */
+int file_realpath(const char *path, char *out, size_t cap);
 /* Longest path file_write_atomic() and friends accept (the temp name adds a few bytes). */
 #define SYS_PATH_MAX 4096
 
@@ -51,5 +62,17 @@ void sys_unlock(int fd);
 /* Kernel randomness (getrandom; blocks on first boot until the pool is ready, printing one
  * line, for at most CONFIG_ENTROPY_WAIT_MAX seconds). */
 int sys_entropy(void *buf, size_t n);
+
+/* ---- platform/privdrop.c */
+/* Drops to the user NAME (config `user`): initgroups/setgroups, setgid, setuid to NAME's ids,
+ * then checks that root cannot be regained. Only root can drop; a run that is already NAME
+ * succeeds without change; any other non-root user is ACME_ELOCAL. An unknown user is
+ * ACME_ECONFIG naming it. */
+int sys_drop_privileges(const char *user);
+/* The permission bits of path: 1 with *mode set, 0 when it does not exist, -1 on an error. */
+int sys_file_mode(const char *path, unsigned *mode);
+/* 0 when the directory holding path (path itself when is_dir) can be written by this
+ * process, else -1 with ACME_ELOCAL naming it. */
+int sys_check_writable(const char *path, int is_dir);
 
 #endif

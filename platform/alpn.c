@@ -136,26 +136,22 @@ static void child_setup(int lfd, pid_t parent)
         if (fd != lfd) close((int)fd);
 }
 
-int alpn_start(const char *listen, const struct alpn_cert *certs, size_t n,
-               const struct crypto_key *key, int timeout)
+/* A listener bound ahead of time by alpn_bind(): kept open for every later start. */
+static int bound_fd = -1;
+static char bound_listen[80];
+
+/* Binds listen: the socket, or -1 with the error set. */
+static int bind_listen(const char *listen)
 {
     char host[INET6_ADDRSTRLEN];
     unsigned port;
     int fd, e;
-    pid_t pid, parent;
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
 
-    if (child_pid > 0) return err_set(ACME_ELOCAL, "the TLS-ALPN-01 responder is already running");
-    if (n == 0 || n > ALPN_MAX_NAMES)
-        return err_set(ACME_ELOCAL, "TLS-ALPN-01 responder: %zu names (1 to ALPN_MAX_NAMES=%d)", n,
-                       ALPN_MAX_NAMES);
     if (http01_parse_listen(listen, host, sizeof host, &port) < 0)
         return err_set(ACME_ECONFIG,
                        "alpn_listen: '%s' is not ADDRESS:PORT, [IPV6]:PORT or :PORT with a "
                        "numeric address",
                        listen);
-    if (timeout <= 0 || timeout > 86400) timeout = timeout <= 0 ? 3600 : 86400;
     if (host[0] == '\0') {
         fd = open_listener(AF_INET6, host, port);
         if (fd < 0 && (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL || errno == EPROTONOSUPPORT))
@@ -174,6 +170,41 @@ int alpn_start(const char *listen, const struct alpn_cert *certs, size_t n,
         return err_set(ACME_ELOCAL, "cannot listen on %s for TLS-ALPN-01: %s%s", listen,
                        strerror(e), e == EACCES ? " (the port needs root)" : "");
     }
+    return fd;
+}
+
+int alpn_bind(const char *listen)
+{
+    int fd;
+    if (bound_fd >= 0) return 0;
+    if (strlen(listen) >= sizeof bound_listen)
+        return err_set(ACME_ECONFIG, "alpn_listen: '%.80s...' is too long", listen);
+    if ((fd = bind_listen(listen)) < 0) return -1;
+    bound_fd = fd;
+    strcpy(bound_listen, listen);
+    log_v("tls-alpn-01 responder: bound %s ahead of time", listen);
+    return 0;
+}
+
+int alpn_start(const char *listen, const struct alpn_cert *certs, size_t n,
+               const struct crypto_key *key, int timeout)
+{
+    int fd, e, keep = 0;
+    pid_t pid, parent;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+
+    if (child_pid > 0) return err_set(ACME_ELOCAL, "the TLS-ALPN-01 responder is already running");
+    if (n == 0 || n > ALPN_MAX_NAMES)
+        return err_set(ACME_ELOCAL, "TLS-ALPN-01 responder: %zu names (1 to ALPN_MAX_NAMES=%d)", n,
+                       ALPN_MAX_NAMES);
+    if (timeout <= 0 || timeout > 86400) timeout = timeout <= 0 ? 3600 : 86400;
+    if (bound_fd >= 0 && strcmp(listen, bound_listen) == 0) {
+        fd = bound_fd;
+        keep = 1;
+    } else if ((fd = bind_listen(listen)) < 0) {
+        return -1;
+    }
     if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
         bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                                     : ((struct sockaddr_in *)&ss)->sin_port);
@@ -183,7 +214,7 @@ int alpn_start(const char *listen, const struct alpn_cert *certs, size_t n,
     pid = fork();
     if (pid < 0) {
         e = errno;
-        close(fd);
+        if (!keep) close(fd);
         bound_port = 0;
         return err_set(ACME_ELOCAL, "cannot start the TLS-ALPN-01 responder: fork: %s",
                        strerror(e));
@@ -193,7 +224,7 @@ int alpn_start(const char *listen, const struct alpn_cert *certs, size_t n,
         serve(fd, certs, n, key, timeout);
         _exit(0);
     }
-    close(fd);
+    if (!keep) close(fd);
     child_pid = pid;
     log_v("tls-alpn-01 responder listening on %s for %zu name(s)", listen, n);
     return 0;
@@ -217,6 +248,12 @@ unsigned alpn_port(void)
 }
 
 #else /* !CONFIG_TLSALPN01_RESPONDER */
+
+int alpn_bind(const char *listen)
+{
+    (void)listen;
+    return 0; /* alpn_start() reports that the responder is missing */
+}
 
 int alpn_start(const char *listen, const struct alpn_cert *certs, size_t n,
                const struct crypto_key *key, int timeout)

@@ -2,10 +2,13 @@
  * removal and symlinks. Every error names the path and the OS reason (strerror). */
 #include "../core/sys.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -291,4 +294,61 @@ int file_symlink_atomic(const char *target, const char *linkpath)
     }
     return err_set(ACME_ELOCAL, "cannot link %s: %d temp names already exist", linkpath,
                    TEMP_TRIES);
+}
+
+int dir_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int rc = 0;
+
+    if (d == NULL) {
+        if (errno == ENOENT) return 0;
+        return err_set(ACME_ELOCAL, "cannot list %s: %s", dir, strerror(errno));
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if ((rc = fn(e->d_name, ctx)) < 0) break;
+    }
+    closedir(d);
+    return rc < 0 ? -1 : 0;
+}
+
+static int remove_entry(const char *name, void *ctx)
+{
+    char p[SYS_PATH_MAX];
+    int n = snprintf(p, sizeof p, "%s/%s", (const char *)ctx, name);
+    if (n < 0 || (size_t)n >= sizeof p)
+        return err_set(ACME_ELOCAL, "cannot remove %s/%s: path longer than %d bytes",
+                       (const char *)ctx, name, SYS_PATH_MAX - 1);
+    return file_remove(p);
+}
+
+int dir_remove_files(const char *dir)
+{
+    if (dir_each(dir, remove_entry, (void *)dir) < 0) return -1;
+    if (rmdir(dir) < 0 && errno != ENOENT)
+        return err_set(ACME_ELOCAL, "cannot remove directory %s: %s", dir, strerror(errno));
+    return 0;
+}
+
+int dir_writable(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0) return err_set(ACME_ELOCAL, "directory %s: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return err_set(ACME_ELOCAL, "%s: %s", dir, strerror(ENOTDIR));
+    if (access(dir, W_OK | X_OK) < 0)
+        return err_set(ACME_ELOCAL, "directory %s is not writable: %s", dir, strerror(errno));
+    return 0;
+}
+
+int file_realpath(const char *path, char *out, size_t cap)
+{
+    char tmp[PATH_MAX];
+    if (realpath(path, tmp) == NULL)
+        return err_set(ACME_ELOCAL, "cannot resolve %s: %s", path, strerror(errno));
+    if (strlen(tmp) >= cap)
+        return err_set(ACME_ELOCAL, "%s: resolved path longer than %zu bytes", path, cap - 1);
+    memcpy(out, tmp, strlen(tmp) + 1);
+    return 0;
 }

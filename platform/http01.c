@@ -34,6 +34,9 @@
 /* After the response, unread request bytes are drained this long before closing, so that
  * the close does not turn into a reset that destroys the response in flight. */
 #define HTTP01_LINGER_MS 2000
+/* Connections the kernel queues before the responder accepts them: more than the slots, so
+ * that a burst of clients does not make the validator's SYN wait for a retransmission. */
+#define HTTP01_BACKLOG (CONFIG_HTTP01_MAX_CONNS > 128 ? CONFIG_HTTP01_MAX_CONNS : 128)
 
 static const char *reason(int status)
 {
@@ -74,23 +77,17 @@ static int respond(struct buf *out, int status, int head, const char *body)
     return status;
 }
 
-/* Methods the parser refuses with 501 that are real methods, answered with 405 instead. */
-static int known_method(const char *m)
-{
-    static const char *const methods[] = {"POST",    "PUT",   "DELETE", "PATCH",
-                                          "OPTIONS", "TRACE", "CONNECT"};
-    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
-        if (strcmp(m, methods[i]) == 0) return 1;
-    return 0;
-}
-
 /* The response to a parsed request (rc: the parser's HTTP_DONE or HTTP_ERROR). */
 static int answer_parsed(const struct http_req_parser *p, int rc, const struct http01_token *tokens,
                          size_t n, struct buf *out)
 {
     if (rc != HTTP_DONE) {
-        if (p->status == 501 && known_method(p->method)) return respond(out, 405, 0, NULL);
-        return respond(out, p->status >= 400 ? p->status : 400, 0, NULL);
+        /* A client error whatever the parser's reason: unknown methods get 405 (the Allow
+         * header names the two there are), an HTTP version or transfer coding we do not
+         * speak 400. The responder never answers 5xx: nothing here is the server's fault. */
+        if (p->status == 501 && strcmp(p->method, "GET") != 0 && strcmp(p->method, "HEAD") != 0)
+            return respond(out, 405, 0, NULL);
+        return respond(out, p->status >= 400 && p->status < 500 ? p->status : 400, 0, NULL);
     }
     int head = strcmp(p->method, "HEAD") == 0;
     if (!head && strcmp(p->method, "GET") != 0) return respond(out, 405, 0, NULL);
@@ -214,7 +211,7 @@ static int open_listener(int family, const char *host, unsigned port, const char
     *step = "bind";
     if (bind(fd, (struct sockaddr *)&ss, sl) < 0) goto fail;
     *step = "listen";
-    if (listen(fd, CONFIG_HTTP01_MAX_CONNS) < 0) goto fail;
+    if (listen(fd, HTTP01_BACKLOG) < 0) goto fail;
     return fd;
 fail:;
     int e = errno;
@@ -238,12 +235,15 @@ struct conn {
     enum conn_state state;
     int fd;
     int64_t deadline;
+    uint64_t seq; /* accept order: the smallest is the oldest */
     size_t out_len, out_off;
     unsigned char out[HTTP01_RESPONSE_MAX];
     struct http_req_parser p;
 };
 
 static struct conn conns[CONFIG_HTTP01_MAX_CONNS];
+static uint64_t accept_seq;
+static unsigned long evicted; /* connections closed to make room */
 
 static void conn_close(struct conn *c)
 {
@@ -306,16 +306,52 @@ static void conn_write(struct conn *c, int64_t now)
     }
 }
 
-static void serve_accept(int lfd, int64_t now)
+/* The slot a new connection takes when all are busy: the oldest lingering connection (its
+ * answer is sent), else the oldest one still reading (idle or trickling: a validator sends
+ * its whole request at once and is answered the moment it is accepted, see serve_accept). A
+ * client holding every slot thus cannot keep the CA's validation requests out; it only
+ * loses its own oldest connections. Connections being written to are never taken. */
+static struct conn *evict_slot(void)
 {
+    struct conn *best = NULL;
     for (size_t i = 0; i < CONFIG_HTTP01_MAX_CONNS; i++) {
-        if (conns[i].state != CONN_FREE) continue;
+        struct conn *c = &conns[i];
+        if (c->state == CONN_FREE) return c;
+        if (c->state == CONN_WRITE) continue;
+        if (best == NULL || (c->state == CONN_LINGER && best->state != CONN_LINGER) ||
+            (c->state == best->state && c->seq < best->seq))
+            best = c;
+    }
+    if (best != NULL) {
+        if (evicted++ == 0)
+            log_v("http-01 responder: all %d connections busy (HTTP01_MAX_CONNS): closing the "
+                  "oldest idle ones for new clients",
+                  CONFIG_HTTP01_MAX_CONNS);
+        conn_close(best);
+    }
+    return best;
+}
+
+/* Accepts everything waiting (bounded per call), reading each new connection's request at
+ * once: a request that arrived with the connection is answered before any eviction can
+ * touch it. */
+static void serve_accept(int lfd, int64_t now, const struct http01_token *tokens, size_t n)
+{
+    for (size_t k = 0; k < 4 * CONFIG_HTTP01_MAX_CONNS; k++) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) return;
-        conns[i].fd = fd;
-        conns[i].state = CONN_READ;
-        conns[i].deadline = now + (int64_t)CONFIG_HTTP01_CONN_TIMEOUT * 1000;
-        http_req_init(&conns[i].p);
+        struct conn *c = evict_slot();
+        if (c == NULL) { /* every slot is sending a response: refuse this one */
+            close(fd);
+            continue;
+        }
+        c->fd = fd;
+        c->state = CONN_READ;
+        c->seq = ++accept_seq;
+        c->deadline = now + (int64_t)CONFIG_HTTP01_CONN_TIMEOUT * 1000;
+        http_req_init(&c->p);
+        conn_read(c, tokens, n);
+        if (c->state == CONN_WRITE) conn_write(c, now);
     }
 }
 
@@ -344,23 +380,23 @@ static void serve(int lfd, const struct http01_token *tokens, size_t n, int time
             pfd[np].revents = 0;
             who[np++] = i;
         }
-        /* At the connection limit, new clients wait in the backlog. */
-        if (active < CONFIG_HTTP01_MAX_CONNS) {
-            pfd[np].fd = lfd;
-            pfd[np].events = POLLIN;
-            pfd[np].revents = 0;
-            who[np++] = (size_t)-1;
-        }
+        /* Always listening: at the limit, a new client takes the oldest idle slot. */
+        (void)active;
+        pfd[np].fd = lfd;
+        pfd[np].events = POLLIN;
+        pfd[np].revents = 0;
+        who[np++] = (size_t)-1;
         int r = poll(pfd, np, (int)(wake - now) + 1);
         if (r < 0 && errno != EINTR) return;
         now = now_ms();
         for (size_t k = 0; r > 0 && k < np; k++) {
             if (pfd[k].revents == 0) continue;
             if (who[k] == (size_t)-1) {
-                serve_accept(lfd, now);
+                serve_accept(lfd, now, tokens, n);
                 continue;
             }
             struct conn *c = &conns[who[k]];
+            if (c->state == CONN_FREE) continue; /* evicted by an accept in this round */
             if (c->state == CONN_WRITE)
                 conn_write(c, now);
             else
@@ -391,33 +427,19 @@ static void child_setup(int lfd, pid_t parent)
         if (fd != lfd) close(fd);
 }
 
-int http01_start(const char *listen, const struct http01_token *tokens, size_t n, int timeout)
+/* A listener bound ahead of time by http01_bind(): kept open for every later start. */
+static int bound_fd = -1;
+static char bound_listen[80];
+
+/* Binds listen: the socket, or -1 with the error set. */
+static int bind_listen(const char *listen, unsigned *port_out)
 {
     char host[INET6_ADDRSTRLEN];
     unsigned port;
     const char *step = "";
     int fd;
 
-    if (child_pid > 0) return err_set(ACME_ELOCAL, "the HTTP-01 responder is already running");
-    if (n > HTTP01_MAX_TOKENS)
-        return err_set(ACME_ELOCAL, "HTTP-01 responder: %zu tokens, more than the limit of %d", n,
-                       HTTP01_MAX_TOKENS);
-    for (size_t i = 0; i < n; i++) {
-        size_t tl = strlen(tokens[i].token);
-        if (tl == 0 || tl > HTTP01_TOKEN_MAX)
-            return err_set(ACME_EREFUSED, "HTTP-01 token of %zu characters (1 to %d allowed)", tl,
-                           HTTP01_TOKEN_MAX);
-        for (size_t k = 0; k < tl; k++)
-            if (!token_char((unsigned char)tokens[i].token[k]))
-                return err_set(ACME_EREFUSED, "HTTP-01 token '%.64s' is not base64url",
-                               tokens[i].token);
-        if (strlen(tokens[i].key_auth) > HTTP01_KEYAUTH_MAX)
-            return err_set(ACME_ELOCAL, "HTTP-01 key authorization longer than %d bytes",
-                           HTTP01_KEYAUTH_MAX);
-    }
     if (http01_parse_listen(listen, host, sizeof host, &port) < 0) return -1;
-    if (timeout <= 0 || timeout > 86400) timeout = timeout <= 0 ? 3600 : 86400;
-
     if (host[0] == '\0') {
         fd = open_listener(AF_INET6, host, port, &step);
         /* No IPv6 in this kernel or on this system: the IPv4 wildcard serves alone. */
@@ -446,6 +468,58 @@ int http01_start(const char *listen, const struct http01_token *tokens, size_t n
         return err_set(ACME_ELOCAL, "cannot listen on %s for HTTP-01: %s: %s", listen, step,
                        strerror(e));
     }
+    *port_out = port;
+    return fd;
+}
+
+int http01_bind(const char *listen)
+{
+    unsigned port;
+    int fd;
+    if (bound_fd >= 0) return 0;
+    if (strlen(listen) >= sizeof bound_listen)
+        return err_set(ACME_ECONFIG, "http_listen: '%.80s...' is too long", listen);
+    if ((fd = bind_listen(listen, &port)) < 0) return -1;
+    bound_fd = fd;
+    strcpy(bound_listen, listen);
+    log_v("http-01 responder: bound %s ahead of time", listen);
+    return 0;
+}
+
+int http01_start(const char *listen, const struct http01_token *tokens, size_t n, int timeout)
+{
+    unsigned port = 0;
+    int fd, keep = 0;
+
+    if (child_pid > 0) return err_set(ACME_ELOCAL, "the HTTP-01 responder is already running");
+    if (n > HTTP01_MAX_TOKENS)
+        return err_set(ACME_ELOCAL, "HTTP-01 responder: %zu tokens, more than the limit of %d", n,
+                       HTTP01_MAX_TOKENS);
+    for (size_t i = 0; i < n; i++) {
+        size_t tl = strlen(tokens[i].token);
+        if (tl == 0 || tl > HTTP01_TOKEN_MAX)
+            return err_set(ACME_EREFUSED, "HTTP-01 token of %zu characters (1 to %d allowed)", tl,
+                           HTTP01_TOKEN_MAX);
+        for (size_t k = 0; k < tl; k++)
+            if (!token_char((unsigned char)tokens[i].token[k]))
+                return err_set(ACME_EREFUSED, "HTTP-01 token '%.64s' is not base64url",
+                               tokens[i].token);
+        if (strlen(tokens[i].key_auth) > HTTP01_KEYAUTH_MAX)
+            return err_set(ACME_ELOCAL, "HTTP-01 key authorization longer than %d bytes",
+                           HTTP01_KEYAUTH_MAX);
+    }
+    if (timeout <= 0 || timeout > 86400) timeout = timeout <= 0 ? 3600 : 86400;
+
+    if (bound_fd >= 0 && strcmp(listen, bound_listen) == 0) {
+        fd = bound_fd;
+        keep = 1;
+        {
+            char host[INET6_ADDRSTRLEN];
+            if (http01_parse_listen(listen, host, sizeof host, &port) < 0) return -1;
+        }
+    } else if ((fd = bind_listen(listen, &port)) < 0) {
+        return -1;
+    }
     unsigned actual = local_port(fd);
 
     pid_t parent = getpid();
@@ -454,7 +528,7 @@ int http01_start(const char *listen, const struct http01_token *tokens, size_t n
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
-        close(fd);
+        if (!keep) close(fd);
         return err_set(ACME_ELOCAL, "cannot start the HTTP-01 responder: fork: %s", strerror(e));
     }
     if (pid == 0) {
@@ -462,7 +536,7 @@ int http01_start(const char *listen, const struct http01_token *tokens, size_t n
         serve(fd, tokens, n, timeout);
         _exit(0);
     }
-    close(fd); /* the child holds the listener now */
+    if (!keep) close(fd); /* the child holds the listener now */
     child_pid = pid;
     bound_port = actual;
     if (port == 0)
@@ -490,6 +564,12 @@ unsigned http01_port(void)
 }
 
 #else /* !CONFIG_HTTP01_RESPONDER */
+
+int http01_bind(const char *listen)
+{
+    (void)listen;
+    return 0; /* http01_start() reports that the responder is missing */
+}
 
 int http01_start(const char *listen, const struct http01_token *tokens, size_t n, int timeout)
 {

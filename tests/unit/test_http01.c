@@ -190,8 +190,12 @@ static void test_rejects_bad_requests(void **state)
         {"GET /.well-known/acme-challenge/..%2f..%2fetc%2fpasswd HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         {"POST /.well-known/acme-challenge/" TOKEN1 " HTTP/1.1\r\nHost: a\r\n\r\n", 405},
         {"PUT /.well-known/acme-challenge/" TOKEN1 " HTTP/1.1\r\nHost: a\r\n\r\n", 405},
-        {"BREW /.well-known/acme-challenge/" TOKEN1 " HTTP/1.1\r\nHost: a\r\n\r\n", 501},
-        {"GET /.well-known/acme-challenge/" TOKEN1 " HTTP/2.0\r\nHost: a\r\n\r\n", 505},
+        {"BREW /.well-known/acme-challenge/" TOKEN1 " HTTP/1.1\r\nHost: a\r\n\r\n", 405},
+        {"BREWINGCOFFEE /.well-known/acme-challenge/" TOKEN1 " HTTP/1.1\r\nHost: a\r\n\r\n", 405},
+        {"GET /.well-known/acme-challenge/" TOKEN1
+         " HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+         400},
+        {"GET /.well-known/acme-challenge/" TOKEN1 " HTTP/2.0\r\nHost: a\r\n\r\n", 400},
         {"GET /.well-known/acme-challenge/" TOKEN1 "\r\n\r\n", 400},
         {"GET /.well-known/acme-challenge/" TOKEN1 " HTTP/1.1\r\n\r\n", 400}, /* no Host */
         {"\x16\x03\x01\x02\x01\xfc\x03\x03 garbage\r\n\r\n", 400},
@@ -419,6 +423,54 @@ static void test_answer_pure(void **state)
     assert_non_null(strstr(err_msg(), "HTTP-01 response"));
 }
 
+/* Clients holding every slot: each new connection closes the oldest idle one, and a real
+ * request still gets its answer. */
+static void test_cap_evicts_idle(void **state)
+{
+    (void)state;
+    static char resp[4096];
+    static int idle[3 * CONFIG_HTTP01_MAX_CONNS];
+    size_t i, n = sizeof idle / sizeof idle[0];
+    for (i = 0; i < n; i++) {
+        idle[i] = dial(AF_INET, http01_port());
+        assert_true(idle[i] >= 0);
+    }
+    exchange("GET /.well-known/acme-challenge/" TOKEN1 " HTTP/1.1\r\nHost: a\r\n\r\n", resp,
+             sizeof resp);
+    assert_int_equal(status_of(resp), 200);
+    assert_non_null(strstr(resp, KEYAUTH1));
+    /* the first one was evicted: the server closed it without an answer */
+    struct pollfd p = {idle[0], POLLIN, 0};
+    assert_int_equal(poll(&p, 1, 5000), 1);
+    char c;
+    ssize_t r = recv(idle[0], &c, 1, 0);
+    assert_true(r == 0 || (r < 0 && errno == ECONNRESET));
+    for (i = 0; i < n; i++)
+        close(idle[i]);
+}
+
+/* http01_bind() before start (config `user`): the socket bound early serves, and survives a
+ * stop for the next start. Runs last: the bound socket stays for the process's life. */
+static void test_bound_ahead(void **state)
+{
+    (void)state;
+    static char resp[4096];
+    assert_int_equal(http01_bind("127.0.0.1:0"), 0);
+    assert_int_equal(http01_start("127.0.0.1:0", tokens, 2, 60), 0);
+    unsigned port = http01_port();
+    assert_true(port != 0);
+    exchange("GET /.well-known/acme-challenge/" TOKEN2 " HTTP/1.1\r\nHost: a\r\n\r\n", resp,
+             sizeof resp);
+    assert_int_equal(status_of(resp), 200);
+    http01_stop();
+    assert_int_equal(http01_start("127.0.0.1:0", tokens, 1, 60), 0);
+    assert_int_equal(http01_port(), port);
+    exchange("GET /.well-known/acme-challenge/" TOKEN1 " HTTP/1.1\r\nHost: a\r\n\r\n", resp,
+             sizeof resp);
+    assert_int_equal(status_of(resp), 200);
+    http01_stop();
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -434,6 +486,8 @@ int main(void)
         cmocka_unit_test(test_dual_stack_wildcard),
         cmocka_unit_test(test_child_lifetime),
         cmocka_unit_test(test_bad_start_arguments),
+        cmocka_unit_test_setup_teardown(test_cap_evicts_idle, start_loopback, stop),
+        cmocka_unit_test(test_bound_ahead),
 #else
         cmocka_unit_test(test_disabled),
 #endif
