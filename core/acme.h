@@ -24,13 +24,16 @@
 struct acme_config;
 struct arena;
 struct state;
+struct acme_pending;
 
 /* A CA answering badNonce this many times in a row for one request is a temporary failure
  * (exit 3). High because a conforming CA may reject any nonce at any time (Pebble's
  * PEBBLE_WFE_NONCEREJECT=50 rejects half of them). */
+/* The account key's file name inside state_dir. */
+#define ACME_ACCOUNT_KEY_FILE "account.key"
 #define ACME_NONCE_RETRIES 20
-/* Polling (authorizations, order): overall bound in seconds is max(timeout, this), since a
- * CA's validation takes longer than one network timeout. */
+/* Polling (authorizations, order) is bounded by `timeout` overall (the contract of issue 5);
+ * a floor in seconds can be set here if a CA ever needs more. */
 #define ACME_POLL_MIN_SECONDS 0
 #define ACME_POLL_MAX_SLEEP 10 /* backoff without Retry-After: 1 s doubling up to this */
 #define ACME_MAX_PROFILES 16
@@ -98,6 +101,48 @@ int acme_account_key(struct acme *c);
 int acme_account(struct acme *c);
 
 /* ---- acme_order.c */
+/* The steps of an order, one implementation shared by acme_issue_replacing() and the staged
+ * issuance of `acme challenges` (core/cmd_challenges.c). Each leaves the CA's last answer in
+ * c->r / c->doc. */
+struct acme_order {
+    const char *url;      /* the order's URL */
+    const char *finalize; /* its finalize URL */
+    const char **authz;   /* its authorization URLs (n_authz <= CONFIG_MAX_NAMES) */
+    size_t n_authz;
+};
+#define ACME_STATUS_MAX 32 /* a "status" value with its NUL */
+/* 1 when the "status" of the object in c->doc is s. */
+int acme_status_is(struct acme *c, const char *s);
+/* The "status" of c->doc into out, "?" when it has none (for messages). */
+void acme_status(struct acme *c, char *out, size_t cap);
+/* POST-as-GET of url until its "status" is neither "pending" nor "processing" (then in
+ * c->doc): waits the Retry-After, else a backoff from a quarter second doubling up to
+ * ACME_POLL_MAX_SLEEP; an ACME_ETEMP error once c->poll_limit seconds would be exceeded.
+ * `what` names the wait in errors ("waiting for the order"). */
+int acme_poll(struct acme *c, const char *url, const char *what);
+/* newOrder for cfg->domains (cfg->profile must be offered by the directory), with
+ * "replaces": <ARI certID> (RFC 9773 5; NULL: none). When the CA answers 409 alreadyReplaced
+ * or a 403 about the replaced certificate, the order is sent once more without it (with a
+ * warning). Fills o (in the arena) like acme_order_read(). */
+int acme_order_create(struct acme *c, const char *replaces, struct acme_order *o);
+/* Reads the order in c->doc, found at url, into o: finalize URL and authorization URLs. */
+int acme_order_read(struct acme *c, const char *url, struct acme_order *o);
+/* p->key_auth for p->token and, when dns, p->dns_name and p->dns_value (the dns-01 TXT
+ * record), in the arena. Secrets: never logged. */
+int acme_pending_answer(struct acme *c, struct acme_pending *p, int dns);
+/* Gets every authorization of o; those still pending have their cfg->challenge answered and
+ * are waited for until valid (ACME_EVALID with the CA's reason when validation fails). With
+ * `publish` the answers are published first (acme_challenges_publish()) and withdrawn after,
+ * whatever happened; without, the user has put them in place. */
+int acme_authorize(struct acme *c, const struct acme_order *o, int publish);
+/* With order o in c->doc (as acme_poll() left it): when it is "ready", finalizes it with
+ * csr_der (read only then) and waits for the certificate; then requires "valid" (else the
+ * order's error) and downloads the chain (preferred_chain honoured) into *pem, *pem_len. */
+int acme_finalize_and_download(struct acme *c, const struct acme_order *o, const uint8_t *csr_der,
+                               size_t csr_len, char **pem, size_t *pem_len);
+/* POST-as-GET of a certificate URL; the chain (application/pem-certificate-chain, else an
+ * ACME_ETEMP error naming the type and URL) copied into the arena. */
+int acme_download_chain(struct acme *c, const char *url, char **pem, size_t *len);
 /* Issues a certificate for cfg->domains: order, authorizations, challenges, finalize with
  * `csr_der`, download (preferred_chain honoured). On success *pem (length *pem_len) holds the chain
  * (leaf first) in the arena. */

@@ -243,6 +243,8 @@ static int issue(struct run *r)
     struct x509_info leaf;
     int rc = -1;
 
+    /* A typo in an output path must not cost an issuance (CA rate limits): check first. */
+    if (install_check_paths(cfg) < 0) goto out;
     if (run_start(r) < 0 || acme_account_key(c) < 0 || acme_account(c) < 0) goto out;
     if (cert_key(cfg, r->a, &key, &key_pem, &key_len) < 0) goto out;
     memset(&o, 0, sizeof o);
@@ -430,7 +432,7 @@ static int run_locked(struct run *r, int force)
 }
 
 /* The account key's name in state_dir (core/acme_account.c writes it). */
-#define RUN_ACCOUNT_KEY "account.key"
+#define RUN_ACCOUNT_KEY ACME_ACCOUNT_KEY_FILE
 
 /* A private key others can read is reported on every run (it is not changed: the owner may
  * have reasons, and install writes new keys 0600 anyway). */
@@ -448,8 +450,8 @@ static void warn_key_mode(const char *path)
 /* config `user`: bind the responder's privileged port while still root, then drop to the
  * user. Everything written later (state_dir with its lock, account key and state; the key,
  * certificate, chain and fullchain files and links) is written as that user, so it must own
- * state_dir and be able to write the directories of the output files; that is checked right
- * after the lock (with an error naming the directory) rather than half-way through an
+ * state_dir and be able to write the directories of the output files; that is checked before
+ * the lock is taken (with an error naming the directory) rather than half-way through an
  * issuance. A bind that fails here (port in use) is retried, and reported, when the
  * responder starts, so that a run with nothing to do does not fail on it. */
 static int drop_privileges(const struct acme_config *cfg)
@@ -489,11 +491,8 @@ int acme_run_transport(const struct acme_config *cfg, int force, struct transpor
     r.t = t;
     if (cfg->user != NULL && drop_privileges(cfg) < 0) return -1;
     if (dir_make(cfg->state_dir, 0700) < 0) return err_recode(ACME_ELOCAL);
+    if (cfg->user != NULL && check_writable(cfg) < 0) return -1;
     if (sys_lock(cfg->state_dir, &fd) < 0) return -1;
-    if (cfg->user != NULL && check_writable(cfg) < 0) {
-        sys_unlock(fd);
-        return -1;
-    }
     warn_key_mode(cfg->key_file);
     account_key = arena_printf(r.a, "account key path", "%s/%s", cfg->state_dir, RUN_ACCOUNT_KEY);
     warn_key_mode(account_key);

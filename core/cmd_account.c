@@ -16,7 +16,6 @@
 #include "state.h"
 #include "sys.h"
 
-#define ACCOUNT_KEY_FILE "account.key" /* as core/acme_account.c */
 #define KEY_PEM_MAX 8192
 #define MAX_CAA 8
 
@@ -144,7 +143,7 @@ static int deactivate(const struct acme_config *cfg, struct arena *a, int yes)
     if (!yes)
         return err_set(ACME_ECONFIG, "account deactivate is permanent: the CA will refuse this "
                                      "account for ever; add --yes to confirm");
-    key_path = arena_printf(a, "path", "%s/%s", cfg->state_dir, ACCOUNT_KEY_FILE);
+    key_path = arena_printf(a, "path", "%s/%s", cfg->state_dir, ACME_ACCOUNT_KEY_FILE);
     if (key_path == NULL) return -1;
     if (!file_exists(key_path))
         return err_set(ACME_ECONFIG, "no account key at %s: nothing to deactivate", key_path);
@@ -185,8 +184,8 @@ static int rollover(const struct acme_config *cfg, struct arena *a)
         err_set(ACME_EREFUSED, "the CA's directory has no keyChange");
         goto out;
     }
-    key_path = arena_printf(a, "path", "%s/%s", cfg->state_dir, ACCOUNT_KEY_FILE);
-    new_path = arena_printf(a, "path", "%s/%s.new", cfg->state_dir, ACCOUNT_KEY_FILE);
+    key_path = arena_printf(a, "path", "%s/%s", cfg->state_dir, ACME_ACCOUNT_KEY_FILE);
+    new_path = arena_printf(a, "path", "%s/%s.new", cfg->state_dir, ACME_ACCOUNT_KEY_FILE);
     if (key_path == NULL || new_path == NULL) goto out;
     buf_init(&b, pem, sizeof pem);
     if (crypto_key_generate(&nk, cfg->account_key_type) < 0 || crypto_key_write_pem(&nk, &b) < 0 ||

@@ -107,7 +107,7 @@ int cmd_revoke(const struct acme_config *cfg, const struct cli *cl)
 
     if (key == NULL) {
         /* Revoking must not create an account as a side effect. */
-        const char *ak = arena_printf(a, "path", "%s/account.key", cfg->state_dir);
+        const char *ak = arena_printf(a, "path", "%s/" ACME_ACCOUNT_KEY_FILE, cfg->state_dir);
         if (ak == NULL) return -1;
         if (!file_exists(ak))
             return err_set(ACME_ECONFIG,
@@ -132,7 +132,10 @@ int cmd_revoke(const struct acme_config *cfg, const struct cli *cl)
 
     install_datestamp(sys_now(), stamp);
     if ((aside = arena_printf(a, "path", "%s.revoked-%s", cert, stamp)) == NULL) return -1;
-    if (file_rename(cert, aside) < 0) {
+    /* The configured path is usually a symlink into the live version (core/install.c):
+     * keep a copy of the revoked certificate's content, then drop the path, so the next run
+     * issues a new certificate and the aside copy keeps showing the revoked one. */
+    if (file_write_atomic(aside, text, len, 0644) < 0 || file_remove(cert) < 0) {
         err_prefix("the certificate is revoked, but");
         return err_recode(ACME_ELOCAL);
     }

@@ -55,7 +55,7 @@ void http_client_init(struct http_client *c, struct transport *t);
  * (POST always sends Content-Length, and Content-Type when ctype is not NULL). The response's
  * headers are checked strictly (see http.h); malformed responses are ACME_ETEMP errors.
  * ctype may be NULL when there is no body. A body larger than CONFIG_HTTP_BODY_MAX is an error
- * (ACME_ELOCAL) naming the limit and the URL; network failures are ACME_ETEMP naming the URL;
+ * (ACME_ETEMP) naming the limit and the URL; network failures are ACME_ETEMP naming the URL;
  * a URL url_parse() rejects is ACME_ECONFIG (recode it when the URL came from the CA). */
 int http_request(struct http_client *c, const char *method, const char *url, const char *ctype,
                  const void *body, size_t len, struct http_response *r);

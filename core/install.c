@@ -23,8 +23,8 @@
  *
  * Kept: the current and the previous version; <cert_file>.prev links to the previous
  * certificate. Older versions, half-written ones of a killed run and temp names a killed
- * run left next to the links are removed by the next install. Nothing needs recovering:
- * the state on disk is consistent after a kill at any instruction. */
+ * run left (in state_dir, next to the links) are removed by the next install. Nothing needs
+ * recovering: the state on disk is consistent after a kill at any instruction. */
 #include "install.h"
 
 #include <stdio.h>
@@ -41,6 +41,10 @@
 
 #define CERT_DER_MAX 8192
 #define CERT_FILE_MAX (256 * 1024)
+/* Largest file taken over from an older layout or reused (a chain of INSTALL_MAX_CHAIN
+ * certificates of CERT_DER_MAX bytes in PEM fits); a smaller bound than CERT_FILE_MAX keeps
+ * the arena free (file_read() reserves the bound for an empty file). */
+#define IMPORT_FILE_MAX (96 * 1024)
 
 struct chain {
     uint8_t *der[INSTALL_MAX_CHAIN];
@@ -267,11 +271,21 @@ struct sweep {
 static int sweep_one(const char *name, void *ctx)
 {
     struct sweep *s = ctx;
-    size_t n = strlen(s->prefix);
-    const char *q;
+    const char *q, *tail;
     char p[SYS_PATH_MAX];
-    if (strncmp(name, s->prefix, n) != 0 || name[n] == '\0') return 0;
-    for (q = name + n; *q != '\0'; q++)
+    if (s->prefix != NULL) {
+        size_t n = strlen(s->prefix);
+        if (strncmp(name, s->prefix, n) != 0) return 0;
+        tail = name + n;
+    } else { /* in state_dir, which is ours: any "<name>.tmp<pid>.<n>" */
+        const char *t = strstr(name, ".tmp"), *u;
+        if (t == NULL) return 0;
+        while ((u = strstr(t + 1, ".tmp")) != NULL)
+            t = u;
+        tail = t + 4;
+    }
+    if (*tail < '0' || *tail > '9') return 0;
+    for (q = tail; *q != '\0'; q++)
         if ((*q < '0' || *q > '9') && *q != '.') return 0;
     if ((size_t)snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
     if (file_remove(p) == 0) log_v("removed %s, left by an interrupted run", p);
@@ -406,6 +420,18 @@ static int preflight(struct layout *L)
     return 0;
 }
 
+int install_check_paths(const struct acme_config *c)
+{
+    static struct layout L;
+    memset(&L, 0, sizeof L);
+    L.c = c;
+    L.path[F_KEY] = c->key_file;
+    L.path[F_CERT] = c->cert_file;
+    L.path[F_CHAIN] = c->chain_file;
+    L.path[F_FULL] = c->fullchain_file;
+    return preflight(&L);
+}
+
 /* Points every configured path at live/<name>. Runs only while live holds the content the
  * paths showed before (or nothing was installed), so no reader sees a change. */
 static int links_make(struct layout *L)
@@ -419,9 +445,9 @@ static int links_make(struct layout *L)
         if (r < 0) return -1;
         if (r == 1 && strcmp(have, want) == 0) continue;
         if (r == 2)
-            log_info("%s is now a symlink to %s: certificate and key are switched together "
-                     "(once; the file's content was kept as version in %s/%s)",
-                     L->path[i], want, L->c->state_dir, INSTALL_ARCHIVE);
+            log_info("%s is now a symlink to %s, so that key and certificate change together "
+                     "(once; its content was kept)",
+                     L->path[i], want);
         if (file_symlink_atomic(want, L->path[i]) < 0) return -1;
         n++;
     }
@@ -436,7 +462,7 @@ static int import_read(struct layout *L, struct content *ct, int *any)
     *any = 0;
     for (i = 0; i < F_N; i++) {
         ct->p[i] = NULL;
-        if (file_read(L->path[i], L->a, &p, &ct->len[i], CERT_FILE_MAX, &missing) < 0) {
+        if (file_read(L->path[i], L->a, &p, &ct->len[i], IMPORT_FILE_MAX, &missing) < 0) {
             if (missing) continue;
             return -1;
         }
@@ -493,7 +519,7 @@ int install_files(const struct acme_config *c, const char *key_pem, size_t key_l
     nw.p[F_KEY] = key_pem;
     nw.len[F_KEY] = key_len;
     if (key_pem == NULL) { /* reuse_key: the installed key goes into the new version too */
-        if (file_read(c->key_file, a, &p, &nw.len[F_KEY], CERT_FILE_MAX, NULL) < 0) {
+        if (file_read(c->key_file, a, &p, &nw.len[F_KEY], IMPORT_FILE_MAX, NULL) < 0) {
             err_prefix("reuse_key");
             goto fail;
         }
@@ -508,7 +534,13 @@ int install_files(const struct acme_config *c, const char *key_pem, size_t key_l
     if (preflight(&L) < 0) goto fail;
     for (i = 0; i < F_N; i++)
         sweep_temps(&L, L.path[i]);
-    if ((p = state_path(&L, INSTALL_LIVE)) != NULL) sweep_temps(&L, p);
+    {
+        struct sweep sw;
+        sw.dir = c->state_dir;
+        sw.prefix = NULL;
+        dir_each(c->state_dir, sweep_one, &sw);
+        err_clear();
+    }
 
     if (r == 0) {
         /* First install, or files from an older version or written by hand: make the paths

@@ -33,6 +33,12 @@ int install_check(const char *pem, size_t len, const struct crypto_key *key,
 int install_files(const struct acme_config *c, const char *key_pem, size_t key_len, const char *pem,
                   size_t len, struct arena *a);
 
+/* What install_files() checks before it writes anything: state_dir and the directory of
+ * each configured file exist and are writable (directories outside state_dir are never
+ * created). For a run to call before ordering, so that a typo in a path costs no
+ * certificate. 0, or -1 (ACME_ELOCAL) naming the directory. */
+int install_check_paths(const struct acme_config *c);
+
 /* The top issuer CN of a PEM chain (the issuer of the last certificate), for preferred_chain.
  * 0 with out filled, -1 on a parse error. */
 int install_chain_top_issuer(const char *pem, size_t len, char *out, size_t cap, struct arena *a);

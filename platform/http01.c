@@ -364,7 +364,7 @@ static void serve(int lfd, const struct http01_token *tokens, size_t n, int time
 
     for (;;) {
         int64_t now = now_ms(), wake = end;
-        size_t np = 0, active = 0;
+        size_t np = 0;
         if (now >= end) return;
         for (size_t i = 0; i < CONFIG_HTTP01_MAX_CONNS; i++) {
             struct conn *c = &conns[i];
@@ -373,7 +373,6 @@ static void serve(int lfd, const struct http01_token *tokens, size_t n, int time
                 conn_close(c); /* too slow, or lingering done */
                 continue;
             }
-            active++;
             if (c->deadline < wake) wake = c->deadline;
             pfd[np].fd = c->fd;
             pfd[np].events = c->state == CONN_WRITE ? POLLOUT : POLLIN;
@@ -381,7 +380,6 @@ static void serve(int lfd, const struct http01_token *tokens, size_t n, int time
             who[np++] = i;
         }
         /* Always listening: at the limit, a new client takes the oldest idle slot. */
-        (void)active;
         pfd[np].fd = lfd;
         pfd[np].events = POLLIN;
         pfd[np].revents = 0;

@@ -124,14 +124,14 @@ ucid() {
 }
 ucid > "$U.out" 2>&1; rc=$?
 [ $rc -eq 0 ] && ok "uci-defaults: exits 0 (runs once)" || bad "uci-defaults: exit $rc: $(cat "$U.out")"
-if [ -f "$U/etc/acme/router.conf" ] && [ "$(stat -c %a "$U/etc/acme/router.conf")" = 600 ] &&
+if [ -f "$U/etc/acme/router.conf" ] && [ "$(stat -L -c %a "$U/etc/acme/router.conf")" = 600 ] &&
     grep -qx "domains = router.test" "$U/etc/acme/router.conf" &&
     grep -qx "fullchain_file = $U/etc/uhttpd.crt" "$U/etc/acme/router.conf"; then
     ok "uci-defaults: wrote router.conf (0600) for uhttpd's files"
 else
     bad "uci-defaults: router.conf: $(cat "$U/etc/acme/router.conf" 2>/dev/null)"
 fi
-if is_selfsigned "$U/etc/uhttpd.crt" && [ "$(stat -c %a "$U/etc/uhttpd.key")" = 600 ]; then
+if is_selfsigned "$U/etc/uhttpd.crt" && [ "$(stat -L -c %a "$U/etc/uhttpd.key")" = 600 ]; then
     ok "uci-defaults: self-signed interim certificate in /etc/uhttpd.crt"
 else
     bad "uci-defaults: no self-signed certificate at uhttpd.crt"

@@ -166,7 +166,7 @@ check "selfsign: issuer equals subject" selfsigned "$W/ss/cert.pem"
 check "selfsign: all names in the SAN" bash -c "openssl x509 -in '$W/ss/cert.pem' -noout -ext subjectAltName | grep -q 'DNS:ss2.example.org' && openssl x509 -in '$W/ss/cert.pem' -noout -ext subjectAltName | grep -q 'IP Address:192.0.2.1'"
 check "selfsign: key matches" [ "$(openssl x509 -in "$W/ss/cert.pem" -pubkey -noout)" = "$(openssl pkey -in "$W/ss/key.pem" -pubout)" ]
 check "selfsign: valid for selfsign_days (10)" bash -c "openssl x509 -in '$W/ss/cert.pem' -noout -checkend $((9 * 86400)) && ! openssl x509 -in '$W/ss/cert.pem' -noout -checkend $((11 * 86400))"
-check "selfsign: key file 0600" [ "$(stat -c %a "$W/ss/key.pem")" = 600 ]
+check "selfsign: key file 0600" [ "$(stat -L -c %a "$W/ss/key.pem")" = 600 ]
 check "selfsign: reload ran" [ "$(reloads ss)" = 1 ]
 
 if grep -q install_selfsigned "$ROOT/core/acme_run.c" 2>/dev/null; then

@@ -95,7 +95,7 @@ check_certs() {
     else
         bad "$n: key does not match the certificate"
     fi
-    if [ "$(stat -c %a "$d/$m.key")" = 600 ]; then ok "$n: key is mode 0600"; else bad "$n: key mode $(stat -c %a "$d/$m.key")"; fi
+    if [ "$(stat -L -c %a "$d/$m.key")" = 600 ]; then ok "$n: key is mode 0600"; else bad "$n: key mode $(stat -L -c %a "$d/$m.key")"; fi
 }
 
 notified() { # notified EVENT: the notify log holds exactly "prepare" then EVENT
@@ -122,7 +122,7 @@ if openssl x509 -in "$W/standalone/certs/router.test.crt" -noout -ext subjectAlt
 else
     bad "standalone: certificate lacks www.router.test"
 fi
-if [ "$(stat -c %a "$W/standalone/state/acme-c/router.test/acme.conf")" = 600 ]; then
+if [ "$(stat -L -c %a "$W/standalone/state/acme-c/router.test/acme.conf")" = 600 ]; then
     ok "standalone: generated config is mode 0600"
 else
     bad "standalone: generated config mode is not 0600"

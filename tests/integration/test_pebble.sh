@@ -80,7 +80,7 @@ has_names() { # NAME names...
 not_ok() { ! "$@" > /dev/null 2>&1; }
 not_in() { ! grep -q "$1" "$2"; }
 serial() { openssl x509 -in "$W/$1/cert.pem" -noout -serial 2>/dev/null; }
-key_mode() { [ "$(stat -c %a "$W/$1/key.pem")" = 600 ]; }
+key_mode() { [ "$(stat -L -c %a "$W/$1/key.pem")" = 600 ]; }
 
 # --- built-in HTTP-01, two names, ec-256 and rsa-2048 --------------------------------------
 http01_suite() { # BIN TAG

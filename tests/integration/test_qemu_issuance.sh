@@ -174,7 +174,7 @@ for t in $TARGETS; do
     check "[$t] leaf matches key" key_matches "$n"
     check "[$t] key is ec-256" is_ec256 "$n"
     check "[$t] both names in the certificate" has_names "$n" "$a" "$b"
-    check "[$t] key file 0600" [ "$(stat -c %a "$W/$n/key.pem" 2> /dev/null)" = 600 ]
+    check "[$t] key file 0600" [ "$(stat -L -c %a "$W/$n/key.pem" 2> /dev/null)" = 600 ]
     check "[$t] reload ran once" [ "$(reloads "$n")" = 1 ]
 
     run "$t" "$n" "$n-again"; rc=$?

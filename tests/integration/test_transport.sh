@@ -141,7 +141,7 @@ suite() {
         bad "$b: Content-Length body at the limit"
     fi
     run "$g" $G "$u/len/65537"
-    expect_err "$b: body over the limit" 7 'exceeds the limit of 65536 bytes \(CONFIG_HTTP_BODY_MAX\)'
+    expect_err "$b: body over the limit" 3 'exceeds the limit of 65536 bytes \(CONFIG_HTTP_BODY_MAX\)'
 
     run "$g" $G "https://localhost:$CLOSED/"
     expect_err "$b: closed port" 3 "cannot connect to localhost port $CLOSED: .*connection refused"

@@ -311,6 +311,66 @@ static void test_file_read_limits(void **state)
     assert_non_null(strstr(err_msg(), "limit of 100 bytes"));
 }
 
+static int count_entry(const char *name, void *ctx)
+{
+    (void)name;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int stop_at_first(const char *name, void *ctx)
+{
+    (void)name;
+    (*(int *)ctx)++;
+    return err_set(ACME_ELOCAL, "stop");
+}
+
+/* dir_each, dir_remove_files, dir_writable, file_realpath (the versioned install uses them) */
+static void test_dir_each_remove_writable(void **state)
+{
+    char real[SYS_PATH_MAX], want[600];
+    int n = 0;
+    (void)state;
+    assert_int_equal(dir_make(tpath("v/1"), 0700), 0);
+    assert_int_equal(file_write_atomic(tpath("v/1/a"), "a", 1, 0600), 0);
+    assert_int_equal(file_write_atomic(tpath("v/1/.b.tmp1.0"), "b", 1, 0600), 0);
+    assert_int_equal(file_symlink_atomic("a", tpath("v/1/l")), 0);
+    assert_int_equal(dir_each(tpath("v/1"), count_entry, &n), 0);
+    assert_int_equal(n, 3);
+    n = 0;
+    assert_int_equal(dir_each(tpath("v/1"), stop_at_first, &n), -1);
+    assert_int_equal(n, 1);
+    n = 0;
+    assert_int_equal(dir_each(tpath("v/none"), count_entry, &n), 0); /* missing: empty */
+    assert_int_equal(n, 0);
+    err_clear();
+
+    assert_int_equal(dir_remove_files(tpath("v/1")), 0);
+    assert_int_equal(file_exists(tpath("v/1")), 0);
+    assert_int_equal(dir_remove_files(tpath("v/1")), 0); /* already gone */
+
+    assert_int_equal(dir_writable(tpath("v")), 0);
+    assert_int_equal(dir_writable(tpath("v/none")), -1);
+    assert_int_equal(err_status(), ACME_ELOCAL);
+    assert_non_null(strstr(err_msg(), tpath("v/none")));
+    assert_int_equal(file_write_atomic(tpath("v/f"), "f", 1, 0600), 0);
+    assert_int_equal(dir_writable(tpath("v/f")), -1); /* not a directory */
+    if (geteuid() != 0) {
+        assert_int_equal(chmod(tpath("v"), 0500), 0);
+        assert_int_equal(dir_writable(tpath("v")), -1);
+        assert_int_equal(chmod(tpath("v"), 0700), 0);
+    }
+
+    assert_int_equal(file_realpath(tpath("v/../v/f"), real, sizeof real), 0);
+    assert_int_equal(real[0], '/');
+    assert_null(strstr(real, ".."));
+    snprintf(want, sizeof want, "/v/f");
+    assert_string_equal(real + strlen(real) - strlen(want), want);
+    assert_int_equal(file_realpath(tpath("v/f"), real, 4), -1); /* too long for out */
+    assert_int_equal(file_realpath(tpath("nothing"), real, sizeof real), -1);
+    err_clear();
+}
+
 static void test_exists_remove_rename_symlink(void **state)
 {
     (void)state;
@@ -450,6 +510,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dir_make, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_read_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exists_remove_rename_symlink, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dir_each_remove_writable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hook_shell_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hook_timeout_kills_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hook_dns_args_and_env, setup, teardown),
