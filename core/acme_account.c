@@ -24,7 +24,8 @@ int acme_account_key(struct acme *c)
     int missing = 0;
     struct buf b;
 
-    path = arena_printf(c->a, "account key path", "%s/%s", c->cfg->state_dir, ACME_ACCOUNT_KEY_FILE);
+    path =
+        arena_printf(c->a, "account key path", "%s/%s", c->cfg->state_dir, ACME_ACCOUNT_KEY_FILE);
     if (path == NULL) return -1;
     if (file_read(path, c->a, &text, &len, KEY_PEM_MAX, &missing) == 0) {
         if (crypto_key_load_pem(&c->account_key, text, len, path) < 0)

@@ -30,8 +30,7 @@ size_t arena_mark(const struct arena *a)
 
 void arena_release(struct arena *a, size_t mark)
 {
-    if (mark <= a->used)
-        a->used = mark;
+    if (mark <= a->used) a->used = mark;
 }
 
 void *arena_alloc(struct arena *a, size_t n, const char *what)
@@ -45,24 +44,21 @@ void *arena_alloc(struct arena *a, size_t n, const char *what)
         return NULL;
     }
     a->used = start + n;
-    if (a->used > a->peak)
-        a->peak = a->used;
+    if (a->used > a->peak) a->peak = a->used;
     return a->base + start;
 }
 
 void *arena_zalloc(struct arena *a, size_t n, const char *what)
 {
     void *p = arena_alloc(a, n, what);
-    if (p != NULL)
-        memset(p, 0, n);
+    if (p != NULL) memset(p, 0, n);
     return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n, const char *what)
 {
     char *p = arena_alloc(a, n + 1, what);
-    if (p == NULL)
-        return NULL;
+    if (p == NULL) return NULL;
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -86,8 +82,7 @@ char *arena_printf(struct arena *a, const char *what, const char *fmt, ...)
         return NULL;
     }
     p = arena_alloc(a, (size_t)n + 1, what);
-    if (p == NULL)
-        return NULL;
+    if (p == NULL) return NULL;
     va_start(ap, fmt);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);

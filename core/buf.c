@@ -16,14 +16,12 @@ void buf_init(struct buf *b, void *storage, size_t cap)
 
 void buf_put(struct buf *b, const void *data, size_t n)
 {
-    if (b->overflow)
-        return;
+    if (b->overflow) return;
     if (n > b->cap - b->len) {
         b->overflow = 1;
         return;
     }
-    if (n != 0)
-        memcpy(b->p + b->len, data, n);
+    if (n != 0) memcpy(b->p + b->len, data, n);
     b->len += n;
 }
 
@@ -43,8 +41,7 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     va_list ap;
     int n;
     size_t room;
-    if (b->overflow)
-        return;
+    if (b->overflow) return;
     room = b->cap - b->len;
     va_start(ap, fmt);
     n = vsnprintf((char *)b->p + b->len, room, fmt, ap);
@@ -69,7 +66,6 @@ const char *buf_cstr(struct buf *b)
 
 int buf_check(const struct buf *b, const char *what)
 {
-    if (!b->overflow)
-        return 0;
+    if (!b->overflow) return 0;
     return err_set(ACME_ELOCAL, "%s: %zu-byte buffer too small", what, b->cap);
 }

@@ -26,7 +26,7 @@ struct acme_config {
     size_t n_email;
     int agree_tos;
     const char *eab_kid;
-    const char *eab_hmac_key; /* base64url; a secret: never logged */
+    const char *eab_hmac_key;       /* base64url; a secret: never logged */
     enum key_type account_key_type; /* default ec-256 */
 
     /* the certificate */
@@ -43,19 +43,19 @@ struct acme_config {
     const char *http_listen;       /* default "[::]:80"; also "v4:port", ":port", "*:port" */
     const char *webroot;
     const char *dns_hook;
-    int dns_wait;                  /* seconds, default 0 */
-    const char *alpn_listen;       /* default "[::]:443" */
+    int dns_wait;            /* seconds, default 0 */
+    const char *alpn_listen; /* default "[::]:443" */
 
     /* files */
-    const char *state_dir; /* default /etc/acme/<name> */
+    const char *state_dir;                                          /* default /etc/acme/<name> */
     const char *key_file, *cert_file, *chain_file, *fullchain_file; /* defaults in state_dir */
     const char *link_cert, *link_key, *link_fullchain;
     const char *reload;
     const char *user;
 
     /* transport */
-    const char *ca_file;      /* default /etc/ssl/certs/ca-certificates.crt */
-    int timeout;              /* seconds, default 30 */
+    const char *ca_file; /* default /etc/ssl/certs/ca-certificates.crt */
+    int timeout;         /* seconds, default 30 */
     const char *bind_address;
 
     /* lifecycle */

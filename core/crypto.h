@@ -64,8 +64,8 @@ int crypto_key_public(const struct crypto_key *k, struct crypto_pub *pub);
 /* "ES256", "ES384", "ES512" or "RS256". */
 const char *crypto_jws_alg(const struct crypto_key *k);
 /* JWS signature over msg: EC raw r||s (fixed length, RFC 7518 3.4), RSA PKCS#1 v1.5 SHA-256. */
-int crypto_sign_jws(const struct crypto_key *k, const void *msg, size_t n, uint8_t *sig,
-                    size_t cap, size_t *siglen);
+int crypto_sign_jws(const struct crypto_key *k, const void *msg, size_t n, uint8_t *sig, size_t cap,
+                    size_t *siglen);
 /* HMAC-SHA-256/384/512 (bits = 256, 384, 512) for External Account Binding. */
 int crypto_hmac(int bits, const void *key, size_t klen, const void *msg, size_t n, uint8_t *out,
                 size_t cap, size_t *outlen);

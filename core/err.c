@@ -12,8 +12,7 @@ static char err_buf[ERR_MSG_MAX];
 
 static void mark_cut(int n)
 {
-    if (n >= (int)sizeof err_buf)
-        memcpy(err_buf + sizeof err_buf - 4, "...", 4);
+    if (n >= (int)sizeof err_buf) memcpy(err_buf + sizeof err_buf - 4, "...", 4);
 }
 
 int err_set(int status, const char *fmt, ...)
@@ -36,8 +35,7 @@ int err_prefix(const char *fmt, ...)
     vsnprintf(pre, sizeof pre, fmt, ap);
     va_end(ap);
     mark_cut(snprintf(err_buf, sizeof err_buf, "%s: %s", pre, old));
-    if (err_code == ACME_OK)
-        err_code = ACME_ELOCAL;
+    if (err_code == ACME_OK) err_code = ACME_ELOCAL;
     return -1;
 }
 

@@ -7,14 +7,14 @@
 #define ACME_ERR_H
 
 enum acme_status {
-    ACME_OK = 0,        /* success: issued and installed, or the command did what was asked */
-    ACME_NOT_DUE = 1,   /* the installed certificate is valid and not due; nothing changed */
-    ACME_ECONFIG = 2,   /* usage or configuration error */
-    ACME_ETEMP = 3,     /* temporary failure: network, DNS, TLS, timeout, CA 5xx, port in use */
-    ACME_EVALID = 4,    /* the CA could not validate a challenge */
-    ACME_ERATE = 5,     /* rate limited by the CA */
-    ACME_EREFUSED = 6,  /* refused by the CA: permanent protocol error */
-    ACME_ELOCAL = 7     /* local failure: files, lock, arena, entropy */
+    ACME_OK = 0,       /* success: issued and installed, or the command did what was asked */
+    ACME_NOT_DUE = 1,  /* the installed certificate is valid and not due; nothing changed */
+    ACME_ECONFIG = 2,  /* usage or configuration error */
+    ACME_ETEMP = 3,    /* temporary failure: network, DNS, TLS, timeout, CA 5xx, port in use */
+    ACME_EVALID = 4,   /* the CA could not validate a challenge */
+    ACME_ERATE = 5,    /* rate limited by the CA */
+    ACME_EREFUSED = 6, /* refused by the CA: permanent protocol error */
+    ACME_ELOCAL = 7    /* local failure: files, lock, arena, entropy */
 };
 
 #if defined(__GNUC__)

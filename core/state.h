@@ -19,14 +19,14 @@ struct arena;
 #define STATE_ARI_CERTID "ari_certid"      /* the certificate the ARI keys below are about */
 #define STATE_ARI_START "ari_window_start" /* its suggestedWindow */
 #define STATE_ARI_END "ari_window_end"
-#define STATE_ARI_AT "ari_renew_at"             /* the moment chosen inside the window */
-#define STATE_ARI_NEXT_CHECK "ari_next_check"   /* no renewalInfo request before this */
-#define STATE_ARI_NONE "ari_unsupported"        /* "1": the directory has no renewalInfo */
-#define STATE_ARI_EXPLANATION "ari_explanation" /* explanationURL of the last answer */
-#define STATE_FAILURES "failures"               /* failed attempts in a row */
-#define STATE_NEXT_ATTEMPT "next_attempt"       /* backoff: no attempt before this */
-#define STATE_LAST_ERROR "last_error"           /* the last failure's message (one line) */
-#define STATE_STAGED_ORDER "staged_order"       /* `acme challenges`: the order being staged */
+#define STATE_ARI_AT "ari_renew_at"               /* the moment chosen inside the window */
+#define STATE_ARI_NEXT_CHECK "ari_next_check"     /* no renewalInfo request before this */
+#define STATE_ARI_NONE "ari_unsupported"          /* "1": the directory has no renewalInfo */
+#define STATE_ARI_EXPLANATION "ari_explanation"   /* explanationURL of the last answer */
+#define STATE_FAILURES "failures"                 /* failed attempts in a row */
+#define STATE_NEXT_ATTEMPT "next_attempt"         /* backoff: no attempt before this */
+#define STATE_LAST_ERROR "last_error"             /* the last failure's message (one line) */
+#define STATE_STAGED_ORDER "staged_order"         /* `acme challenges`: the order being staged */
 #define STATE_STAGED_DIR "staged_order_directory" /* the directory URL that order belongs to */
 
 struct state {

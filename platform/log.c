@@ -8,8 +8,7 @@ int log_verbosity;
 void log_msg(int level, const char *fmt, ...)
 {
     va_list ap;
-    if (level > log_verbosity && level >= LOG_INFO)
-        return;
+    if (level > log_verbosity && level >= LOG_INFO) return;
     if (level == LOG_ERROR)
         fputs("acme: error: ", stderr);
     else if (level == LOG_WARN)
