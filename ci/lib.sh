@@ -14,7 +14,7 @@ say() { echo "==> $*"; }
 # Debian packages. Groups: host (build the host binary), test (tests, demo, fuzzing), cross
 # (static musl binaries for the router targets).
 PKGS_host="gcc make file python3 python3-kconfiglib libbearssl-dev libmbedtls-dev openssl ca-certificates"
-PKGS_test="clang libclang-rt-14-dev libcmocka-dev pebble strace time procps psmisc qemu-user valgrind iproute2 busybox mandoc devscripts groff-base python3-cryptography"
+PKGS_test="clang clang-format cppcheck libclang-rt-14-dev libcmocka-dev pebble strace time procps psmisc qemu-user valgrind iproute2 busybox mandoc devscripts groff-base python3-cryptography"
 PKGS_cross="gcc-mipsel-linux-gnu gcc-mips-linux-gnu gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu
  libc6-dev-mipsel-cross libc6-dev-mips-cross libc6-dev-armhf-cross libc6-dev-arm64-cross
  musl-tools musl-dev musl-dev:mipsel musl-dev:armhf musl-dev:arm64 gcc-12-source dpkg-dev xz-utils

@@ -77,6 +77,21 @@ integration() {
         timeout 1200 bash "$s"
 }
 
+# Static checks: the tree is clang-formatted, and cppcheck finds nothing.
+C_SOURCES="acme.c core/*.[ch] platform/*.[ch] bearssl/*.[ch] mbedtls/*.c tests/unit/*.c tests/unit/support/*.[ch] tests/fuzz/*.c tests/tools/*.c"
+format_check() {
+    # shellcheck disable=SC2086
+    clang-format --dry-run --Werror $C_SOURCES && echo "clang-format: $(echo $C_SOURCES | wc -w) patterns clean"
+}
+cppcheck_run() {
+    build_variant host host configs/defconfig bin &&
+        cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -D__linux__ \
+            -Ibuild/host -Icore --suppress=missingIncludeSystem --inline-suppr \
+            core platform bearssl acme.c && echo "cppcheck: no findings"
+}
+
+step format format_check
+step cppcheck cppcheck_run
 step unit-gcc unit_host
 step build-clang unit_clang
 step unit-asan-ubsan unit_asan

@@ -37,7 +37,7 @@ static int hexval(char c)
 
 static int parse_ipv6(const char *s, size_t n, uint8_t out[16])
 {
-    uint8_t head[16], tail[16];
+    uint8_t head[16] = {0}, tail[16] = {0};
     size_t nh = 0, nt = 0, i = 0;
     int gap = 0; /* "::" seen */
 
