@@ -1,7 +1,8 @@
 /* libFuzzer target: ACME response handling. The input is a script of CA responses separated
  * by "\n--\n"; the first byte of each selects the HTTP status and headers, the rest is the
  * body. They are played through the fake transport to directory -> account -> order ->
- * authorizations -> challenges (webroot in a temp dir) -> finalize -> download, and every
+ * (renewalInfo, when the directory has it) -> authorizations -> challenges (webroot in a temp
+ * dir) -> finalize -> download, and every
  * piece also goes through the problem-document formatter. Anything may fail; nothing may
  * crash, overflow or loop. */
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "err.h"
 #include "log.h"
 #include "problem.h"
+#include "renew.h"
 #include "sys.h"
 
 #include "../unit/support/fake_transport.c"
@@ -110,8 +112,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     http_client_init(&http, &f.t);
     acme_init(&c, &cfg, &http, NULL, a);
-    if (acme_directory(&c) == 0 && acme_account_key(&c) == 0 && acme_account(&c) == 0)
-        acme_issue(&c, csr, sizeof csr, &pem, &pem_len);
+    if (acme_directory(&c) == 0) {
+        if (c.dir.renewal_info != NULL) {
+            struct renew_window w;
+            char expl[256];
+            long retry;
+            if (acme_renewal_info(&c, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE", &w, expl, sizeof expl,
+                                  &retry) < 0)
+                err_clear();
+        }
+        if (acme_account_key(&c) == 0 && acme_account(&c) == 0)
+            acme_issue(&c, csr, sizeof csr, &pem, &pem_len);
+    }
     http_client_close(&http);
     return 0;
 }
