@@ -77,7 +77,7 @@ cmp -s <(cat "$CERT" "$CHAIN" | sed "/^[[:space:]]*$/d") <(sed "/^[[:space:]]*$/
 cert_pub=$(openssl x509 -in "$CERT" -noout -pubkey 2>/dev/null)
 key_pub=$(openssl pkey -in "$KEY" -pubout 2>/dev/null)
 [ -n "$key_pub" ] && [ "$cert_pub" = "$key_pub" ] || fail "$KEY does not match $CERT"
-mode=$(stat -c %a "$KEY")
+mode=$(stat -L -c %a "$KEY")
 [ "$mode" = 600 ] || fail "$KEY has mode $mode, not 600"
 echo "    the private key $KEY matches the certificate and has mode 600"
 

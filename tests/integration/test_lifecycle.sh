@@ -62,6 +62,7 @@ is_revoked() { cert_status "$1" | grep -q '"Status": *"Revoked"'; }
 is_valid_status() { cert_status "$1" | grep -q '"Status": *"Valid"'; }
 selfsigned() { [ "$(openssl x509 -in "$1" -noout -issuer | sed 's/^issuer=//')" = "$(openssl x509 -in "$1" -noout -subject | sed 's/^subject=//')" ]; }
 not_grep() { ! grep -q "$@"; }
+# The path itself (a symlink is not followed): installs switch state_dir/live, not these paths.
 mtime() { stat -c %Y.%i "$1"; }
 
 # --- revoke with the account key -------------------------------------------------------------
@@ -196,7 +197,8 @@ l1=$(mtime "$W/deploy/domain.crt") c1=$(mtime "$W/dl/chain.pem")
 sleep 1
 expect_rc "links: -f issues again" 0 dl -f
 check "links: existing correct link not recreated" [ "$(mtime "$W/deploy/domain.crt")" = "$l1" ]
-check "links: unchanged chain.pem not rewritten" [ "$(mtime "$W/dl/chain.pem")" = "$c1" ]
+check "links: the chain_file path itself is not rewritten (live/ switched)" [ "$(mtime "$W/dl/chain.pem")" = "$c1" ]
+check "links: ... and it shows the new version's chain" cmp -s "$W/dl/chain.pem" "$W/dl/live/chain.pem"
 rm "$W/deploy/domain.key"
 expect_rc "links: -f once the file is gone" 0 dl -f
 check "links: link_key now made" [ "$(readlink "$W/deploy/domain.key")" = "$W/dl/key.pem" ]

@@ -62,7 +62,7 @@ conf() { # NAME [lines...]
     } > "$W/$n.conf"
 }
 run() { local n=$1; shift; timeout 120 "$BIN" -c "$W/$n.conf" "$@" > "$W/$n.out" 2>&1; }
-mode() { stat -c %a "$1" 2>/dev/null; }
+mode() { stat -L -c %a "$1" 2>/dev/null; }
 
 # 1. Modes whatever the umask (umask 000), and the warning for readable keys.
 conf m
