@@ -64,6 +64,7 @@ kconfig_gen() {
 import sys, kconfiglib
 defconfig, out = sys.argv[1], sys.argv[2]
 kc = kconfiglib.Kconfig("Kconfig", warn_to_stderr=False)
+kc.warn_assign_undef = True   # an unknown CONFIG_ symbol is an error, not silence
 kc.load_config(defconfig)
 bad = [w for w in kc.warnings]
 for sym in kc.unique_defined_syms:
@@ -73,8 +74,10 @@ for sym in kc.unique_defined_syms:
     if sym.type in (kconfiglib.BOOL, kconfiglib.TRISTATE):
         want = kconfiglib.TRI_TO_STR[want]
     if str(want) != sym.str_value:
-        bad.append("%s: CONFIG_%s=%s is inconsistent with the other options (Kconfig made it %s)"
-                   % (defconfig, sym.name, want, sym.str_value or "unset"))
+        rng = ["%s..%s" % (lo.str_value, hi.str_value) for lo, hi, _ in sym.ranges]
+        why = ("outside its range %s" % ", ".join(rng)) if rng else "inconsistent with the other options"
+        bad.append("%s: CONFIG_%s=%s is %s (Kconfig made it %s)"
+                   % (defconfig, sym.name, want, why, sym.str_value or "unset"))
 if bad:
     for w in bad:
         print("Kconfig: " + w.replace("\n", " "), file=sys.stderr)
