@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "civil.h"
 #include "err.h"
 
 void der_init(struct der_reader *r, const void *p, size_t len)
@@ -82,48 +83,6 @@ int der_oid_eq(const struct der_tlv *t, const uint8_t *oid, size_t n)
     return t->tag == DER_OID && t->len == n && memcmp(t->val, oid, n) == 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* The inverse (civil_from_days). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    int64_t era;
-    unsigned doe, yoe, doy, mp;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static unsigned days_in_month(int64_t y, unsigned m)
-{
-    static const uint8_t dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
-}
-
 /* n decimal digits at s; -1 when one is not a digit. */
 static int digits(const uint8_t *s, int n)
 {
@@ -163,11 +122,11 @@ int der_time(const struct der_tlv *t, int64_t *out)
     if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0 || s[10] != 'Z')
         return err_set(ACME_ETEMP, "DER: time '%.*s' is not digits ending in Z", (int)t->len,
                        (const char *)t->val);
-    if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > days_in_month(y, (unsigned)mo) || h > 23 ||
-        mi > 59 || sec > 59)
+    if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > civil_days_in_month(y, (unsigned)mo) ||
+        h > 23 || mi > 59 || sec > 59)
         return err_set(ACME_ETEMP, "DER: time '%.*s' out of range", (int)t->len,
                        (const char *)t->val);
-    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+    *out = civil_to_days(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
     return 0;
 }
 
@@ -364,21 +323,11 @@ static void put2(uint8_t *s, unsigned v)
 void derw_time(struct der_writer *w, int64_t t)
 {
     uint8_t s[15], *q = s;
-    int64_t days, secs, y;
-    unsigned m, d;
+    struct civil_time c;
+    int64_t y;
 
-    days = t / 86400;
-    secs = t % 86400;
-    if (secs < 0) {
-        secs += 86400;
-        days--;
-    }
-    /* Bound the days first so civil_from_days cannot overflow. */
-    if (days < -719528 || days > 2932896) {
-        if (w->invalid == NULL) w->invalid = "time outside the years 0000-9999";
-        return;
-    }
-    civil_from_days(days, &y, &m, &d);
+    civil_split(t, &c);
+    y = c.year;
     if (y < 0 || y > 9999) {
         if (w->invalid == NULL) w->invalid = "time outside the years 0000-9999";
         return;
@@ -391,11 +340,11 @@ void derw_time(struct der_writer *w, int64_t t)
         put2(q + 2, (unsigned)(y % 100));
         q += 4;
     }
-    put2(q, m);
-    put2(q + 2, d);
-    put2(q + 4, (unsigned)(secs / 3600));
-    put2(q + 6, (unsigned)(secs / 60 % 60));
-    put2(q + 8, (unsigned)(secs % 60));
+    put2(q, c.month);
+    put2(q + 2, c.day);
+    put2(q + 4, c.hour);
+    put2(q + 6, c.min);
+    put2(q + 8, c.sec);
     q[10] = 'Z';
     q += 11;
     derw_tlv(w, y >= 1950 && y < 2050 ? DER_UTCTIME : DER_GENERALIZEDTIME, s, (size_t)(q - s));

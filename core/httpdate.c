@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "civil.h"
 #include "err.h"
 
 /* Largest Retry-After we accept: fits a 32-bit long (68 years). */
@@ -11,25 +12,6 @@
 static const char *const wdays[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 static const char *const months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return dim[m - 1];
-}
 
 /* n decimal digits at s, or -1. */
 static int digits(const char *s, int n)
@@ -60,9 +42,9 @@ int http_date_parse(const char *s, size_t n, int64_t *out)
     mm = digits(s + 20, 2);
     ss = digits(s + 23, 2);
     if (wd < 0 || mon < 0 || day < 1 || year < 0 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
-        ss < 0 || ss > 60 || day > days_in_month(year, mon))
+        ss < 0 || ss > 60 || (unsigned)day > civil_days_in_month(year, (unsigned)mon))
         goto bad;
-    days = days_from_civil(year, mon, day);
+    days = civil_to_days(year, (unsigned)mon, (unsigned)day);
     if ((int)(((days % 7) + 7 + 4) % 7) != wd)
         return err_set(ACME_ETEMP, "HTTP: date '%.29s' has the wrong weekday", s);
     *out = days * 86400 + hh * 3600 + mm * 60 + ss;

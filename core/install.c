@@ -32,6 +32,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "civil.h"
 #include "config.h"
 #include "err.h"
 #include "log.h"
@@ -614,17 +615,11 @@ int install_is_selfsigned(const uint8_t *der, size_t len)
 
 void install_datestamp(int64_t t, char out[16])
 {
-    /* civil date from days since the epoch (H. Hinnant's algorithm); core/ has no OS calls */
-    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400;
-    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(out, 16, "%04u%02u%02u-%02u%02u%02u", (unsigned)(y + (m <= 2)) % 10000u,
-             (unsigned)m % 100u, (unsigned)d % 100u, (unsigned)(secs / 3600) % 100u,
-             (unsigned)(secs / 60 % 60) % 100u, (unsigned)(secs % 60) % 100u);
+    struct civil_time c;
+
+    civil_split(t, &c);
+    snprintf(out, 16, "%04u%02u%02u-%02u%02u%02u", (unsigned)c.year % 10000u, c.month % 100u,
+             c.day % 100u, c.hour % 100u, c.min % 100u, c.sec % 100u);
 }
 
 #define SELFSIGN_DER_MAX 8192

@@ -3,16 +3,7 @@
 
 #include <stdio.h>
 
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    int64_t era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
+#include "civil.h"
 
 /* n decimal digits at s. */
 static int digits(const char *s, size_t n, int64_t *out)
@@ -56,20 +47,16 @@ int rfc3339_parse(const char *s, size_t n, int64_t *out)
         return -1;
     }
     if (se == 60) se = 59; /* a leap second: close enough for a renewal window */
-    t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    t = civil_to_days(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
     *out = t - sign * (oh * 3600 + om * 60);
     return 0;
 }
 
 void time_format_utc(int64_t t, char *out, size_t cap)
 {
-    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400;
-    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(out, cap, "%04d-%02d-%02d %02d:%02d UTC", (int)(y + (m <= 2)) % 100000, (int)m % 100,
-             (int)d % 100, (int)(secs / 3600) % 100, (int)(secs / 60 % 60));
+    struct civil_time c;
+
+    civil_split(t, &c);
+    snprintf(out, cap, "%04d-%02d-%02d %02d:%02d UTC", (int)c.year % 100000, (int)c.month % 100,
+             (int)c.day % 100, (int)c.hour % 100, (int)c.min);
 }

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/civil.h"
 #include "../core/crypto.h"
 #include "../core/err.h"
 #include "../core/log.h"
@@ -105,14 +106,9 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 
 static int64_t x509_time_epoch(const mbedtls_x509_time *t)
 {
-    /* days_from_civil (H. Hinnant), proleptic Gregorian. */
-    int64_t y = t->year - (t->mon <= 2), era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400, m = t->mon;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + t->day - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = era * 146097 + doe - 719468;
-
-    return days * 86400 + t->hour * 3600 + t->min * 60 + t->sec;
+    if (t->mon < 1 || t->mon > 12 || t->day < 1 || t->day > 31) return 0;
+    return civil_to_days(t->year, (unsigned)t->mon, (unsigned)t->day) * 86400 + t->hour * 3600 +
+           t->min * 60 + t->sec;
 }
 
 /* Called for every certificate of the chain being verified, the server's last (depth 0). */

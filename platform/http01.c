@@ -6,23 +6,18 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#if defined(__linux__)
-#include <sys/prctl.h>
-#endif
 
 #include "../core/buf.h"
 #include "../core/build_config.h"
 #include "../core/err.h"
 #include "../core/http.h"
 #include "../core/log.h"
+#include "listener.h"
 
 #define CHALLENGE_PREFIX "/.well-known/acme-challenge/"
 /* A token longer than this cannot come from a sane CA (RFC 8555: 128 bits of entropy,
@@ -168,65 +163,13 @@ static int token_char(int c)
            c == '_';
 }
 
-static pid_t child_pid;
-static unsigned bound_port;
+static struct listener responder = LISTENER_INIT("http-01 responder", "HTTP-01 responder");
 
 static int64_t now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* socket + options + bind + listen; returns the fd or -1 with errno set (*step names the
- * call that failed). */
-static int open_listener(int family, const char *host, unsigned port, const char **step)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl;
-    int fd, one = 1, zero = 0;
-
-    memset(&ss, 0, sizeof ss);
-    if (family == AF_INET6) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)port);
-        s6->sin6_addr = in6addr_any;
-        if (host[0] != '\0') inet_pton(AF_INET6, host, &s6->sin6_addr);
-        sl = sizeof *s6;
-    } else {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t)port);
-        s4->sin_addr.s_addr = htonl(INADDR_ANY);
-        if (host[0] != '\0') inet_pton(AF_INET, host, &s4->sin_addr);
-        sl = sizeof *s4;
-    }
-    *step = "socket";
-    fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) return -1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (family == AF_INET6 && host[0] == '\0')
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero); /* dual-stack */
-    *step = "bind";
-    if (bind(fd, (struct sockaddr *)&ss, sl) < 0) goto fail;
-    *step = "listen";
-    if (listen(fd, HTTP01_BACKLOG) < 0) goto fail;
-    return fd;
-fail:;
-    int e = errno;
-    close(fd);
-    errno = e;
-    return -1;
-}
-
-static unsigned local_port(int fd)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) return 0;
-    if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 enum conn_state { CONN_FREE = 0, CONN_READ, CONN_WRITE, CONN_LINGER };
@@ -355,9 +298,20 @@ static void serve_accept(int lfd, int64_t now, const struct http01_token *tokens
     }
 }
 
+/* What the child serves. */
+struct serve_args {
+    const struct http01_token *tokens;
+    size_t n;
+    int timeout;
+};
+
 /* The child's life: serve until the deadline (or SIGTERM). */
-static void serve(int lfd, const struct http01_token *tokens, size_t n, int timeout)
+static void serve(int lfd, void *ctx)
 {
+    const struct serve_args *sa = ctx;
+    const struct http01_token *tokens = sa->tokens;
+    size_t n = sa->n;
+    int timeout = sa->timeout;
     static struct pollfd pfd[CONFIG_HTTP01_MAX_CONNS + 1];
     static size_t who[CONFIG_HTTP01_MAX_CONNS + 1];
     int64_t end = now_ms() + (int64_t)timeout * 1000;
@@ -405,32 +359,8 @@ static void serve(int lfd, const struct http01_token *tokens, size_t n, int time
     }
 }
 
-/* In the child: only the listener and stdio stay open; default signal dispositions. */
-static void child_setup(int lfd, pid_t parent)
-{
-    sigset_t none;
-#if defined(__linux__)
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-    if (getppid() != parent) _exit(0); /* the parent died before PR_SET_PDEATHSIG took effect */
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    signal(SIGPIPE, SIG_IGN);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    long max = sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 65536) max = 65536;
-    for (int fd = 3; fd < max; fd++)
-        if (fd != lfd) close(fd);
-}
-
-/* A listener bound ahead of time by http01_bind(): kept open for every later start. */
-static int bound_fd = -1;
-static char bound_listen[80];
-
 /* Binds listen: the socket, or -1 with the error set. */
-static int bind_listen(const char *listen, unsigned *port_out)
+static int bind_listen(const char *listen)
 {
     char host[INET6_ADDRSTRLEN];
     unsigned port;
@@ -438,18 +368,7 @@ static int bind_listen(const char *listen, unsigned *port_out)
     int fd;
 
     if (http01_parse_listen(listen, host, sizeof host, &port) < 0) return -1;
-    if (host[0] == '\0') {
-        fd = open_listener(AF_INET6, host, port, &step);
-        /* No IPv6 in this kernel or on this system: the IPv4 wildcard serves alone. */
-        if (fd < 0 &&
-            (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL || errno == EPROTONOSUPPORT)) {
-            log_v("http-01 responder: no IPv6 (%s), listening on 0.0.0.0:%u", strerror(errno),
-                  port);
-            fd = open_listener(AF_INET, host, port, &step);
-        }
-    } else {
-        fd = open_listener(strchr(host, ':') ? AF_INET6 : AF_INET, host, port, &step);
-    }
+    fd = listener_open(&responder, host, port, SOCK_NONBLOCK, HTTP01_BACKLOG, &step);
     if (fd < 0) {
         int e = errno;
         if (e == EADDRINUSE)
@@ -466,30 +385,22 @@ static int bind_listen(const char *listen, unsigned *port_out)
         return err_set(ACME_ELOCAL, "cannot listen on %s for HTTP-01: %s: %s", listen, step,
                        strerror(e));
     }
-    *port_out = port;
     return fd;
 }
 
 int http01_bind(const char *listen)
 {
-    unsigned port;
-    int fd;
-    if (bound_fd >= 0) return 0;
-    if (strlen(listen) >= sizeof bound_listen)
-        return err_set(ACME_ECONFIG, "http_listen: '%.80s...' is too long", listen);
-    if ((fd = bind_listen(listen, &port)) < 0) return -1;
-    bound_fd = fd;
-    strcpy(bound_listen, listen);
-    log_v("http-01 responder: bound %s ahead of time", listen);
-    return 0;
+    return listener_bind_ahead(&responder, listen, "http_listen", bind_listen);
 }
 
 int http01_start(const char *listen, const struct http01_token *tokens, size_t n, int timeout)
 {
-    unsigned port = 0;
-    int fd, keep = 0;
+    char host[INET6_ADDRSTRLEN];
+    unsigned port;
+    struct serve_args sa;
 
-    if (child_pid > 0) return err_set(ACME_ELOCAL, "the HTTP-01 responder is already running");
+    if (responder.child > 0)
+        return err_set(ACME_ELOCAL, "the HTTP-01 responder is already running");
     if (n > HTTP01_MAX_TOKENS)
         return err_set(ACME_ELOCAL, "HTTP-01 responder: %zu tokens, more than the limit of %d", n,
                        HTTP01_MAX_TOKENS);
@@ -507,38 +418,15 @@ int http01_start(const char *listen, const struct http01_token *tokens, size_t n
                            HTTP01_KEYAUTH_MAX);
     }
     if (timeout <= 0 || timeout > 86400) timeout = timeout <= 0 ? 3600 : 86400;
-
-    if (bound_fd >= 0 && strcmp(listen, bound_listen) == 0) {
-        fd = bound_fd;
-        keep = 1;
-        {
-            char host[INET6_ADDRSTRLEN];
-            if (http01_parse_listen(listen, host, sizeof host, &port) < 0) return -1;
-        }
-    } else if ((fd = bind_listen(listen, &port)) < 0) {
-        return -1;
-    }
-    unsigned actual = local_port(fd);
-
-    pid_t parent = getpid();
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        if (!keep) close(fd);
-        return err_set(ACME_ELOCAL, "cannot start the HTTP-01 responder: fork: %s", strerror(e));
-    }
-    if (pid == 0) {
-        child_setup(fd, parent);
-        serve(fd, tokens, n, timeout);
-        _exit(0);
-    }
-    if (!keep) close(fd); /* the child holds the listener now */
-    child_pid = pid;
-    bound_port = actual;
+    /* The port asked for: 0 lets the kernel choose, and the log then names its choice. */
+    if (http01_parse_listen(listen, host, sizeof host, &port) < 0) return -1;
+    sa.tokens = tokens;
+    sa.n = n;
+    sa.timeout = timeout;
+    if (listener_start(&responder, listen, bind_listen, serve, &sa) < 0) return -1;
     if (port == 0)
-        log_v("http-01 responder listening on %s (port %u) for %zu token(s)", listen, actual, n);
+        log_v("http-01 responder listening on %s (port %u) for %zu token(s)", listen,
+              responder.port, n);
     else
         log_v("http-01 responder listening on %s for %zu token(s)", listen, n);
     return 0;
@@ -546,19 +434,12 @@ int http01_start(const char *listen, const struct http01_token *tokens, size_t n
 
 void http01_stop(void)
 {
-    int status;
-    if (child_pid <= 0) return;
-    kill(child_pid, SIGTERM);
-    while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    log_v("http-01 responder stopped");
-    child_pid = 0;
-    bound_port = 0;
+    listener_stop(&responder);
 }
 
 unsigned http01_port(void)
 {
-    return bound_port;
+    return responder.port;
 }
 
 #else /* !CONFIG_HTTP01_RESPONDER */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/civil.h"
 #include "../core/err.h"
 #include "../core/ipaddr.h"
 #include "../core/log.h"
@@ -154,26 +155,11 @@ int tls_each_trust_cert(const char *ca_file, int (*fn)(void *ctx, const uint8_t 
 
 void tls_format_time(int64_t t, char *out, size_t cap)
 {
-    /* Days to civil date (proleptic Gregorian), after H. Hinnant's days_from_civil inverse. */
-    int64_t days = t / 86400, secs = t % 86400, z, era, doe, yoe, y, doy, mp, d, m;
+    struct civil_time c;
 
-    if (secs < 0) {
-        secs += 86400;
-        days--;
-    }
-    z = days + 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2) y++;
-    snprintf(out, cap, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld UTC", (long long)y, (long long)m,
-             (long long)d, (long long)(secs / 3600), (long long)(secs / 60 % 60),
-             (long long)(secs % 60));
+    civil_split(t, &c);
+    snprintf(out, cap, "%04lld-%02u-%02u %02u:%02u:%02u UTC", (long long)c.year, c.month, c.day,
+             c.hour, c.min, c.sec);
 }
 
 /* host without the brackets of an IPv6 literal, into out; 0, or -1 when it does not fit. */
