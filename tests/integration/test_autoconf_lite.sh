@@ -8,9 +8,7 @@
 set -uo pipefail
 ROOT=${ACME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 cd "$ROOT" || exit 1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+. "$ROOT/tests/integration/lib/check.sh"
 W=$(mktemp -d /tmp/acme-autoconf-test.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 . ci/lib.sh
@@ -107,5 +105,4 @@ expect_refused "not a number" "CONFIG_MAX_NAMES=lots" "not a number"
 expect_refused "bad bool" "CONFIG_RSA=maybe" "not y or n"
 expect_refused "dependency" $'# CONFIG_BUILTIN_TRUST_ANCHORS is not set\nCONFIG_TRUST_ANCHORS_PEM="/x.pem"' "inconsistent"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

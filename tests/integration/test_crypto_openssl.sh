@@ -14,7 +14,7 @@
 set -uo pipefail
 ROOT=${ACME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CT=${ACME_TOOLS:-$ROOT/build/host/tools}/cryptotool
-passed=0 failed=0
+. "$ROOT/tests/integration/lib/check.sh"
 
 [ -x "$CT" ] || { echo "cryptotool not found at $CT (build the tools first)"; echo "0 passed, 1 failed"; exit 1; }
 for c in openssl python3; do
@@ -24,8 +24,6 @@ done
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 # check DESCRIPTION COMMAND...: passes when COMMAND exits 0; shows its output otherwise.
 check() {
     local d=$1; shift
@@ -261,5 +259,4 @@ python3 "$W/jws.py" "$W/pag.jws" "$W/pag.input" "$W/pag.sig" > "$W/pag.hdr" 2>&1
 grep_in "POST-as-GET JWS: kid, no jwk, empty payload" "$W/pag.hdr" '"kid": "https://ca.example/acme/acct/7"' '^payload=$'
 if grep -q '"jwk"' "$W/pag.hdr"; then bad "kid JWS also carries a jwk"; else ok "kid JWS carries no jwk"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -13,9 +13,7 @@
 set -uo pipefail
 ROOT=${ACME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 cd "$ROOT" || exit 1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+. "$ROOT/tests/integration/lib/check.sh"
 skip() { echo "skip $*"; }
 W=$(mktemp -d /tmp/acme-fwpkg-test.XXXXXX)
 trap 'rm -rf "$W"' EXIT
@@ -50,7 +48,7 @@ if [ -z "$BR_SRC" ]; then
 fi
 if [ -z "$BR_SRC" ]; then
     bad "no BearSSL source in vendor/src (bash vendor/fetch.sh bearssl)"
-    echo "$passed passed, $failed failed"; exit 1
+    finish
 fi
 mkdir -p "$W/dl" "$W/tar/bearssl-0.6"
 cp -a "$BR_SRC"/. "$W/tar/bearssl-0.6/"
@@ -190,5 +188,4 @@ else
     bad "buildroot: acme-c.hash"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -9,9 +9,7 @@
 set -uo pipefail
 ROOT=${ACME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN=${ACME_BIN:-$ROOT/build/host/acme}
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+. "$ROOT/tests/integration/lib/check.sh"
 
 for c in pebble pebble-challtestsrv openssl python3; do
     command -v $c >/dev/null || { echo "missing $c"; echo "0 passed, 1 failed"; exit 1; }
@@ -151,5 +149,4 @@ else
     bad "uci-defaults: cron command: rc=$rc $(cat "$U.cron.out")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -28,7 +28,8 @@ TIMEOUT=5
 # Seconds a failing run may take at most: one timeout (a stalled request is not re-sent, and
 # polling is bounded by timeout overall), plus the order's own steps.
 LIMIT=$((TIMEOUT + 4))
-passed=0 failed=0 known=0
+. "$ROOT/tests/integration/lib/check.sh"
+known=0
 
 #   case                  step         expected  keyword (ERE, case-insensitive)
 CASES='
@@ -86,9 +87,6 @@ KNOWN_FAILING=${KNOWN_FAILING//$'\n'/ }
 # The ASan pass leaves these out (known failing ones already reported; one stall is enough).
 ASAN_SKIP='stall@newOrder stall@certificate stall-tls@-'
 
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 
 for c in openssl python3 cmp timeout; do
     command -v $c >/dev/null || { echo "missing $c"; echo "0 passed, 1 failed"; exit 1; }

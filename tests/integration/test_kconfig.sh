@@ -6,9 +6,7 @@ ROOT=${ACME_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$ROOT" || exit 1
 W=$(mktemp -d)
 trap 'rm -rf "$W" build/kconfig-test' EXIT
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+. "$ROOT/tests/integration/lib/check.sh"
 
 # reject NAME CONTENT REGEX: the build must stop with exit 2 and a message matching REGEX.
 reject() {
@@ -26,5 +24,4 @@ for d in configs/*defconfig; do
     if ./build.sh --config "$d" --out kconfig-test > "$W/ok.out" 2>&1; then ok "$d builds"; else
         bad "$d: $(tail -3 "$W/ok.out" | tr '\n' ' ')"; fi
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

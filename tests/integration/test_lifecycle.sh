@@ -8,12 +8,7 @@
 set -uo pipefail
 ROOT=${ACME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN=${ACME_BIN:-$ROOT/build/host/acme}
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { local what=$1; shift; if "$@" > /dev/null 2>&1; then ok "$what"; else bad "$what"; fi; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+. "$ROOT/tests/integration/lib/check.sh"
 
 for c in pebble pebble-challtestsrv openssl python3; do
     command -v $c >/dev/null || { echo "missing $c"; echo "0 passed, 1 failed"; exit 1; }
@@ -90,9 +85,11 @@ check "revoke without an account: says how" grep -q -- "--key FILE" "$W/rvk.err"
 check "revoke without an account: certificate left in place" [ -s "$W/rv/cert.pem" ]
 
 # a command and another run on the same state_dir: the lock says no (exit 7)
-python3 -c 'import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_RDWR|os.O_CREAT, 0o600); fcntl.flock(fd, fcntl.LOCK_EX); time.sleep(5)' "$W/rv/lock" &
+# (the holder says when it holds the lock: no race with a loaded machine)
+rm -f "$W/held"
+python3 -c 'import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_RDWR|os.O_CREAT, 0o600); fcntl.flock(fd, fcntl.LOCK_EX); open(sys.argv[2], "w").close(); time.sleep(20)' "$W/rv/lock" "$W/held" &
 holder=$!
-sleep 0.5
+for _ in $(seq 100); do [ -e "$W/held" ] && break; sleep 0.1; done
 expect_rc "lock held by another run: revoke exits 7" 7 rv revoke
 expect_rc "lock held by another run: selfsign exits 7" 7 rv selfsign
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
@@ -219,9 +216,10 @@ else
     echo "skip tls-alpn-01 in the normal run: core/acme_order.c still refuses it"
 fi
 # The port is in use: exit 3 naming it.
-python3 -c 'import socket,time,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(30)' "$PEBBLE_TLS_PORT" &
+rm -f "$W/bound"
+python3 -c 'import socket,time,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); open(sys.argv[2], "w").close(); time.sleep(30)' "$PEBBLE_TLS_PORT" "$W/bound" &
 busy=$!
-sleep 0.5
+for _ in $(seq 100); do [ -e "$W/bound" ] && break; sleep 0.1; done
 conf alpnbusy "domains = alpnbusy.example.org" "challenge = tls-alpn-01" "alpn_listen = 127.0.0.1:$PEBBLE_TLS_PORT"
 run alpnbusy challenges
 expect_rc "tls-alpn-01: port in use: exit 3" 3 alpnbusy challenges --finish

@@ -8,9 +8,7 @@ set -uo pipefail
 ROOT=${ACME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN=${ACME_BIN:-$ROOT/build/host/acme}
 MAN=$ROOT/acme.1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+. "$ROOT/tests/integration/lib/check.sh"
 W=$(mktemp -d /tmp/acme-manpage-test.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 
@@ -151,5 +149,4 @@ while read -r st rest; do
 done < "$W/checks.txt"
 [ -s "$W/checks.txt" ] || bad "the checks did not run"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

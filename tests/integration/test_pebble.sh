@@ -10,12 +10,7 @@ set -uo pipefail
 ROOT=${ACME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN=${ACME_BIN:-$ROOT/build/host/acme}
 BIN_MBEDTLS=${ACME_BIN_MBEDTLS:-}
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { local what=$1; shift; if "$@" > /dev/null 2>&1; then ok "$what"; else bad "$what"; fi; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+. "$ROOT/tests/integration/lib/check.sh"
 
 for c in pebble pebble-challtestsrv openssl python3; do
     command -v $c >/dev/null || { echo "missing $c"; echo "0 passed, 1 failed"; exit 1; }

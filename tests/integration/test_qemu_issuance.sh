@@ -17,12 +17,8 @@ set -uo pipefail
 ROOT=${ACME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 cd "$ROOT" || exit 1
 TARGETS=${QEMU_TARGETS:-mips armhf}
-passed=0 failed=0
+. "$ROOT/tests/integration/lib/check.sh"
 
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { local what=$1; shift; if "$@" > /dev/null 2>&1; then ok "$what"; else bad "$what"; fi; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 give_up() { bad "$*"; finish; }
 
 # The qemu command line of each target (as ci/cross.sh's CROSS_QEMU): mips on a 24Kc, which

@@ -16,10 +16,7 @@ ROOT=${ACME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN=${ACME_BIN:-$ROOT/build/host/acme}
 IDLE=300 ROUNDS=6 SECONDS_MAX=25
 if [ "${1:-}" = "--long" ]; then IDLE=1000 ROUNDS=20 SECONDS_MAX=300; ulimit -n 4096 2>/dev/null; fi
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+. "$ROOT/tests/integration/lib/check.sh"
 
 for c in pebble pebble-challtestsrv python3; do
     command -v $c >/dev/null || { echo "missing $c"; echo "0 passed, 1 failed"; exit 1; }
