@@ -26,36 +26,18 @@
 #include "pem.h"
 #include "sys.h"
 #include "x509.h"
+#include "support/tmp_config.h"
 
 static char dir[256];
 static struct acme_config cfg;
 static const char *names[] = {"www.example.org", "example.org", "192.0.2.1"};
 
-static char *path_in(const char *name)
-{
-    static char p[8][512];
-    static int k;
-    char *s = p[k++ % 8];
-    snprintf(s, sizeof p[0], "%s/%s", dir, name);
-    return s;
-}
+#define path_in(name) tmp_path(dir, name)
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/acme-test-commands.%ld", (long)getpid());
-    mkdir(dir, 0700);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.state_dir = dir;
-    cfg.key_file = path_in("key.pem");
-    cfg.cert_file = path_in("cert.pem");
-    cfg.chain_file = path_in("chain.pem");
-    cfg.fullchain_file = path_in("fullchain.pem");
-    cfg.domains[0] = names[0];
-    cfg.domains[1] = names[1];
-    cfg.domains[2] = names[2];
-    cfg.n_domains = 3;
-    cfg.key_type = KEY_EC256;
+    tmp_config_init(&cfg, dir, sizeof dir, "commands", names, 3);
     cfg.selfsign_days = 12;
     cfg.timeout = 5;
     arena_reset(run_arena());
@@ -65,10 +47,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[300];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tmp_config_remove(dir), 0);
     return 0;
 }
 

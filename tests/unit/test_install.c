@@ -20,35 +20,18 @@
 #include "err.h"
 #include "install.h"
 #include "sys.h"
+#include "support/tmp_config.h"
 
 static char dir[256];
 static struct acme_config cfg;
 static const char *names[] = {"www.example.org", "example.org"};
 
-static char *path_in(const char *name)
-{
-    static char p[16][512];
-    static int k;
-    char *s = p[k++ % 16];
-    snprintf(s, sizeof p[0], "%s/%s", dir, name);
-    return s;
-}
+#define path_in(name) tmp_path(dir, name)
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/acme-test-install.%ld", (long)getpid());
-    mkdir(dir, 0700);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.state_dir = dir;
-    cfg.key_file = path_in("key.pem");
-    cfg.cert_file = path_in("cert.pem");
-    cfg.chain_file = path_in("chain.pem");
-    cfg.fullchain_file = path_in("fullchain.pem");
-    cfg.domains[0] = names[0];
-    cfg.domains[1] = names[1];
-    cfg.n_domains = 2;
-    cfg.key_type = KEY_EC256;
+    tmp_config_init(&cfg, dir, sizeof dir, "install", names, 2);
     cfg.selfsign_days = 12;
     arena_reset(run_arena());
     return 0;
@@ -56,10 +39,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[600];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cleanup of %s failed\n", dir);
+    if (tmp_config_remove(dir) != 0) fprintf(stderr, "cleanup of %s failed\n", dir);
     return 0;
 }
 
