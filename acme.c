@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/status.h"
 #include "core/sys.h"
+#include "fmt.h"
 
 #define CONFIG_FILE_MAX (64 * 1024)
 #define CONFIG_DIR_MAX 64
@@ -124,7 +125,7 @@ static int run_dir(const struct cli *cl, const char *dir)
     qsort(list, n, sizeof list[0], by_name);
     for (i = 0; i < n; i++) {
         int rc;
-        snprintf(path, sizeof path, "%s/%s", dir, list[i]);
+        fmt_snprintf(path, sizeof path, "%s/%s", dir, list[i]);
         log_v("config %s", path);
         rc = run_one(cl, path);
         if (worst < 0 || severity(cl, rc) > severity(cl, worst)) worst = rc;

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "log.h"
 #include "pem.h"
+#include "fmt.h"
 
 /* Largest private key DER we read or write: RSA-4096 PKCS#8 is about 2.4 KiB. */
 #define KEY_DER_MAX 4096
@@ -306,7 +307,7 @@ int crypto_key_load_pem(struct crypto_key *k, const char *pem, size_t len, const
                        origin);
     /* The first key block; other blocks (EC PARAMETERS, certificates) are not decoded. */
     for (i = 0; i < sizeof labels / sizeof labels[0]; i++) {
-        snprintf(begin, sizeof begin, "-----BEGIN %s-----", labels[i]);
+        fmt_snprintf(begin, sizeof begin, "-----BEGIN %s-----", labels[i]);
         at = find(pem, len, begin);
         if (at < pos) {
             pos = at;

@@ -20,6 +20,7 @@
 #include "../platform/tls_common.h"
 #include "crypto_int.h"
 #include "trust_store.h"
+#include "fmt.h"
 
 static const uint16_t suites[] = {
     BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -241,15 +242,15 @@ static void engine_error_text(int e, char *out, size_t cap)
         break;
     }
     if (s != NULL)
-        snprintf(out, cap, "%s", s);
+        fmt_snprintf(out, cap, "%s", s);
     else if (e >= BR_ERR_SEND_FATAL_ALERT)
-        snprintf(out, cap, "sent fatal alert %d (%s)", e - BR_ERR_SEND_FATAL_ALERT,
-                 alert_name(e - BR_ERR_SEND_FATAL_ALERT));
+        fmt_snprintf(out, cap, "sent fatal alert %d (%s)", e - BR_ERR_SEND_FATAL_ALERT,
+                     alert_name(e - BR_ERR_SEND_FATAL_ALERT));
     else if (e >= BR_ERR_RECV_FATAL_ALERT)
-        snprintf(out, cap, "the server sent fatal alert %d (%s)", e - BR_ERR_RECV_FATAL_ALERT,
-                 alert_name(e - BR_ERR_RECV_FATAL_ALERT));
+        fmt_snprintf(out, cap, "the server sent fatal alert %d (%s)", e - BR_ERR_RECV_FATAL_ALERT,
+                     alert_name(e - BR_ERR_RECV_FATAL_ALERT));
     else
-        snprintf(out, cap, "BearSSL error %d", e);
+        fmt_snprintf(out, cap, "BearSSL error %d", e);
 }
 
 static const char *chain_error_text(int e)
@@ -301,7 +302,7 @@ static int tls_failure(struct tls_state *s, const char *what, int64_t vtime, con
         break;
     }
     if (e >= BR_ERR_X509_OK && e < BR_ERR_RECV_FATAL_ALERT) {
-        snprintf(text, sizeof text, "%s (BearSSL X.509 error %d)", chain_error_text(e), e);
+        fmt_snprintf(text, sizeof text, "%s (BearSSL X.509 error %d)", chain_error_text(e), e);
         return tls_cert_error(s->host, s->port, TLS_CERT_OTHER, leaf, s->xw.leaf_len, s->xw.ncerts,
                               vtime, source, text);
     }

@@ -12,6 +12,7 @@
 #include "../core/err.h"
 #include "../core/log.h"
 #include "../platform/tls_common.h"
+#include "fmt.h"
 
 static br_x509_trust_anchor anchors[CONFIG_TRUST_ANCHORS_MAX];
 static unsigned char pool[CONFIG_TRUST_STORE_SIZE];
@@ -131,7 +132,7 @@ int trust_store_load(const char *ca_file, const br_x509_trust_anchor **out, size
         }
         if (ts.n == 0)
             return err_set(ACME_ELOCAL, "%s: no certificate usable as a trust anchor", src);
-        snprintf(ts.source, sizeof ts.source, "%s", src);
+        fmt_snprintf(ts.source, sizeof ts.source, "%s", src);
         log_vv("%zu trust anchors (%zu bytes) from %s%s", ts.n, ts.used, ts.source,
                ts.skipped ? ", some unusable certificates skipped" : "");
         if (strlen(path) < sizeof ts.loaded_path) { /* longer paths are simply reloaded */

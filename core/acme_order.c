@@ -15,6 +15,7 @@
 #include "problem.h"
 #include "sys.h"
 #include "x509.h"
+#include "fmt.h"
 
 /* The newOrder and finalize request bodies (never needed at the same time). */
 static unsigned char order_body[16384];
@@ -40,7 +41,7 @@ int acme_status_is(struct acme *c, const char *s)
 void acme_status(struct acme *c, char *out, size_t cap)
 {
     if (json_str(&c->doc, json_get(&c->doc, 0, "status"), out, cap, NULL) < 0) {
-        snprintf(out, cap, "?");
+        fmt_snprintf(out, cap, "?");
         err_clear();
     }
 }
@@ -156,7 +157,7 @@ static int new_order(struct acme *c, const char *replaces)
     if (acme_post(c, c->dir.new_order, buf_cstr(&b), 0, "creating the order") == 0) return 0;
     if (replaces == NULL) return -1;
     st = err_status(); /* problem_type() below clears the error */
-    snprintf(msg, sizeof msg, "%s", err_msg());
+    fmt_snprintf(msg, sizeof msg, "%s", err_msg());
     if (!replaces_refused(c)) return err_set(st, "%s", msg);
     log_warn("%s; ordering again without \"replaces\"", msg);
     err_clear();
@@ -322,7 +323,7 @@ int acme_authorize(struct acme *c, const struct acme_order *o, int publish)
         /* keep the error across the cleanup */
         int st = err_status();
         char msg[1024];
-        snprintf(msg, sizeof msg, "%s", err_msg());
+        fmt_snprintf(msg, sizeof msg, "%s", err_msg());
         acme_challenges_withdraw(c, p, n);
         return err_set(st, "%s", msg);
     }

@@ -22,6 +22,7 @@
 #include "sys.h"
 #include "transport.h"
 #include "x509.h"
+#include "fmt.h"
 
 #define CERT_FILE_MAX (256 * 1024)
 #define KEY_PEM_MAX 8192
@@ -287,7 +288,7 @@ static int record_failure(struct run *r, int64_t now)
     char msg[1024], when[40];
     int64_t n;
 
-    snprintf(msg, sizeof msg, "%s", err_msg());
+    fmt_snprintf(msg, sizeof msg, "%s", err_msg());
     if (st == ACME_ECONFIG) return -1; /* fixing the config is what helps, not waiting */
     state_get_int(&r->st, STATE_FAILURES, 0, &n);
     if (n < 0 || n > 1000) n = 0;
@@ -359,7 +360,7 @@ static void selfsign_fallback(const struct acme_config *cfg, struct arena *a)
 {
     int st = err_status();
     char msg[1024];
-    snprintf(msg, sizeof msg, "%s", err_msg());
+    fmt_snprintf(msg, sizeof msg, "%s", err_msg());
     if (install_selfsigned(cfg, a) < 0)
         log_warn("selfsign_fallback: %s", err_msg());
     else if (cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0)

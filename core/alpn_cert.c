@@ -7,6 +7,7 @@
 #include "der.h"
 #include "err.h"
 #include "ipaddr.h"
+#include "fmt.h"
 
 /* id-pe-acmeIdentifier 1.3.6.1.5.5.7.1.31 */
 static const uint8_t OID_ACME_IDENTIFIER[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x1f};
@@ -37,8 +38,8 @@ int alpn_sni(const char *id, char *out, size_t cap)
     size_t i, n = strlen(id), pos = 0;
     int iplen = ipaddr_parse(id, n, ip);
     if (iplen == 4) {
-        if ((size_t)snprintf(out, cap, "%u.%u.%u.%u.in-addr.arpa", ip[3], ip[2], ip[1], ip[0]) >=
-            cap)
+        if ((size_t)fmt_snprintf(out, cap, "%u.%u.%u.%u.in-addr.arpa", ip[3], ip[2], ip[1],
+                                 ip[0]) >= cap)
             goto long_name;
         return 0;
     }

@@ -7,6 +7,7 @@
 
 #include "build_config.h"
 #include "err.h"
+#include "fmt.h"
 
 #define ARENA_ALIGN 8u
 
@@ -75,7 +76,7 @@ char *arena_printf(struct arena *a, const char *what, const char *fmt, ...)
     int n;
     char *p;
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    n = fmt_vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0) {
         err_set(ACME_ELOCAL, "formatting failed while %s", what);
@@ -84,7 +85,7 @@ char *arena_printf(struct arena *a, const char *what, const char *fmt, ...)
     p = arena_alloc(a, (size_t)n + 1, what);
     if (p == NULL) return NULL;
     va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    fmt_vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return p;
 }

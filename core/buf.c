@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "fmt.h"
 
 void buf_init(struct buf *b, void *storage, size_t cap)
 {
@@ -44,7 +45,7 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     if (b->overflow) return;
     room = b->cap - b->len;
     va_start(ap, fmt);
-    n = vsnprintf((char *)b->p + b->len, room, fmt, ap);
+    n = fmt_vsnprintf((char *)b->p + b->len, room, fmt, ap);
     va_end(ap);
     /* vsnprintf needs room for the NUL too; the NUL is not counted in len. */
     if (n < 0 || (size_t)n >= room) {

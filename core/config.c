@@ -28,6 +28,7 @@
 #include "base64.h"
 #include "err.h"
 #include "ipaddr.h"
+#include "fmt.h"
 
 enum kind {
     K_STR,       /* any text; empty unsets */
@@ -118,13 +119,13 @@ static int bad(const struct where *w, const char *key, const char *fmt, ...) ACM
 static void where_text(const struct where *w, const char *key, char *out, size_t cap)
 {
     if (w->path != NULL && key != NULL)
-        snprintf(out, cap, "%s:%u: %s", w->path, w->line, key);
+        fmt_snprintf(out, cap, "%s:%u: %s", w->path, w->line, key);
     else if (w->path != NULL)
-        snprintf(out, cap, "%s:%u", w->path, w->line);
+        fmt_snprintf(out, cap, "%s:%u", w->path, w->line);
     else if (key != NULL)
-        snprintf(out, cap, "-o %s", key);
+        fmt_snprintf(out, cap, "-o %s", key);
     else
-        snprintf(out, cap, "-o");
+        fmt_snprintf(out, cap, "-o");
 }
 
 static int bad(const struct where *w, const char *key, const char *fmt, ...)
@@ -132,7 +133,7 @@ static int bad(const struct where *w, const char *key, const char *fmt, ...)
     char loc[512], msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     where_text(w, key, loc, sizeof loc);
     return err_set(ACME_ECONFIG, "%s: %s", loc, msg);
@@ -742,7 +743,7 @@ static int finish_err(const struct acme_config *c, const char *key, const char *
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return err_set(ACME_ECONFIG, "%s: %s: %s", c->path != NULL ? c->path : "configuration", key,
                    msg);

@@ -1,4 +1,5 @@
 #include "err.h"
+#include "fmt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ int err_set(int status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    mark_cut(vsnprintf(err_buf, sizeof err_buf, fmt, ap));
+    mark_cut(fmt_vsnprintf(err_buf, sizeof err_buf, fmt, ap));
     va_end(ap);
     err_code = status;
     return -1;
@@ -32,9 +33,9 @@ int err_prefix(const char *fmt, ...)
     va_list ap;
     memcpy(old, err_buf, sizeof old);
     va_start(ap, fmt);
-    vsnprintf(pre, sizeof pre, fmt, ap);
+    fmt_vsnprintf(pre, sizeof pre, fmt, ap);
     va_end(ap);
-    mark_cut(snprintf(err_buf, sizeof err_buf, "%s: %s", pre, old));
+    mark_cut(fmt_snprintf(err_buf, sizeof err_buf, "%s: %s", pre, old));
     if (err_code == ACME_OK) err_code = ACME_ELOCAL;
     return -1;
 }

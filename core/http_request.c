@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "fmt.h"
 
 enum { R_LINE, R_HEADER, R_DONE, R_ERROR };
 
@@ -20,7 +21,7 @@ static int req_fail(struct http_req_parser *p, int status, const char *fmt, ...)
     char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     p->status = status;
     p->state = R_ERROR;
@@ -174,7 +175,7 @@ static int parse_field(struct http_req_parser *p)
     if (++p->nheaders > HTTP_REQ_HEADERS_MAX)
         return req_fail(p, 431, "more than %d header fields", HTTP_REQ_HEADERS_MAX);
     if (http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0) {
-        snprintf(why, sizeof why, "%s", err_msg());
+        fmt_snprintf(why, sizeof why, "%s", err_msg());
         return req_fail(p, 400, "%s", why);
     }
     if (http_name_is(name, nlen, "Host")) {

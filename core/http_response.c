@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "fmt.h"
 
 enum {
     S_STATUS,
@@ -562,8 +563,9 @@ long http_connect_request(char *out, size_t cap, const char *host, const char *p
     for (i = 0; port[i] != '\0'; i++)
         if (port[i] < '0' || port[i] > '9')
             return err_set(ACME_ECONFIG, "CONNECT: bad port '%s'", port);
-    n = snprintf(out, cap, "CONNECT %s%s%s:%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n\r\n", v6 ? "[" : "",
-                 host, v6 ? "]" : "", port, v6 ? "[" : "", host, v6 ? "]" : "", port);
+    n = fmt_snprintf(out, cap, "CONNECT %s%s%s:%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n\r\n",
+                     v6 ? "[" : "", host, v6 ? "]" : "", port, v6 ? "[" : "", host, v6 ? "]" : "",
+                     port);
     if (n < 0 || (size_t)n >= cap)
         return err_set(ACME_ELOCAL, "CONNECT request: %zu-byte buffer too small", cap);
     return n;

@@ -39,6 +39,7 @@
 #include "pem.h"
 #include "sys.h"
 #include "x509.h"
+#include "fmt.h"
 
 #define CERT_DER_MAX 8192
 #define CERT_FILE_MAX (256 * 1024)
@@ -252,7 +253,7 @@ static int scan_prune(const char *name, void *ctx)
     char p[SYS_PATH_MAX];
     long v = version_of(name, NULL);
     if (v == 0 || v == s->keep1 || v == s->keep2) return 0;
-    if ((size_t)snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
+    if ((size_t)fmt_snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
     if (dir_remove_files(p) < 0) {
         log_warn("%s", err_msg());
         err_clear();
@@ -288,7 +289,7 @@ static int sweep_one(const char *name, void *ctx)
     if (*tail < '0' || *tail > '9') return 0;
     for (q = tail; *q != '\0'; q++)
         if ((*q < '0' || *q > '9') && *q != '.') return 0;
-    if ((size_t)snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
+    if ((size_t)fmt_snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
     if (file_remove(p) == 0) log_v("removed %s, left by an interrupted run", p);
     err_clear();
     return 0;
@@ -310,9 +311,9 @@ static void sweep_temps(struct layout *L, const char *path)
     }
     s.dir = dir;
     s.prefix = prefix;
-    snprintf(prefix, sizeof prefix, "%s.tmp", base);
+    fmt_snprintf(prefix, sizeof prefix, "%s.tmp", base);
     dir_each(dir, sweep_one, &s);
-    snprintf(prefix, sizeof prefix, ".%s.tmp", base);
+    fmt_snprintf(prefix, sizeof prefix, ".%s.tmp", base);
     dir_each(dir, sweep_one, &s);
     err_clear();
 }
@@ -341,7 +342,7 @@ static long version_write(struct layout *L, const struct content *ct)
              * version away so that nothing of it remains */
             err_prefix("%s", L->path[i]);
             st = err_status();
-            snprintf(saved, sizeof saved, "%s", err_msg());
+            fmt_snprintf(saved, sizeof saved, "%s", err_msg());
             if (dir_remove_files(dir) < 0) log_warn("%s", err_msg());
             return err_set(st, "%s", saved);
         }
@@ -618,8 +619,8 @@ void install_datestamp(int64_t t, char out[16])
     struct civil_time c;
 
     civil_split(t, &c);
-    snprintf(out, 16, "%04u%02u%02u-%02u%02u%02u", (unsigned)c.year % 10000u, c.month % 100u,
-             c.day % 100u, c.hour % 100u, c.min % 100u, c.sec % 100u);
+    fmt_snprintf(out, 16, "%04u%02u%02u-%02u%02u%02u", (unsigned)c.year % 10000u, c.month % 100u,
+                 c.day % 100u, c.hour % 100u, c.min % 100u, c.sec % 100u);
 }
 
 #define SELFSIGN_DER_MAX 8192

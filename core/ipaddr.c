@@ -1,5 +1,6 @@
 /* IP address literals: strict text parsing and canonical formatting. */
 #include "ipaddr.h"
+#include "fmt.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -92,7 +93,8 @@ size_t ipaddr_format(const uint8_t *ip, size_t len, char out[IPADDR_TEXT_MAX])
     size_t o = 0;
     int g, best = -1, bestlen = 1, run = 0;
     if (len == 4)
-        return (size_t)snprintf(out, IPADDR_TEXT_MAX, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+        return (size_t)fmt_snprintf(out, IPADDR_TEXT_MAX, "%u.%u.%u.%u", ip[0], ip[1], ip[2],
+                                    ip[3]);
     for (g = 0; g < 8; g++) {
         if (ip[2 * g] == 0 && ip[2 * g + 1] == 0) {
             run++;
@@ -111,8 +113,8 @@ size_t ipaddr_format(const uint8_t *ip, size_t len, char out[IPADDR_TEXT_MAX])
             continue;
         }
         if (o > 0 && out[o - 1] != ':') out[o++] = ':';
-        o += (size_t)snprintf(out + o, IPADDR_TEXT_MAX - o, "%x",
-                              (unsigned)(ip[2 * g] << 8 | ip[2 * g + 1]));
+        o += (size_t)fmt_snprintf(out + o, IPADDR_TEXT_MAX - o, "%x",
+                                  (unsigned)(ip[2 * g] << 8 | ip[2 * g + 1]));
     }
     out[o] = '\0';
     return o;

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "err.h"
 #include "json.h"
+#include "fmt.h"
 
 #define PROBLEM_TOKS 512
 
@@ -21,7 +22,7 @@ struct held_error {
 static void hold_error(struct held_error *h)
 {
     h->status = err_status();
-    snprintf(h->msg, sizeof h->msg, "%s", err_msg());
+    fmt_snprintf(h->msg, sizeof h->msg, "%s", err_msg());
 }
 
 static void restore_error(const struct held_error *h)

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "rfc3339.h"
 #include "x509.h"
+#include "fmt.h"
 
 #define DAY 86400
 
@@ -16,7 +17,7 @@
 static int expired(int64_t not_after, int64_t now, char *why, size_t cap)
 {
     if (now < not_after) return 0;
-    if (why != NULL) snprintf(why, cap, "the certificate has expired");
+    if (why != NULL) fmt_snprintf(why, cap, "the certificate has expired");
     return 1;
 }
 
@@ -41,16 +42,18 @@ int renew_due(int64_t not_before, int64_t not_after, int64_t now, int renew_days
         /* Our clock is behind (a router before NTP answers): a new certificate would start
          * at the same time, so renewing only burns the CA's rate limits. */
         if (why != NULL)
-            snprintf(why, cap, "not due: the certificate is not valid yet; is the clock right?");
+            fmt_snprintf(why, cap,
+                         "not due: the certificate is not valid yet; is the clock right?");
         return 0;
     }
     if (why != NULL) {
         long days = (long)((not_after - now) / DAY);
         if (now >= at)
-            snprintf(why, cap, "due: %ld days left (lifetime rule: %s)", days, rule);
+            fmt_snprintf(why, cap, "due: %ld days left (lifetime rule: %s)", days, rule);
         else
-            snprintf(why, cap, "not due: %ld days left, renewal in %ld days (lifetime rule: %s)",
-                     days, (long)((at - now + DAY - 1) / DAY), rule);
+            fmt_snprintf(why, cap,
+                         "not due: %ld days left, renewal in %ld days (lifetime rule: %s)", days,
+                         (long)((at - now + DAY - 1) / DAY), rule);
     }
     return now >= at;
 }
@@ -70,13 +73,14 @@ int renew_ari_due(const struct renew_window *w, int64_t not_after, int64_t now, 
     if (expired(not_after, now, why, cap)) return 1;
     if (why != NULL) {
         if (now >= w->end)
-            snprintf(why, cap, "due: the CA's renewal window (ARI) is in the past");
+            fmt_snprintf(why, cap, "due: the CA's renewal window (ARI) is in the past");
         else if (now >= w->at)
-            snprintf(why, cap, "due: inside the CA's renewal window (ARI), past the chosen moment");
+            fmt_snprintf(why, cap,
+                         "due: inside the CA's renewal window (ARI), past the chosen moment");
         else {
             long s = (long)(w->at - now);
-            snprintf(why, cap, "not due: renewal in %ld days %ld h (ARI window, moment chosen)",
-                     s / DAY, s % DAY / 3600);
+            fmt_snprintf(why, cap, "not due: renewal in %ld days %ld h (ARI window, moment chosen)",
+                         s / DAY, s % DAY / 3600);
         }
     }
     return now >= w->at || now >= w->end;

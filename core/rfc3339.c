@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "civil.h"
+#include "fmt.h"
 
 /* n decimal digits at s. */
 static int digits(const char *s, size_t n, int64_t *out)
@@ -57,6 +58,6 @@ void time_format_utc(int64_t t, char *out, size_t cap)
     struct civil_time c;
 
     civil_split(t, &c);
-    snprintf(out, cap, "%04d-%02d-%02d %02d:%02d UTC", (int)c.year % 100000, (int)c.month % 100,
-             (int)c.day % 100, (int)c.hour % 100, (int)c.min);
+    fmt_snprintf(out, cap, "%04d-%02d-%02d %02d:%02d UTC", (int)c.year % 100000, (int)c.month % 100,
+                 (int)c.day % 100, (int)c.hour % 100, (int)c.min);
 }

@@ -15,6 +15,7 @@
 #include "state.h"
 #include "sys.h"
 #include "x509.h"
+#include "fmt.h"
 
 #define STATUS_CERT_MAX (256 * 1024)
 #define DAY 86400
@@ -156,7 +157,8 @@ int status_run(const struct acme_config *cfg, const struct cli *cl)
             /* the run's rule: a self-signed placeholder is always due */
             due = 1;
             at = x.not_before;
-            snprintf(why, sizeof why, "due: self-signed (a placeholder until the CA's arrives)");
+            fmt_snprintf(why, sizeof why,
+                         "due: self-signed (a placeholder until the CA's arrives)");
         }
         err_clear();
         print_due(due, at, why);

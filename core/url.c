@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "fmt.h"
 
 static int is_alpha(int c)
 {
@@ -120,7 +121,7 @@ int url_parse(struct url *u, const char *s)
             port = port * 10 + (unsigned long)(*p - '0');
         }
         if (port == 0 || port > 65535) return bad(s, "port out of range");
-        snprintf(u->port, sizeof u->port, "%lu", port);
+        fmt_snprintf(u->port, sizeof u->port, "%lu", port);
         u->default_port = port == (u->https ? 443UL : 80UL);
     } else {
         strcpy(u->port, u->https ? "443" : "80");
@@ -156,9 +157,9 @@ long url_authority(const struct url *u, int with_default_port, char *out, size_t
     int n;
     const char *lb = u->ipv6 ? "[" : "", *rb = u->ipv6 ? "]" : "";
     if (with_default_port || !u->default_port)
-        n = snprintf(out, cap, "%s%s%s:%s", lb, u->host, rb, u->port);
+        n = fmt_snprintf(out, cap, "%s%s%s:%s", lb, u->host, rb, u->port);
     else
-        n = snprintf(out, cap, "%s%s%s", lb, u->host, rb);
+        n = fmt_snprintf(out, cap, "%s%s%s", lb, u->host, rb);
     if (n < 0 || (size_t)n >= cap)
         return err_set(ACME_ELOCAL, "URL authority: %zu-byte buffer too small", cap);
     return n;
@@ -171,7 +172,7 @@ int url_resolve(const struct url *base, const char *ref, char *out, size_t cap)
         char auth[300];
         int m;
         if (url_authority(base, 0, auth, sizeof auth) < 0) return -1;
-        m = snprintf(out, cap, "%s://%s%s", base->https ? "https" : "http", auth, ref);
+        m = fmt_snprintf(out, cap, "%s://%s%s", base->https ? "https" : "http", auth, ref);
         if (m < 0 || (size_t)m >= cap)
             return err_set(ACME_ETEMP, "URL '%s' resolved against %s exceeds %zu bytes", ref, auth,
                            cap - 1);

@@ -31,6 +31,7 @@
 #include "../core/transport.h"
 #include "../platform/net.h"
 #include "../platform/tls_common.h"
+#include "fmt.h"
 
 static const int suites[] = {
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -163,7 +164,7 @@ static int load_anchors(struct mtls_state *s)
     if (n < 0) return -1;
     if ((size_t)n == s->ca_skipped)
         return err_set(ACME_ELOCAL, "%s: no certificate usable as a trust anchor", src);
-    snprintf(s->source, sizeof s->source, "%s", src);
+    fmt_snprintf(s->source, sizeof s->source, "%s", src);
     log_vv("%zu trust anchors from %s", (size_t)n - s->ca_skipped, s->source);
     mbedtls_ssl_conf_ca_chain(&s->conf, &s->ca, NULL);
     if (strlen(path) < sizeof s->ca_path) { /* longer paths are simply reloaded */
@@ -224,16 +225,16 @@ static int tls_failure(struct mtls_state *s, const char *what, int ret)
                               s->vtime, s->source, text);
     }
     if (s->eof)
-        snprintf(text, sizeof text, "the connection was closed");
+        fmt_snprintf(text, sizeof text, "the connection was closed");
     else if (ret == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION)
-        snprintf(text, sizeof text, "the server does not speak TLS 1.2");
+        fmt_snprintf(text, sizeof text, "the server does not speak TLS 1.2");
     else if (ret == MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE ||
              ret == MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO)
-        snprintf(text, sizeof text,
-                 "no common cipher suite (this client offers only ECDHE with AES-GCM or "
-                 "ChaCha20-Poly1305)");
+        fmt_snprintf(text, sizeof text,
+                     "no common cipher suite (this client offers only ECDHE with AES-GCM or "
+                     "ChaCha20-Poly1305)");
     else if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
-        snprintf(text, sizeof text, "the server sent a fatal alert");
+        fmt_snprintf(text, sizeof text, "the server sent a fatal alert");
     else
         mbedtls_strerror(ret, text, sizeof text);
     return err_set(ACME_ETEMP, "%s with %s port %s: %s", what, s->host, s->port, text);

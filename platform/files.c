@@ -15,6 +15,7 @@
 
 #include "../core/arena.h"
 #include "../core/err.h"
+#include "fmt.h"
 
 /* Stale temp names (a crashed run with our pid) are skipped; this many are tried. */
 #define TEMP_TRIES 100
@@ -158,10 +159,10 @@ static int temp_create(const char *path, const char *dir, unsigned mode, char *t
     for (int i = 0; i < TEMP_TRIES; i++) {
         int n;
         if (dlen == 0)
-            n = snprintf(tmp, SYS_PATH_MAX, ".%s.tmp%ld.%u", base, (long)getpid(), counter++);
+            n = fmt_snprintf(tmp, SYS_PATH_MAX, ".%s.tmp%ld.%u", base, (long)getpid(), counter++);
         else
-            n = snprintf(tmp, SYS_PATH_MAX, "%s%s.%s.tmp%ld.%u", dir,
-                         dir[dlen - 1] == '/' ? "" : "/", base, (long)getpid(), counter++);
+            n = fmt_snprintf(tmp, SYS_PATH_MAX, "%s%s.%s.tmp%ld.%u", dir,
+                             dir[dlen - 1] == '/' ? "" : "/", base, (long)getpid(), counter++);
         if (n < 0 || n >= SYS_PATH_MAX)
             return err_set(ACME_ELOCAL, "cannot write %s: path longer than %d bytes", path,
                            SYS_PATH_MAX - 1);
@@ -275,7 +276,7 @@ int file_symlink_atomic(const char *target, const char *linkpath)
 
     if (dir_of(linkpath, dir) < 0) return -1;
     for (int i = 0; i < TEMP_TRIES; i++) {
-        int n = snprintf(tmp, sizeof tmp, "%s.tmp%ld.%u", linkpath, (long)getpid(), counter++);
+        int n = fmt_snprintf(tmp, sizeof tmp, "%s.tmp%ld.%u", linkpath, (long)getpid(), counter++);
         if (n < 0 || (size_t)n >= sizeof tmp)
             return err_set(ACME_ELOCAL, "cannot link %s: path longer than %d bytes", linkpath,
                            SYS_PATH_MAX - 1);
@@ -317,7 +318,7 @@ int dir_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx)
 static int remove_entry(const char *name, void *ctx)
 {
     char p[SYS_PATH_MAX];
-    int n = snprintf(p, sizeof p, "%s/%s", (const char *)ctx, name);
+    int n = fmt_snprintf(p, sizeof p, "%s/%s", (const char *)ctx, name);
     if (n < 0 || (size_t)n >= sizeof p)
         return err_set(ACME_ELOCAL, "cannot remove %s/%s: path longer than %d bytes",
                        (const char *)ctx, name, SYS_PATH_MAX - 1);

@@ -16,6 +16,7 @@
 #include "../core/build_config.h"
 #include "../core/err.h"
 #include "../core/log.h"
+#include "fmt.h"
 
 extern char **environ;
 
@@ -138,7 +139,7 @@ int hook_shell(const char *what, const char *cmd, int timeout)
 /* NAME=value into var[HOOK_VAR_MAX]. */
 static int env_var(char *var, const char *name, const char *value)
 {
-    int n = snprintf(var, HOOK_VAR_MAX, "%s=%s", name, value);
+    int n = fmt_snprintf(var, HOOK_VAR_MAX, "%s=%s", name, value);
     if (n < 0 || n >= HOOK_VAR_MAX)
         return err_set(ACME_ELOCAL, "dns_hook: %s longer than %d bytes", name, HOOK_CMD_MAX);
     return 0;
@@ -161,7 +162,7 @@ int hook_dns(const char *hook, const char *action, const char *name, const char 
     size_t n = 0, i, k;
     int len;
 
-    len = snprintf(script, sizeof script, "%s \"$@\"", hook);
+    len = fmt_snprintf(script, sizeof script, "%s \"$@\"", hook);
     if (len < 0 || (size_t)len >= sizeof script)
         return err_set(ACME_ELOCAL, "dns_hook: command longer than %d bytes", HOOK_CMD_MAX);
     for (k = 0; k < 4; k++) {
@@ -182,7 +183,7 @@ int hook_dns(const char *hook, const char *action, const char *name, const char 
     char *argv[] = {"sh",           "-c",         script,        "acme-hook",
                     (char *)action, (char *)name, (char *)value, NULL};
     char what[64];
-    snprintf(what, sizeof what, "dns_hook %s", action);
+    fmt_snprintf(what, sizeof what, "dns_hook %s", action);
     log_vv("running dns_hook %s %s", action, name);
     return run(what, argv, envp, timeout);
 }

@@ -10,12 +10,13 @@
 #include <unistd.h>
 
 #include "../core/err.h"
+#include "fmt.h"
 
 int sys_lock(const char *dir, int *fd)
 {
     char path[SYS_PATH_MAX];
     int f;
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, SYS_LOCK_FILE) >= sizeof path)
+    if ((size_t)fmt_snprintf(path, sizeof path, "%s/%s", dir, SYS_LOCK_FILE) >= sizeof path)
         return err_set(ACME_ELOCAL, "%s: path longer than SYS_PATH_MAX", dir);
     f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (f < 0)

@@ -21,6 +21,7 @@
 #include "../core/http.h"
 #include "../core/log.h"
 #include "../core/url.h"
+#include "fmt.h"
 
 #define DEFAULT_TIMEOUT 30
 
@@ -108,7 +109,7 @@ static void addr_text(const struct addrinfo *ai, char *out, size_t cap)
     else if (ai->ai_family == AF_INET6)
         a = &((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr;
     if (a == NULL || inet_ntop(ai->ai_family, a, out, (socklen_t)cap) == NULL)
-        snprintf(out, cap, "?");
+        fmt_snprintf(out, cap, "?");
 }
 
 /* One connection attempt: the socket, or -1 with errno (ETIMEDOUT on timeout) and *what
@@ -186,14 +187,14 @@ static int tcp_connect(const char *host, const char *port, int timeout, const st
         fd = connect_one(ai, b, timeout, &what);
         if (fd >= 0) break;
         if (errno == ETIMEDOUT)
-            r = snprintf(why + wlen, sizeof why - wlen, "%s%s: timed out after %d s",
-                         wlen ? "; " : "", addr, timeout);
+            r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: timed out after %d s",
+                             wlen ? "; " : "", addr, timeout);
         else if (strcmp(what, "connect") == 0)
-            r = snprintf(why + wlen, sizeof why - wlen, "%s%s: %s", wlen ? "; " : "", addr,
-                         strerror(errno));
+            r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: %s", wlen ? "; " : "", addr,
+                             strerror(errno));
         else
-            r = snprintf(why + wlen, sizeof why - wlen, "%s%s: %s: %s", wlen ? "; " : "", addr,
-                         what, strerror(errno));
+            r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: %s: %s", wlen ? "; " : "", addr,
+                             what, strerror(errno));
         if (r > 0 && (size_t)r < sizeof why - wlen) {
             wlen += (size_t)r;
         } else { /* a long list of addresses: say that it goes on */
@@ -267,7 +268,7 @@ int net_proxy_for(const char *host, char *phost, size_t phost_cap, char *pport, 
         return 0;
     }
     if (strstr(v, "://") == NULL) {
-        if ((size_t)snprintf(tmp, sizeof tmp, "http://%s", v) >= sizeof tmp)
+        if ((size_t)fmt_snprintf(tmp, sizeof tmp, "http://%s", v) >= sizeof tmp)
             return err_set(ACME_ECONFIG, "%s: URL too long", env);
         v = tmp;
     }

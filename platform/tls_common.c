@@ -14,6 +14,7 @@
 #include "../core/log.h"
 #include "../core/pem.h"
 #include "../core/x509.h"
+#include "fmt.h"
 
 /* A PEM certificate block of ca_file, kept whole before decoding; longer blocks are an error
  * naming this limit. Lines inside a block longer than PEM_LINE_MAX are an error too. */
@@ -126,7 +127,7 @@ int tls_each_trust_cert(const char *ca_file, int (*fn)(void *ctx, const uint8_t 
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
-        snprintf(source_text, sizeof source_text, "ca_file %s", path);
+        fmt_snprintf(source_text, sizeof source_text, "ca_file %s", path);
         if (source != NULL) *source = source_text;
         memset(&ps, 0, sizeof ps);
         ps.path = path;
@@ -142,8 +143,8 @@ int tls_each_trust_cert(const char *ca_file, int (*fn)(void *ctx, const uint8_t 
         return err_set(ACME_ELOCAL,
                        "ca_file %s does not exist and this build has no built-in trust anchors",
                        path);
-    snprintf(source_text, sizeof source_text, "the built-in trust anchors (ca_file %s is missing)",
-             path);
+    fmt_snprintf(source_text, sizeof source_text,
+                 "the built-in trust anchors (ca_file %s is missing)", path);
     if (source != NULL) *source = source_text;
     log_v("ca_file %s does not exist: using the %zu built-in trust anchors", path,
           acme_builtin_cert_count);
@@ -158,8 +159,8 @@ void tls_format_time(int64_t t, char *out, size_t cap)
     struct civil_time c;
 
     civil_split(t, &c);
-    snprintf(out, cap, "%04lld-%02u-%02u %02u:%02u:%02u UTC", (long long)c.year, c.month, c.day,
-             c.hour, c.min, c.sec);
+    fmt_snprintf(out, cap, "%04lld-%02u-%02u %02u:%02u:%02u UTC", (long long)c.year, c.month, c.day,
+                 c.hour, c.min, c.sec);
 }
 
 /* host without the brackets of an IPv6 literal, into out; 0, or -1 when it does not fit. */
@@ -208,14 +209,14 @@ static void leaf_names(const struct x509_info *x, char *out, size_t cap)
     out[0] = '\0';
     while (shown < 4 && x509_san_next(x, &pos, &kind, name, sizeof name) == 1) {
         if (len + strlen(name) + 3 >= cap) break;
-        len += (size_t)snprintf(out + len, cap - len, "%s%s", shown ? ", " : "", name);
+        len += (size_t)fmt_snprintf(out + len, cap - len, "%s%s", shown ? ", " : "", name);
         shown++;
     }
     err_clear();
     if (shown == 0)
-        snprintf(out, cap, "%s", x->subject_cn[0] ? x->subject_cn : "(no names)");
+        fmt_snprintf(out, cap, "%s", x->subject_cn[0] ? x->subject_cn : "(no names)");
     else if (x509_san_next(x, &pos, &kind, name, sizeof name) == 1 && len + 5 < cap)
-        snprintf(out + len, cap - len, ", ...");
+        fmt_snprintf(out + len, cap - len, ", ...");
     err_clear();
 }
 
@@ -229,7 +230,7 @@ int tls_cert_error(const char *host, const char *port, enum tls_cert_problem p, 
 
     err_clear();
     if (!have)
-        snprintf(names, sizeof names, "?");
+        fmt_snprintf(names, sizeof names, "?");
     else
         leaf_names(&x, names, sizeof names);
     tls_format_time(vtime, t2, sizeof t2);
