@@ -1,6 +1,5 @@
 /* acme: get and keep TLS certificates from an ACME CA. main(): arguments, config, command,
  * exit status. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,11 +71,6 @@ static int run_one(const struct cli *cl, const char *path)
     return rc;
 }
 
-static int by_name(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 /* Severity of an exit status for -c DIR (higher wins): 7 > 6 > 5 > 4 > 3 > 2 > 0 > 1 for runs
  * (a local failure needs the admin most; 0 beats 1 because something changed); for `status`
  * 2 > 1 > 0 (anything due or broken shows). Documented in --help. */
@@ -88,44 +82,55 @@ static int severity(const struct cli *cl, int rc)
     return rc;
 }
 
+#define CONFIG_NAME_MAX 256
+
+/* The *.conf names of a -c DIR, kept in name order (insertion sort: a few dozen names). */
+struct conf_list {
+    const char *dir;
+    char names[CONFIG_DIR_MAX][CONFIG_NAME_MAX];
+    size_t n;
+};
+
+static int add_conf(const char *name, void *ctx)
+{
+    struct conf_list *l = ctx;
+    size_t len = strlen(name), i;
+
+    if (len < 6 || name[0] == '.' || strcmp(name + len - 5, ".conf") != 0) return 0;
+    if (len >= CONFIG_NAME_MAX)
+        return err_set(ACME_ECONFIG, "%s/%s: file name longer than %d bytes", l->dir, name,
+                       CONFIG_NAME_MAX - 1);
+    if (l->n == CONFIG_DIR_MAX)
+        return err_set(ACME_ECONFIG, "%s: more than %d *.conf files", l->dir, CONFIG_DIR_MAX);
+    for (i = l->n; i > 0 && strcmp(l->names[i - 1], name) > 0; i--)
+        memcpy(l->names[i], l->names[i - 1], sizeof l->names[i]);
+    memcpy(l->names[i], name, len + 1);
+    l->n++;
+    return 0;
+}
+
 /* -c DIR: every *.conf in name order; one failing config does not stop the others. */
 static int run_dir(const struct cli *cl, const char *dir)
 {
-    static char names[CONFIG_DIR_MAX][256];
-    static char *list[CONFIG_DIR_MAX];
+    static struct conf_list list;
     static char path[4096];
-    struct dirent *e;
-    size_t n = 0, i;
+    size_t i;
     int worst = -1;
-    DIR *d = opendir(dir);
 
-    if (d == NULL) {
-        log_error("cannot read config directory %s", dir);
+    list.dir = dir;
+    list.n = 0;
+    err_clear();
+    if (dir_each(dir, add_conf, &list) < 0) {
+        log_error("%s", err_msg());
         return ACME_ECONFIG;
     }
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 6 || l >= sizeof names[0] || e->d_name[0] == '.' ||
-            strcmp(e->d_name + l - 5, ".conf") != 0)
-            continue;
-        if (n == CONFIG_DIR_MAX) {
-            closedir(d);
-            log_error("%s: more than %d *.conf files", dir, CONFIG_DIR_MAX);
-            return ACME_ECONFIG;
-        }
-        memcpy(names[n], e->d_name, l + 1);
-        list[n] = names[n];
-        n++;
-    }
-    closedir(d);
-    if (n == 0) {
+    if (list.n == 0) {
         log_error("%s: no *.conf files", dir);
         return ACME_ECONFIG;
     }
-    qsort(list, n, sizeof list[0], by_name);
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < list.n; i++) {
         int rc;
-        fmt_snprintf(path, sizeof path, "%s/%s", dir, list[i]);
+        fmt_snprintf(path, sizeof path, "%s/%s", dir, list.names[i]);
         log_v("config %s", path);
         rc = run_one(cl, path);
         if (worst < 0 || severity(cl, rc) > severity(cl, worst)) worst = rc;
