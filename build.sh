@@ -12,7 +12,8 @@
 #                                    whose name matches REGEX (developers: use --out NAME)
 #   ./build.sh deps                  install the Debian packages the build and tests need
 #   ./build.sh clean                 remove build/
-# Options: --config FILE (a defconfig, default configs/defconfig), --out NAME (build/NAME).
+# Options (before or after the command): --config FILE (a defconfig, default configs/defconfig),
+# --out NAME (build/NAME).
 # Missing Debian packages are installed with apt-get when run as root; otherwise the exact
 # apt-get command is printed.
 set -euo pipefail
@@ -20,7 +21,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$ROOT"
 . ci/lib.sh
 
-cmd=build target=host defconfig=configs/defconfig out="" args=()
+cmd=build seen_cmd=n target=host defconfig=configs/defconfig out="" args=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --target) target=$2; shift 2 ;;
@@ -28,10 +29,19 @@ while [ $# -gt 0 ]; do
     --config) defconfig=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    build|test|demo|fuzz|targets|unit|deps|clean) cmd=$1; shift; args=("$@"); break ;;
-    *) die "unknown argument '$1' (see ./build.sh --help)" ;;
+    build|test|demo|fuzz|targets|unit|deps|clean)
+        [ "$seen_cmd" = n ] || die "two commands: '$cmd' and '$1' (see ./build.sh --help)"
+        cmd=$1 seen_cmd=y; shift ;;
+    -*) die "unknown option '$1' (see ./build.sh --help)" ;;
+    *) [ "$seen_cmd" = y ] || die "unknown argument '$1' (see ./build.sh --help)"
+       args+=("$1"); shift ;;
     esac
 done
+
+case "$cmd" in
+build|targets|deps|clean)
+    [ ${#args[@]} -eq 0 ] || die "'$cmd' takes no argument ('${args[0]}'; see ./build.sh --help)" ;;
+esac
 
 case "$cmd" in
 build)

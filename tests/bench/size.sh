@@ -95,6 +95,39 @@ for t in "${targets[@]}"; do
     "${CROSS_NM%nm}size" "build/$t/acme.unstripped" | awk 'NR == 2 { printf "  sections: text %d, data %d, bss %d bytes\n", $1, $2, $3 }'
 done
 
+# What each Kconfig feature switch costs: the default configuration with that one switch off,
+# and with all of them off (the floor a vendor can cut to). CUTS=0 skips; CUTS_TARGET=T.
+cuts_t=${CUTS_TARGET:-${targets[0]}}
+if [ "${CUTS:-1}" != 0 ] && [ -n "${SIZE[$cuts_t]:-}" ]; then
+    echo
+    echo "=== $cuts_t: Kconfig feature switches (stripped static binary)"
+    printf '  %-36s %10s %10s\n' configuration bytes "vs default"
+    printf '  %-36s %10s %10s\n' default "${SIZE[$cuts_t]}" 0
+    all=""
+    for sym in RSA TLSALPN01_RESPONDER HTTP01_RESPONDER DNS01_HOOK SELFSIGN; do
+        grep -q "^config $sym\$" Kconfig || continue
+        all="$all $sym"
+        cfg=build/size-cut-$sym.defconfig
+        { grep -v "^CONFIG_$sym=" configs/defconfig; echo "# CONFIG_$sym is not set"; } > "$cfg"
+        if build_variant "$cuts_t" "$cuts_t-no-$sym" "$cfg" bin >/dev/null 2>&1; then
+            s=$(stat -c %s "build/$cuts_t-no-$sym/acme")
+            printf '  %-36s %10s %10s\n' "CONFIG_$sym=n" "$s" "$((s - SIZE[$cuts_t]))"
+        else
+            printf '  %-36s %10s\n' "CONFIG_$sym=n" "BUILD FAILED"
+        fi
+    done
+    cfg=build/size-cut-all.defconfig
+    cp configs/defconfig "$cfg"
+    for sym in $all; do
+        sed -i "/^CONFIG_$sym=/d" "$cfg"; echo "# CONFIG_$sym is not set" >> "$cfg"
+    done
+    if build_variant "$cuts_t" "$cuts_t-no-features" "$cfg" bin >/dev/null 2>&1; then
+        s=$(stat -c %s "build/$cuts_t-no-features/acme")
+        printf '  %-36s %10s %10s\n' "all of them off" "$s" "$((s - SIZE[$cuts_t]))"
+        echo "size $cuts_t-no-features: $s bytes"
+    fi
+fi
+
 echo
 echo "=== host binary (gcc, glibc): Debian's prebuilt libbearssl.a vs BearSSL built from source"
 if build_variant host size-host configs/defconfig bin && bash vendor/build.sh --quiet host; then
