@@ -1,10 +1,10 @@
 # Static musl cross builds for the router targets. Sourced by ci/lib.sh (functions only).
 # shellcheck shell=bash disable=SC2034 # sets variables for ci/lib.sh
 #
-# Targets: x86_64 mipsel mips armhf aarch64. mips and mipsel are soft-float (FPU-less router
-# SoCs): musl and libgcc's soft-fp are built from source for them; armhf, aarch64 and x86_64
-# use Debian's musl-dev gcc wrappers. BearSSL, cmocka (and mbedTLS when a build needs it) are
-# built from pinned Debian source packages with the target compiler and size flags. All of
+# Targets: x86_64 mipsel mips armhf aarch64. musl is built from its Debian source package for
+# each (-Os, printf without floating point); mips and mipsel are soft-float (FPU-less router
+# SoCs) with libgcc's soft-fp built from source too. BearSSL, cmocka (and mbedTLS when a build
+# needs it) are built from pinned Debian source packages with the target compiler and size flags. All of
 # that lives in vendor/ (recipes, fetch.sh, build.sh) and is cached in vendor/sysroot/TARGET/.
 
 cross_test_targets() { echo "mips armhf"; }

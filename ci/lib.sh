@@ -17,9 +17,11 @@ PKGS_host="gcc make file python3 python3-kconfiglib libbearssl-dev libmbedtls-de
 PKGS_test="clang clang-format cppcheck libclang-rt-14-dev libcmocka-dev pebble strace time procps psmisc qemu-user valgrind iproute2 busybox mandoc devscripts groff-base python3-cryptography"
 PKGS_cross="gcc-mipsel-linux-gnu gcc-mips-linux-gnu gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu
  libc6-dev-mipsel-cross libc6-dev-mips-cross libc6-dev-armhf-cross libc6-dev-arm64-cross
- musl-tools musl-dev musl-dev:mipsel musl-dev:armhf musl-dev:arm64 gcc-12-source dpkg-dev xz-utils
+ gcc-12-source dpkg-dev xz-utils
  binutils-mipsel-linux-gnu binutils-mips-linux-gnu binutils-arm-linux-gnueabihf binutils-aarch64-linux-gnu"
-FOREIGN_ARCHS="mipsel armhf arm64"
+# musl is built from its Debian source package for every target (vendor/): no foreign
+# architecture is needed.
+FOREIGN_ARCHS=""
 
 pkg_missing() {
     local p
@@ -38,7 +40,6 @@ need_deps() {
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" != 0 ]; then
         echo "build.sh: missing Debian packages; run as root:" >&2
-        echo "  dpkg --add-architecture mipsel; dpkg --add-architecture armhf; dpkg --add-architecture arm64" >&2
         echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
         exit 2
     fi

@@ -8,8 +8,9 @@
 # comparison in tests/bench/size.sh). Per target, each component has its own folder and a
 # .stamp holding what it was built from (version + compiler + flags); a component whose stamp
 # differs is rebuilt, anything else is reused:
-#   musl/     mips, mipsel: musl 1.2.3 built -msoft-float (router SoCs have no FPU) with
-#             libsoftfp.a (libgcc/soft-fp) linked before libgcc.a, and a musl-gcc wrapper
+#   musl/     musl 1.2.3 built -Os with printf without floating point, and a musl-gcc wrapper;
+#             mips, mipsel: -msoft-float (router SoCs have no FPU) with libsoftfp.a
+#             (libgcc/soft-fp) linked before libgcc.a
 #   bearssl/  include/ + lib/libbearssl.a (bearssl-mips16/ with --mips16)
 #   cmocka/   include/ + lib/libcmocka.a (src/cmocka.c, no cmake)
 #   mbedtls/  include/ + lib/libmbed{tls,x509,crypto}.a (only with --mbedtls)
@@ -39,31 +40,32 @@ SOFTFP_FUNCS="addsf3 subsf3 mulsf3 divsf3 negsf2 eqsf2 gesf2 lesf2 unordsf2 addd
 # TLDFLAGS (extra link flags), CMOCKA_EXTRA (macros cmocka.h needs), MUSL_SRC (y: own musl).
 target_info() {
     local pfx=""
-    TFLAGS="" TLDFLAGS="" MUSL_SRC=n QEMU="" FLAV=""
+    TFLAGS="" TLDFLAGS="" MUSL_SRC=y SOFTFLOAT=n QEMU="" FLAV=""
     # cmocka 1.1.5's cmocka.h typedefs uintptr_t itself unless told it exists (musl)
     CMOCKA_EXTRA="-D_UINTPTR_T_DEFINED"
     case "$1" in
-    x86_64) CC=x86_64-linux-musl-gcc ;;
+    x86_64) pfx=x86_64-linux-gnu- ;;
     mipsel|mips)
-        pfx=$1-linux-gnu-; CC=$SYSROOT/$1/musl/bin/musl-gcc; MUSL_SRC=y
+        pfx=$1-linux-gnu-; SOFTFLOAT=y
         # -mplt: a static executable needs no PIC; with it, calls and data go direct instead of
         # through the GOT (same abicalls ABI, so it links with Debian's libgcc.a): ~10% smaller.
         TFLAGS="-msoft-float -mplt"; QEMU="qemu-$1 -cpu 24Kc" ;;  # 24Kc: MIPS32r2 without FPU
-    armhf) pfx=arm-linux-gnueabihf-; CC=arm-linux-musleabihf-gcc; QEMU=qemu-arm ;;
+    armhf) pfx=arm-linux-gnueabihf-; QEMU=qemu-arm ;;
     aarch64)
-        pfx=aarch64-linux-gnu-; CC=aarch64-linux-musl-gcc; QEMU=qemu-aarch64
+        pfx=aarch64-linux-gnu-; QEMU=qemu-aarch64
         # binutils default to 64 KiB pages for aarch64 (file padding); routers use 4 KiB
         TLDFLAGS="-Wl,-z,max-page-size=4096"
         # ... and cmocka.h guesses __WORDSIZE=32 when the libc does not define it
         CMOCKA_EXTRA="$CMOCKA_EXTRA -D__WORDSIZE=64" ;;
-    host) CC=gcc; CMOCKA_EXTRA=""
+    host) CC=gcc; CMOCKA_EXTRA="" MUSL_SRC=n
         TFLAGS="-fPIE" ;; # like the host build: Debian's gcc links PIE by default
     *) fail "unknown target '$1' (x86_64 mipsel mips armhf aarch64 host)" ;;
     esac
-    AR=${pfx}ar STRIP=${pfx}strip OBJDUMP=${pfx}objdump NM=${pfx}nm
+    AR=${pfx}ar STRIP=${pfx}strip OBJDUMP=${pfx}objdump NM=${pfx}nm GCC=${pfx}gcc
+    [ "$MUSL_SRC" = y ] && CC=$SYSROOT/$1/musl/bin/musl-gcc
     # code flags for acme.c and the TLS libraries (TFLAGS alone: musl, cmocka)
     CODEFLAGS=$TFLAGS
-    if [ "$MIPS16" = y ] && [ "$MUSL_SRC" = y ]; then
+    if [ "$MIPS16" = y ] && [ "$SOFTFLOAT" = y ]; then # mips, mipsel
         CODEFLAGS="$TFLAGS -mips16 -minterlink-mips16"; FLAV=-mips16
     fi
 }
@@ -91,10 +93,10 @@ recipe_dir() { (. "$VENDOR/$1.recipe"; echo "$SRC/$DIR"); }
 build_musl() {
     local D=$SYSROOT/$T/musl musl_src key
     musl_src=$(recipe_dir musl)
-    key="$(recipe_version musl) $(recipe_version gcc-softfp) cc=$T-linux-gnu-gcc $TFLAGS -Os softfp=$(echo "$SOFTFP_FUNCS" | cksum) libgcc-sf=2 printf-nofloat=1 prefix=$D"
+    key="$(recipe_version musl) $(recipe_version gcc-softfp) cc=$GCC $TFLAGS -Os softfloat=$SOFTFLOAT softfp=$(echo "$SOFTFP_FUNCS" | cksum) libgcc-sf=2 printf-nofloat=1 prefix=$D"
     up_to_date "$D" "$key" && return 0
     bash "$VENDOR/fetch.sh" musl gcc-softfp >/dev/null
-    say "building musl (soft-float) ..."
+    say "building musl$([ "$SOFTFLOAT" = y ] && echo " (soft-float)") ..."
     local B=$SYSROOT/$T/.build-musl
     rm -rf "$D" "$B"; mkdir -p "$B" "$LOGS"; : > "$LOGS/musl.log"
     # printf without floating point: acme.c formats no float, and musl's vfprintf otherwise
@@ -106,18 +108,32 @@ build_musl() {
     sed -i -e 's/^			l = fmt_fp(f, arg.f, w, p, fl, t);$/			goto inval; \/\* acme.c: no floating point \*\//' \
         -e 's/^static int fmt_fp(/static __attribute__((unused)) int fmt_fp(/' "$vf"
     grep -q 'acme.c: no floating point' "$vf" || fail "$T: could not patch musl vfprintf.c"
-    (cd "$B" && run musl "$musl_src/configure" --target="$T-linux-gnu" CROSS_COMPILE="$T-linux-gnu-" \
-        CC="$T-linux-gnu-gcc $TFLAGS" CFLAGS="-Os" --prefix="$D" --syslibdir="$D/lib" \
+    (cd "$B" && run musl "$musl_src/configure" --target="${GCC%-gcc}" CROSS_COMPILE="${GCC%gcc}" \
+        CC="$GCC $TFLAGS" CFLAGS="-Os" --prefix="$D" --syslibdir="$D/lib" \
         --disable-shared --enable-wrapper=gcc)
-    grep -q '^SUBARCH = .*sf' "$B/config.mak" || fail "$T: musl did not configure as soft-float"
+    if [ "$SOFTFLOAT" = y ]; then
+        grep -q '^SUBARCH = .*sf' "$B/config.mak" || fail "$T: musl did not configure as soft-float"
+    fi
     run musl make -C "$B" -j"$JOBS"
     run musl make -C "$B" install
+    [ "$SOFTFLOAT" = y ] && build_softfp "$D" "$B"
+    # musl's own wrapper quotes "CC -msoft-float" as one word: write a working one
+    printf '#!/bin/sh\nexec %s %s "$@" -specs "%s"\n' "$GCC" "$TFLAGS" "$D/lib/musl-gcc.specs" \
+        > "$D/bin/musl-gcc"
+    chmod +x "$D/bin/musl-gcc"
+    rm -rf "$B"
+    echo "$key" > "$D/.stamp"
+}
+
+# build_softfp D B: libsoftfp.a and FPU-free copies of libgcc for a soft-float musl in D.
+build_softfp() {
+    local D=$1 B=$2
     # Soft-float code calls __adddf3 & co.; Debian's cross libgcc.a has hard-float versions
     # of them (FPU instructions, wrong ABI). Build them from libgcc/soft-fp instead.
     local G O f
     G=$(recipe_dir gcc-softfp)/libgcc; O=$B/softfp; mkdir -p "$O"
     for f in $SOFTFP_FUNCS; do echo "$f"; done |
-        xargs -P "$JOBS" -I{} "$T-linux-gnu-gcc" $TFLAGS -Os -fno-pie -ffunction-sections \
+        xargs -P "$JOBS" -I{} "$GCC" $TFLAGS -Os -fno-pie -ffunction-sections \
             -I"$G/config/mips" -I"$G/soft-fp" -I"$G" -I"$G/../include" -c "$G/soft-fp/{}.c" -o "$O/{}.o" \
             >>"$LOGS/musl.log" 2>&1 || { tail -n 40 "$LOGS/musl.log" >&2; fail "$T: soft-fp build failed"; }
     run musl "$AR" rcs "$D/lib/libsoftfp.a" "$O"/*.o
@@ -126,7 +142,7 @@ build_musl() {
     # getting FPU code), and the float-ABI tags are dropped from the rest (integer-only code)
     # so that ld does not warn about mixing hard- and soft-float objects on every link.
     local gdir m
-    gdir=$(dirname "$("$T-linux-gnu-gcc" -print-libgcc-file-name)")
+    gdir=$(dirname "$("$GCC" -print-libgcc-file-name)")
     mkdir -p "$D/lib/gcc"
     for f in libgcc.a libgcc_eh.a crtbeginS.o crtendS.o; do
         cp "$gdir/$f" "$D/lib/gcc/$f"
@@ -136,7 +152,7 @@ build_musl() {
              # shellcheck disable=SC2086
              [ -z "$m" ] || run musl "$AR" d "$D/lib/gcc/$f" $m ;;
         esac
-        run musl "$T-linux-gnu-objcopy" -R .gnu.attributes -R .MIPS.abiflags "$D/lib/gcc/$f"
+        run musl "${GCC%gcc}objcopy" -R .gnu.attributes -R .MIPS.abiflags "$D/lib/gcc/$f"
     done
     # libsoftfp.a goes before libgcc.a wherever the specs link libgcc
     sed -i -e "s#^libgcc.a%s#$D/lib/libsoftfp.a $D/lib/gcc/libgcc.a#" \
@@ -145,12 +161,6 @@ build_musl() {
     grep -q libsoftfp.a "$D/lib/musl-gcc.specs" || fail "$T: could not add libsoftfp.a to the specs"
     ! grep -q '%s' <(grep -A1 -E '^\*(libgcc|startfile|endfile):' "$D/lib/musl-gcc.specs") ||
         fail "$T: specs still refer to gcc's hard-float libgcc/crt files"
-    # musl's own wrapper quotes "CC -msoft-float" as one word: write a working one
-    printf '#!/bin/sh\nexec %s %s "$@" -specs "%s"\n' "$T-linux-gnu-gcc" "$TFLAGS" "$D/lib/musl-gcc.specs" \
-        > "$D/bin/musl-gcc"
-    chmod +x "$D/bin/musl-gcc"
-    rm -rf "$B"
-    echo "$key" > "$D/.stamp"
 }
 
 # Stamps of libraries built with our own musl include the musl stamp: a new musl rebuilds them.
@@ -251,7 +261,7 @@ mkdir -p "$SYSROOT/$T"
 exec 9>"$SYSROOT/$T/.lock"
 flock 9
 for tool in "${CC##*/}" "$AR"; do
-    [ "$MUSL_SRC" = y ] && [ "$tool" = musl-gcc ] && tool=$T-linux-gnu-gcc
+    [ "$MUSL_SRC" = y ] && [ "$tool" = musl-gcc ] && tool=$GCC
     command -v "$tool" >/dev/null || fail "$T: $tool not found (./build.sh deps installs the cross packages)"
 done
 [ "$MUSL_SRC" = y ] && build_musl
