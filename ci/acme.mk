@@ -26,11 +26,14 @@ ALL_CFLAGS = $(CFLAGS) -I$(OUT) -Icore
 all: bin
 bin: $(OUT)/acme
 
-$(OUT)/obj/gen/%.o: $(OUT)/gen/%.c $(OUT)/autoconf.h
+# build.sh rewrites $(OUT)/build-flags when the compiler or the flags change.
+FLAGS_DEP := $(wildcard $(OUT)/build-flags)
+
+$(OUT)/obj/gen/%.o: $(OUT)/gen/%.c $(OUT)/autoconf.h $(FLAGS_DEP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUT)/obj/%.o: %.c $(OUT)/autoconf.h
+$(OUT)/obj/%.o: %.c $(OUT)/autoconf.h $(FLAGS_DEP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -38,8 +41,8 @@ $(OUT)/libacme.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(OUT)/acme: $(OUT)/obj/acme.o $(OUT)/libacme.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(OUT)/acme: $(OUT)/obj/acme.o $(OUT)/libacme.a $(FLAGS_DEP)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out $(FLAGS_DEP),$^) $(LIBS)
 
 tests: $(TESTS)
 $(OUT)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(OUT)/libacme.a

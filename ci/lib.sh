@@ -134,6 +134,11 @@ build_variant() {
     esac
     libs="$br_lib"
     [ $mbed = y ] && libs="$mb_libs $libs"
+    # Objects depend on OUT/build-flags: a new compiler or new flags rebuild everything.
+    mkdir -p "$out"
+    printf '%s\n' "$cc $BASE_CFLAGS $cflags $br_inc ${MB_INC:-} | $ldflags | $libs" > "$out/build-flags.new"
+    if cmp -s "$out/build-flags.new" "$out/build-flags"; then rm -f "$out/build-flags.new"
+    else mv "$out/build-flags.new" "$out/build-flags"; fi
     make -s -j"$JOBS" -f ci/acme.mk OUT="$out" CC="$cc" AR="$ar" STRIP="$strip" MBEDTLS=$mbed \
         CFLAGS="$BASE_CFLAGS $cflags $br_inc ${MB_INC:-}" LDFLAGS="$ldflags" LIBS="$libs" \
         TEST_LIBS="$test_libs" TEST_CFLAGS="$test_cflags" FUZZ_LDFLAGS="$fuzz_ldflags" \

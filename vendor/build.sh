@@ -27,7 +27,14 @@ fail() { echo "vendor/build.sh: error: $*" >&2; exit 1; }
 
 # Size-oriented code generation for everything linked into the router binaries.
 SMALL_CFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie"
-SMALL_LDFLAGS="-static -no-pie -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code -s"
+# -z norelro and a small common page size: a static musl binary applies no RELRO anyway, and
+# without them the data segment starts on a new 4 KiB page in the file (1-3 KiB of padding).
+SMALL_LDFLAGS="-static -no-pie -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code
+ -Wl,-z,norelro -Wl,-z,common-page-size=16 -s"
+SMALL_LDFLAGS=${SMALL_LDFLAGS//$'\n'/}
+# acme.c's own code only (not BearSSL, whose speed matters): measured -4 KiB on x86_64, -2 KiB
+# armhf, about 0 on mipsel (MIPS16e); no effect on behaviour.
+OWN_CFLAGS="-Oz -fno-optimize-sibling-calls -fno-jump-tables -finline-limit=10"
 # The config.h macros cmocka.c tests for; all hold on musl and glibc.
 CMOCKA_DEFS="-DHAVE_SIGNAL_H -DHAVE_STRINGS_H -DHAVE_INTTYPES_H -DHAVE_SIGLONGJMP -DHAVE_STRSIGNAL
  -DHAVE_STRUCT_TIMESPEC -DHAVE_CLOCK_REALTIME -DHAVE_GCC_THREAD_LOCAL_STORAGE"
@@ -228,7 +235,7 @@ print_env() {
     q CROSS_STRIP "$STRIP"
     q CROSS_OBJDUMP "$OBJDUMP"
     q CROSS_NM "$NM"
-    q CROSS_CFLAGS "$SMALL_CFLAGS${CODEFLAGS:+ $CODEFLAGS}"
+    q CROSS_CFLAGS "$SMALL_CFLAGS $OWN_CFLAGS${CODEFLAGS:+ $CODEFLAGS}"
     q CROSS_LDFLAGS "$SMALL_LDFLAGS${TLDFLAGS:+ $TLDFLAGS}"
     local B=$R/bearssl$FLAV M=$R/mbedtls
     q CROSS_BR_INC "-I$B/include"
