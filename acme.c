@@ -1,6 +1,5 @@
 /* acme: get and keep TLS certificates from an ACME CA. main(): arguments, config, command,
  * exit status. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/out.h"
 #include "core/status.h"
 #include "core/sys.h"
 #include "fmt.h"
@@ -149,11 +149,11 @@ int main(int argc, char **argv)
         return ACME_ECONFIG;
     }
     if (cl.help) {
-        fputs(cli_help, stdout);
+        out_printf("%s", cli_help);
         return ACME_OK;
     }
     if (cl.version) {
-        printf("acme.c %s\n", ACME_VERSION);
+        out_printf("acme.c %s\n", ACME_VERSION);
         return ACME_OK;
     }
     log_verbosity = cl.verbosity;

@@ -1,7 +1,6 @@
 /* The `status` command. Reads the certificate file and the state; never the network. */
 #include "status.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
@@ -9,6 +8,7 @@
 #include "config.h"
 #include "err.h"
 #include "install.h"
+#include "out.h"
 #include "pem.h"
 #include "renew.h"
 #include "rfc3339.h"
@@ -49,34 +49,34 @@ static void print_cert(const char *path, const struct x509_info *x, int64_t now)
     size_t pos = 0, i;
     int kind, first = 1, r;
 
-    printf("certificate: %s\n", path);
-    printf("names:      ");
+    out_printf("certificate: %s\n", path);
+    out_printf("names:      ");
     while ((r = x509_san_next(x, &pos, &kind, name, sizeof name)) == 1) {
-        printf("%s %s", first ? "" : ",", name);
+        out_printf("%s %s", first ? "" : ",", name);
         first = 0;
     }
     if (r < 0) err_clear();
-    if (first) printf(" %s", x->subject_cn[0] != '\0' ? x->subject_cn : "(none)");
-    printf("\nissuer:      %s\n", x->issuer_cn[0] != '\0' ? x->issuer_cn : "(no CN)");
-    printf("serial:      ");
+    if (first) out_printf(" %s", x->subject_cn[0] != '\0' ? x->subject_cn : "(none)");
+    out_printf("\nissuer:      %s\n", x->issuer_cn[0] != '\0' ? x->issuer_cn : "(no CN)");
+    out_printf("serial:      ");
     for (i = 0; i < x->serial_len; i++)
-        printf("%02x", x->serial[i]);
+        out_printf("%02x", x->serial[i]);
     time_format_utc(x->not_before, when, sizeof when);
-    printf("\nnot before:  %s\n", when);
+    out_printf("\nnot before:  %s\n", when);
     time_format_utc(x->not_after, when, sizeof when);
     if (now >= x->not_after)
-        printf("not after:   %s (expired %ld days ago)\n", when,
-               (long)((now - x->not_after) / DAY));
+        out_printf("not after:   %s (expired %ld days ago)\n", when,
+                   (long)((now - x->not_after) / DAY));
     else
-        printf("not after:   %s (%ld days left)\n", when, (long)((x->not_after - now) / DAY));
+        out_printf("not after:   %s (%ld days left)\n", when, (long)((x->not_after - now) / DAY));
 }
 
 static void print_due(int due, int64_t due_at, const char *why)
 {
     char when[40];
     time_format_utc(due_at, when, sizeof when);
-    printf("renewal:     %s\n", why);
-    printf("             %s %s\n", due ? "due since" : "due at", when);
+    out_printf("renewal:     %s\n", why);
+    out_printf("             %s %s\n", due ? "due since" : "due at", when);
 }
 
 const char *status_cert_arg(const struct cli *cl)
@@ -131,16 +131,16 @@ int status_run(const struct acme_config *cfg, const struct cli *cl)
     if (check_args(cl) < 0) return -1;
     if (status_cert_arg(cl) != NULL) return status_cert(status_cert_arg(cl));
     if (state_load(&st, cfg->state_dir, a) < 0) {
-        printf("state:       unreadable: %s\n", err_msg());
+        out_printf("state:       unreadable: %s\n", err_msg());
         err_clear();
         memset(&st, 0, sizeof st);
     }
     if ((r = read_leaf(cfg->cert_file, a, &x)) < 0) {
-        printf("certificate: %s: %s\n", cfg->cert_file, err_msg());
+        out_printf("certificate: %s: %s\n", cfg->cert_file, err_msg());
         err_clear();
         due = 1;
     } else if (r == 0) {
-        printf("certificate: %s: none installed yet\n", cfg->cert_file);
+        out_printf("certificate: %s: none installed yet\n", cfg->cert_file);
         due = 1;
     } else {
         print_cert(cfg->cert_file, &x, now);
@@ -166,27 +166,27 @@ int status_run(const struct acme_config *cfg, const struct cli *cl)
             char a1[40], a2[40];
             time_format_utc(in.w.start, a1, sizeof a1);
             time_format_utc(in.w.end, a2, sizeof a2);
-            printf("ARI window:  %s .. %s (stored)\n", a1, a2);
+            out_printf("ARI window:  %s .. %s (stored)\n", a1, a2);
         } else if (state_get(&st, STATE_ARI_NONE) != NULL) {
-            printf("ARI:         the CA has no renewalInfo; lifetime rule\n");
+            out_printf("ARI:         the CA has no renewalInfo; lifetime rule\n");
         }
-        if ((s = state_get(&st, STATE_ARI_EXPLANATION)) != NULL) printf("ARI note:    %s\n", s);
+        if ((s = state_get(&st, STATE_ARI_EXPLANATION)) != NULL) out_printf("ARI note:    %s\n", s);
         state_get_int(&st, STATE_ARI_NEXT_CHECK, 0, &v);
         if (v > 0 && certid[0] != '\0' && state_get(&st, STATE_ARI_CERTID) != NULL &&
             strcmp(state_get(&st, STATE_ARI_CERTID), certid) == 0) {
             time_format_utc(v, when, sizeof when);
-            printf("ARI check:   next after %s\n", when);
+            out_printf("ARI check:   next after %s\n", when);
         }
     }
     if ((s = state_get(&st, STATE_LAST_ERROR)) != NULL) {
         state_get_int(&st, STATE_FAILURES, 0, &n);
-        printf("last error:  %s\n", s);
-        printf("failures:    %ld in a row\n", (long)n);
+        out_printf("last error:  %s\n", s);
+        out_printf("failures:    %ld in a row\n", (long)n);
     }
     state_get_int(&st, STATE_NEXT_ATTEMPT, 0, &v);
     if (v > now) {
         time_format_utc(v, when, sizeof when);
-        printf("next attempt: not before %s (backoff; -f ignores it)\n", when);
+        out_printf("next attempt: not before %s (backoff; -f ignores it)\n", when);
     }
     return due ? ACME_NOT_DUE : ACME_OK;
 }

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -16,6 +15,7 @@
 #include "../core/build_config.h"
 #include "../core/err.h"
 #include "../core/log.h"
+#include "closefds.h"
 #include "fmt.h"
 
 extern char **environ;
@@ -60,10 +60,7 @@ static void child_setup(void)
         close(fd);
     }
     /* TLS connections, the HTTP-01 listener and key files stay ours. */
-    long max = sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 65536) max = 65536;
-    for (fd = 3; fd < max; fd++)
-        close(fd);
+    close_fds_except(-1);
 }
 
 /* Waits for pid, killing its process group after timeout seconds. Returns 0 on exit status 0. */
@@ -110,9 +107,8 @@ static int run(const char *what, char *const argv[], char *const envp[], int tim
     pid_t pid;
 
     if (timeout <= 0) timeout = CONFIG_HOOK_TIMEOUT;
-    /* Buffered output must not be written twice (once by the child). */
-    fflush(stdout);
-    fflush(stderr);
+    /* Nothing to flush before the fork: log and out_printf() output is written out by the
+     * call that makes it (platform/out.c), so the child cannot write it a second time. */
     pid = fork();
     if (pid < 0) return err_set(ACME_ELOCAL, "%s: cannot start /bin/sh: %s", what, strerror(errno));
     if (pid == 0) {

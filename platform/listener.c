@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -16,6 +15,7 @@
 #endif
 
 #include "../core/err.h"
+#include "closefds.h"
 #include "../core/log.h"
 
 /* socket + options + bind + listen for one address family. */
@@ -114,10 +114,7 @@ static void child_setup(int lfd, pid_t parent)
     signal(SIGPIPE, SIG_IGN);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    long max = sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 65536) max = 65536;
-    for (int fd = 3; fd < max; fd++)
-        if (fd != lfd) close(fd);
+    close_fds_except(lfd);
 }
 
 int listener_start(struct listener *l, const char *listen, listener_bind_fn bind_listen,
@@ -135,8 +132,7 @@ int listener_start(struct listener *l, const char *listen, listener_bind_fn bind
     }
     port = listener_local_port(fd);
     parent = getpid();
-    fflush(stdout);
-    fflush(stderr);
+    /* no stdio buffers to flush: platform/out.c leaves nothing pending for the child */
     pid = fork();
     if (pid < 0) {
         int e = errno;

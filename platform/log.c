@@ -1,7 +1,10 @@
+/* Log lines on stderr (core/log.h), one write(2) each through core/out.h's writer. */
 #include "../core/log.h"
 
 #include <stdarg.h>
-#include <stdio.h>
+#include <unistd.h>
+
+#include "../core/out.h"
 
 int log_verbosity;
 
@@ -9,14 +12,11 @@ void log_msg(int level, const char *fmt, ...)
 {
     va_list ap;
     if (level > log_verbosity && level >= LOG_INFO) return;
-    if (level == LOG_ERROR)
-        fputs("acme: error: ", stderr);
-    else if (level == LOG_WARN)
-        fputs("acme: warning: ", stderr);
-    else
-        fputs("acme: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    out_vwrite(STDERR_FILENO,
+               level == LOG_ERROR  ? "acme: error: "
+               : level == LOG_WARN ? "acme: warning: "
+                                   : "acme: ",
+               1, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
