@@ -65,8 +65,9 @@ int cmd_revoke(const struct acme_config *cfg, const struct cli *cl)
         return err_set(ACME_ECONFIG, "revoke: unknown argument '%s'", cl->args[i]);
     }
     if (reason != NULL) {
-        char *end;
-        rcode = strtol(reason, &end, 10);
+        const char *end = reason; /* digits only (no libc strtol: it links musl's intscan) */
+        for (rcode = 0; *end >= '0' && *end <= '9' && rcode < 100; end++)
+            rcode = rcode * 10 + (*end - '0');
         if (*reason == '\0' || *end != '\0' || !reason_ok(rcode))
             return err_set(ACME_ECONFIG,
                            "revoke: --reason %s: use 0 (unspecified), 1 (keyCompromise), 3 "

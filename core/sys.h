@@ -39,7 +39,9 @@ int file_rename(const char *from, const char *to);
  * temporary symlink renamed over it). Errors: ACME_ELOCAL. */
 int file_symlink_atomic(const char *target, const char *linkpath);
 /* Calls fn(name, ctx) for each entry of dir but "." and ".." (order unspecified); stops at
- * the first fn() < 0 and returns -1. A missing dir has no entries (0). Errors: ACME_ELOCAL. */
+ * the first fn() < 0 and returns -1 (fn's error kept). A missing dir has no entries (0); a
+ * dir that is not a directory or cannot be read is ACME_ELOCAL naming it. (platform/files.c:
+ * getdents64 into a 2 KiB stack buffer, no malloc; fn may list another directory.) */
 int dir_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx);
 /* Removes dir and the files and symlinks directly inside it (one level, no recursion into
  * subdirectories). A missing dir is not an error. Errors: ACME_ELOCAL. */
@@ -47,7 +49,8 @@ int dir_remove_files(const char *dir);
 /* 0 when dir is an existing directory this process can create entries in; else -1
  * (ACME_ELOCAL) with a message naming dir and the reason. */
 int dir_writable(const char *dir);
-/* The absolute, symlink-free form of an existing path into out[cap]. Errors: ACME_ELOCAL. */
+/* The absolute, symlink-free form of an existing path into out[cap], as realpath(3) gives it
+ * (but a leading "//" is "/"). Errors: ACME_ELOCAL "cannot resolve PATH: <strerror>". */
 int file_realpath(const char *path, char *out, size_t cap);
 /* Longest path file_write_atomic() and friends accept (the temp name adds a few bytes). */
 #define SYS_PATH_MAX 4096
@@ -64,10 +67,11 @@ void sys_unlock(int fd);
 int sys_entropy(void *buf, size_t n);
 
 /* ---- platform/privdrop.c */
-/* Drops to the user NAME (config `user`): initgroups/setgroups, setgid, setuid to NAME's ids,
- * then checks that root cannot be regained. Only root can drop; a run that is already NAME
- * succeeds without change; any other non-root user is ACME_ELOCAL. An unknown user is
- * ACME_ECONFIG naming it. */
+/* Drops to the user of config `user`: NAME (its uid and gid from /etc/passwd, core/passwd.h)
+ * or UID:GID. setgroups to the one gid, setgid, setuid, then checks that root cannot be
+ * regained. Only root can drop; a run that is already that user succeeds without change; any
+ * other non-root user is ACME_ELOCAL. An unknown user, a malformed entry or value and an
+ * unreadable /etc/passwd are ACME_ECONFIG naming the user. */
 int sys_drop_privileges(const char *user);
 /* The permission bits of path: 1 with *mode set, 0 when it does not exist, -1 on an error. */
 int sys_file_mode(const char *path, unsigned *mode);

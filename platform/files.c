@@ -2,15 +2,13 @@
  * removal and symlinks. Every error names the path and the OS reason (strerror). */
 #include "../core/sys.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../core/arena.h"
@@ -297,22 +295,54 @@ int file_symlink_atomic(const char *target, const char *linkpath)
                    TEMP_TRIES);
 }
 
+/* getdents64(2) fills buf with struct linux_dirent64 records: u64 d_ino, s64 d_off,
+ * u16 d_reclen (the record's size), u8 d_type, then d_name (NUL-terminated). They are read
+ * with memcpy, whatever the alignment; the buffer holds many records (a name is at most 255
+ * bytes). On the stack: dir_each() callbacks may list another directory. */
+#define DIRENT_RECLEN_AT 16
+#define DIRENT_NAME_AT 19
+#define DIRENT_BUF 2048
+
 int dir_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int rc = 0;
+    _Alignas(8) char buf[DIRENT_BUF];
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-    if (d == NULL) {
+    if (fd < 0) {
         if (errno == ENOENT) return 0;
         return err_set(ACME_ELOCAL, "cannot list %s: %s", dir, strerror(errno));
     }
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        if ((rc = fn(e->d_name, ctx)) < 0) break;
+    for (;;) {
+        long n = syscall(SYS_getdents64, (long)fd, buf, sizeof buf);
+        size_t at = 0;
+        if (n < 0) {
+            int e = errno;
+            if (e == EINTR) continue;
+            close(fd);
+            return err_set(ACME_ELOCAL, "cannot list %s: %s", dir, strerror(e));
+        }
+        if (n == 0) break;
+        while (at < (size_t)n) {
+            uint16_t reclen;
+            const char *name = buf + at + DIRENT_NAME_AT;
+            if ((size_t)n - at <= DIRENT_NAME_AT) goto bad;
+            memcpy(&reclen, buf + at + DIRENT_RECLEN_AT, sizeof reclen);
+            if (reclen <= DIRENT_NAME_AT || reclen > (size_t)n - at ||
+                memchr(name, '\0', reclen - DIRENT_NAME_AT) == NULL)
+                goto bad;
+            at += reclen;
+            if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+            if (fn(name, ctx) < 0) {
+                close(fd);
+                return -1;
+            }
+        }
     }
-    closedir(d);
-    return rc < 0 ? -1 : 0;
+    close(fd);
+    return 0;
+bad:
+    close(fd);
+    return err_set(ACME_ELOCAL, "cannot list %s: malformed entry from getdents64", dir);
 }
 
 static int remove_entry(const char *name, void *ctx)
@@ -343,13 +373,83 @@ int dir_writable(const char *dir)
     return 0;
 }
 
+static int resolve_fail(const char *path, int e)
+{
+    if (strlen(path) > 512) /* the reason must not be cut off the message */
+        return err_set(ACME_ELOCAL, "cannot resolve %.64s...: %s", path, strerror(e));
+    return err_set(ACME_ELOCAL, "cannot resolve %s: %s", path, strerror(e));
+}
+
+/* realpath(3) without its malloc (and without /proc): the working directory from the
+ * getcwd system call (musl's getcwd() links strdup), then one component at a time, lstat()
+ * on each, a symlink's text spliced in front of what is left (at most FILE_LINKS_MAX of
+ * them), ".." taken lexically from a prefix already free of symlinks. */
+#define FILE_LINKS_MAX 40
+
 int file_realpath(const char *path, char *out, size_t cap)
 {
-    char tmp[PATH_MAX];
-    if (realpath(path, tmp) == NULL)
-        return err_set(ACME_ELOCAL, "cannot resolve %s: %s", path, strerror(errno));
-    if (strlen(tmp) >= cap)
+    /* rest[p..]: what is left to resolve (kept at the end, so that a link's text can go in
+     * front of it); res[0..q]: resolved so far, absolute, "/" or without a trailing slash. */
+    char rest[SYS_PATH_MAX], res[SYS_PATH_MAX];
+    size_t len = strlen(path), p, q;
+    unsigned links = 0;
+    struct stat st;
+
+    if (len == 0) return resolve_fail(path, ENOENT);
+    if (len >= sizeof rest) return resolve_fail(path, ENAMETOOLONG);
+    p = sizeof rest - len - 1;
+    memcpy(rest + p, path, len + 1);
+    if (path[0] == '/') {
+        strcpy(res, "/");
+    } else {
+        long r = syscall(SYS_getcwd, res, sizeof res);
+        if (r < 0) return resolve_fail(path, errno);
+        if (r == 0 || res[0] != '/') return resolve_fail(path, ENOENT); /* "(unreachable)" */
+    }
+    q = strlen(res);
+    for (;;) {
+        size_t l = 0, q0 = q;
+        while (rest[p] == '/')
+            p++;
+        if (rest[p] == '\0') break;
+        while (rest[p + l] != '\0' && rest[p + l] != '/')
+            l++;
+        if (l == 1 && rest[p] == '.') {
+            p += l;
+            continue;
+        }
+        if (l == 2 && rest[p] == '.' && rest[p + 1] == '.') {
+            while (q > 1 && res[q - 1] != '/')
+                q--;
+            if (q > 1) q--;
+            res[q] = '\0';
+            p += l;
+            continue;
+        }
+        if (q + 1 + l >= sizeof res) return resolve_fail(path, ENAMETOOLONG);
+        if (q > 1) res[q++] = '/';
+        memcpy(res + q, rest + p, l);
+        q += l;
+        res[q] = '\0';
+        p += l;
+        if (lstat(res, &st) < 0) return resolve_fail(path, errno);
+        if (S_ISLNK(st.st_mode)) {
+            ssize_t k;
+            if (++links > FILE_LINKS_MAX) return resolve_fail(path, ELOOP);
+            k = readlink(res, rest, p); /* into the free space in front of rest[p] */
+            if (k < 0) return resolve_fail(path, errno);
+            if (k == 0) return resolve_fail(path, ENOENT);
+            if ((size_t)k >= p) return resolve_fail(path, ENAMETOOLONG);
+            memmove(rest + p - (size_t)k, rest, (size_t)k);
+            p -= (size_t)k;
+            q = rest[p] == '/' ? 1 : q0; /* an absolute target starts again from "/" */
+            res[q] = '\0';
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode) && rest[p] != '\0') return resolve_fail(path, ENOTDIR);
+    }
+    if (q >= cap)
         return err_set(ACME_ELOCAL, "%s: resolved path longer than %zu bytes", path, cap - 1);
-    memcpy(out, tmp, strlen(tmp) + 1);
+    memcpy(out, res, q + 1);
     return 0;
 }

@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -19,9 +18,11 @@
 
 #include "../core/err.h"
 #include "../core/http.h"
+#include "../core/ipaddr.h"
 #include "../core/log.h"
 #include "../core/url.h"
 #include "fmt.h"
+#include "resolve.h"
 
 #define DEFAULT_TIMEOUT 30
 
@@ -100,21 +101,18 @@ static int parse_bind(const char *s, struct bind_spec *b)
     return 0;
 }
 
-static void addr_text(const struct addrinfo *ai, char *out, size_t cap)
+/* The address as text (ipaddr_format: inet_ntop would link libc's snprintf). */
+static void addr_text(const struct resolve_addr *ai, char *out, size_t cap)
 {
-    const void *a = NULL;
+    char t[IPADDR_TEXT_MAX];
 
-    if (ai->ai_family == AF_INET)
-        a = &((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr;
-    else if (ai->ai_family == AF_INET6)
-        a = &((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr;
-    if (a == NULL || inet_ntop(ai->ai_family, a, out, (socklen_t)cap) == NULL)
-        fmt_snprintf(out, cap, "?");
+    ipaddr_format(ai->ip.a, ai->ip.len, t);
+    fmt_snprintf(out, cap, "%s", t);
 }
 
 /* One connection attempt: the socket, or -1 with errno (ETIMEDOUT on timeout) and *what
  * naming the step that failed. */
-static int connect_one(const struct addrinfo *ai, const struct bind_spec *b, int timeout,
+static int connect_one(const struct resolve_addr *ai, const struct bind_spec *b, int timeout,
                        const char **what)
 {
     struct sockaddr_storage peer;
@@ -123,7 +121,7 @@ static int connect_one(const struct addrinfo *ai, const struct bind_spec *b, int
     char c;
 
     *what = "socket";
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+    fd = socket(ai->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return -1;
     /* Requests go out as several small TLS records; without this, Nagle's algorithm and the
      * server's delayed ACK add ~40 ms to every request. */
@@ -138,7 +136,7 @@ static int connect_one(const struct addrinfo *ai, const struct bind_spec *b, int
         if (bind(fd, (const struct sockaddr *)&b->sa, b->salen) != 0) goto fail;
     }
     *what = "connect";
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) return fd;
+    if (connect(fd, (const struct sockaddr *)&ai->sa, ai->len) == 0) return fd;
     if (errno != EINPROGRESS && errno != EINTR) goto fail;
     r = wait_fd(fd, POLLOUT, now_ms() + (int64_t)timeout * 1000);
     if (r == 0) {
@@ -161,26 +159,27 @@ fail:
     return -1;
 }
 
+static int valid_port(const char *p);
+
 /* Resolves host and tries every address in order; the socket or -1 with the error. */
 static int tcp_connect(const char *host, const char *port, int timeout, const struct bind_spec *b,
                        const char *role)
 {
-    struct addrinfo hints, *res = NULL, *ai;
+    static struct resolve_addr res[RESOLVE_MAX];
+    const struct resolve_addr *ai;
     char addr[INET6_ADDRSTRLEN + 8], why[512];
     size_t wlen = 0;
     const char *what;
-    int r, fd = -1, tried = 0, more = 0;
+    int r, n, i, fd = -1, tried = 0, more = 0, pnum = valid_port(port);
 
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    r = getaddrinfo(host, port, &hints, &res);
-    if (r != 0)
-        return err_set(ACME_ETEMP, "cannot resolve %s%s (port %s): %s", role, host, port,
-                       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+    if (pnum == 0)
+        return err_set(ACME_ETEMP, "cannot connect to %s%s: bad port '%s'", role, host, port);
+    n = resolve_host(host, (uint16_t)pnum, role, res, RESOLVE_MAX);
+    if (n < 0) return -1;
     why[0] = '\0';
-    for (ai = res; ai != NULL; ai = ai->ai_next) {
-        if ((b->family == AF_INET || b->family == AF_INET6) && ai->ai_family != b->family) continue;
+    for (i = 0; i < n; i++) {
+        ai = &res[i];
+        if ((b->family == AF_INET || b->family == AF_INET6) && ai->family != b->family) continue;
         tried++;
         addr_text(ai, addr, sizeof addr);
         log_vv("connecting to %s%s port %s at %s", role, host, port, addr);
@@ -202,7 +201,6 @@ static int tcp_connect(const char *host, const char *port, int timeout, const st
             more = 1;
         }
     }
-    freeaddrinfo(res);
     if (fd >= 0) return fd;
     if (tried == 0)
         return err_set(ACME_ETEMP,
@@ -313,6 +311,7 @@ static int proxy_connect(struct net_conn *c, const char *phost, const char *ppor
     }
 }
 
+/* The port number, or 0 when p is not one. */
 static int valid_port(const char *p)
 {
     long v = 0;
@@ -322,7 +321,7 @@ static int valid_port(const char *p)
         if (*p < '0' || *p > '9') return 0;
         v = v * 10 + (*p - '0');
     }
-    return v >= 1 && v <= 65535;
+    return v >= 1 && v <= 65535 ? (int)v : 0;
 }
 
 int net_connect(struct net_conn *c, const char *host, const char *port, int timeout,

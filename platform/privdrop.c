@@ -2,47 +2,89 @@
 #include "../core/sys.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <limits.h>
-#include <pwd.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "../core/arena.h"
 #include "../core/err.h"
 #include "../core/log.h"
+#include "../core/passwd.h"
+
+/* The id switches are raw system calls: libc's setgroups/setgid/setuid/seteuid also apply
+ * them to every other thread (musl's __synccall, with semaphores and signal handlers in the
+ * static binary), and acme has no other thread. 32-bit ARM and x86 keep 16-bit ids under the
+ * plain names; the 32-bit calls are the ...32 ones there. */
+#ifdef SYS_setgroups32
+#define SYS_SETGROUPS SYS_setgroups32
+#define SYS_SETGID SYS_setgid32
+#define SYS_SETUID SYS_setuid32
+#define SYS_SETRESUID SYS_setresuid32
+#else
+#define SYS_SETGROUPS SYS_setgroups
+#define SYS_SETGID SYS_setgid
+#define SYS_SETUID SYS_setuid
+#define SYS_SETRESUID SYS_setresuid
+#endif
+
+/* user's ids: UID:GID as written, or NAME's entry in /etc/passwd (read into the run arena,
+ * given back afterwards). Errors: ACME_ECONFIG naming the user. */
+static int user_ids(const char *user, uint32_t *uid, uint32_t *gid)
+{
+    struct arena *a = run_arena();
+    size_t mark = arena_mark(a), len;
+    char *text;
+    int missing, r;
+
+    r = passwd_ids(user, uid, gid);
+    if (r != 0) return r < 0 ? err_prefix("user = %s", user) : 0;
+    if (file_read(PASSWD_PATH, a, &text, &len, PASSWD_FILE_MAX, &missing) < 0) {
+        if (missing)
+            return err_set(ACME_ECONFIG, "user = %s: no such user (%s does not exist)", user,
+                           PASSWD_PATH);
+        err_prefix("user = %s", user);
+        return err_recode(ACME_ECONFIG);
+    }
+    r = passwd_find(text, len, user, uid, gid);
+    arena_release(a, mark);
+    if (r == 0)
+        return err_set(ACME_ECONFIG, "user = %s: no such user in %s (numeric ids: user = UID:GID)",
+                       user, PASSWD_PATH);
+    if (r < 0) {
+        err_prefix("user = %s: %s", user, PASSWD_PATH);
+        return err_recode(ACME_ECONFIG);
+    }
+    return 0;
+}
 
 int sys_drop_privileges(const char *user)
 {
-    struct passwd *pw;
+    uint32_t uid32, gid32;
     uid_t uid;
     gid_t gid;
 
-    errno = 0;
-    if ((pw = getpwnam(user)) == NULL)
-        return err_set(ACME_ECONFIG, "user = %s: %s", user,
-                       errno != 0 ? strerror(errno) : "no such user");
-    uid = pw->pw_uid;
-    gid = pw->pw_gid;
+    if (user_ids(user, &uid32, &gid32) < 0) return -1;
+    uid = (uid_t)uid32;
+    gid = (gid_t)gid32;
     if (geteuid() == uid && getuid() == uid) return 0; /* already that user (e.g. started by it) */
     if (geteuid() != 0)
         return err_set(ACME_ELOCAL, "user = %s: only root can switch users (running as uid %u)",
                        user, (unsigned)geteuid());
     if (uid == 0) return 0; /* user = root: nothing to drop */
     /* Supplementary groups first (setgroups needs root), then the group, then the user. */
-    if (setgroups(1, &gid) < 0)
+    if (syscall(SYS_SETGROUPS, 1L, &gid) < 0)
         return err_set(ACME_ELOCAL, "user = %s: setgroups: %s", user, strerror(errno));
-    if (setgid(gid) < 0)
+    if (syscall(SYS_SETGID, (long)gid) < 0)
         return err_set(ACME_ELOCAL, "user = %s: setgid(%u): %s", user, (unsigned)gid,
                        strerror(errno));
-    if (setuid(uid) < 0)
+    if (syscall(SYS_SETUID, (long)uid) < 0)
         return err_set(ACME_ELOCAL, "user = %s: setuid(%u): %s", user, (unsigned)uid,
                        strerror(errno));
     /* setuid() as root sets all three user ids; if any way back remains, stop here. */
-    if (setuid(0) == 0 || seteuid(0) == 0 || getuid() != uid || geteuid() != uid ||
-        getgid() != gid || getegid() != gid)
+    if (syscall(SYS_SETUID, 0L) == 0 || syscall(SYS_SETRESUID, -1L, 0L, -1L) == 0 ||
+        getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid)
         return err_set(ACME_ELOCAL, "user = %s: the switch did not stick (root regained)", user);
     log_v("running as %s (uid %u, gid %u)", user, (unsigned)uid, (unsigned)gid);
     return 0;

@@ -371,6 +371,184 @@ static void test_dir_each_remove_writable(void **state)
     err_clear();
 }
 
+struct seen {
+    unsigned char hit[600];
+    int n, other;
+};
+
+static int mark_entry(const char *name, void *ctx)
+{
+    struct seen *s = ctx;
+    unsigned i;
+    s->n++;
+    /* "entry-NNN-" followed by padding up to 100 bytes */
+    if (strncmp(name, "entry-", 6) != 0 || sscanf(name + 6, "%u", &i) != 1 || i >= 600 ||
+        strlen(name) != 100) {
+        s->other++;
+        return 0;
+    }
+    s->hit[i]++;
+    return 0;
+}
+
+/* dir_each over getdents64: more entries than one buffer holds, an empty directory, a missing
+ * one, a file, and removing entries while listing (dir_remove_files). */
+static void test_dir_each_many(void **state)
+{
+    struct seen s;
+    char name[128];
+    int i, n = 0;
+    (void)state;
+    assert_int_equal(dir_make(tpath("many"), 0700), 0);
+    for (i = 0; i < 600; i++) {
+        snprintf(name, sizeof name, "many/entry-%03d-%0*d", i, 100 - 10, 0);
+        assert_int_equal(file_write_atomic(tpath(name), "x", 1, 0600), 0);
+    }
+    memset(&s, 0, sizeof s);
+    assert_int_equal(dir_each(tpath("many"), mark_entry, &s), 0);
+    assert_int_equal(s.n, 600); /* 600 names of 100 bytes: about 30 buffers */
+    assert_int_equal(s.other, 0);
+    for (i = 0; i < 600; i++)
+        assert_int_equal(s.hit[i], 1);
+    /* stops at the first callback error, keeping its message */
+    assert_int_equal(dir_each(tpath("many"), stop_at_first, &n), -1);
+    assert_int_equal(n, 1);
+    assert_string_equal(err_msg(), "stop");
+    err_clear();
+    assert_int_equal(dir_remove_files(tpath("many")), 0);
+    assert_int_equal(file_exists(tpath("many")), 0);
+
+    /* empty: no calls */
+    assert_int_equal(dir_make(tpath("empty"), 0700), 0);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(dir_each(tpath("empty"), mark_entry, &s), 0);
+    assert_int_equal(s.n, 0);
+    /* missing (also a missing parent): no entries, no error */
+    assert_int_equal(dir_each(tpath("none"), mark_entry, &s), 0);
+    assert_int_equal(dir_each(tpath("none/deeper"), mark_entry, &s), 0);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(err_status(), ACME_OK);
+    /* a file: an error naming it */
+    assert_int_equal(file_write_atomic(tpath("file"), "f", 1, 0600), 0);
+    assert_int_equal(dir_each(tpath("file"), mark_entry, &s), -1);
+    assert_int_equal(err_status(), ACME_ELOCAL);
+    assert_non_null(strstr(err_msg(), tpath("file")));
+    assert_non_null(strstr(err_msg(), strerror(ENOTDIR)));
+    assert_int_equal(s.n, 0);
+    err_clear();
+    /* a directory without read permission (not for root) */
+    if (geteuid() != 0) {
+        assert_int_equal(chmod(tpath("empty"), 0300), 0);
+        assert_int_equal(dir_each(tpath("empty"), mark_entry, &s), -1);
+        assert_non_null(strstr(err_msg(), strerror(EACCES)));
+        assert_int_equal(chmod(tpath("empty"), 0700), 0);
+        err_clear();
+    }
+}
+
+/* file_realpath() gives what libc's realpath() gives, or fails where it fails (with the errno's
+ * text). */
+static void same_as_libc(const char *path)
+{
+    char mine[SYS_PATH_MAX], *want;
+    int r;
+    err_clear();
+    errno = 0;
+    want = realpath(path, NULL);
+    int e = errno;
+    r = file_realpath(path, mine, sizeof mine);
+    if (want != NULL) {
+        if (r != 0) fail_msg("%s: libc %s, mine failed: %s", path, want, err_msg());
+        if (strcmp(mine, want) != 0) fail_msg("%s: libc %s, mine %s", path, want, mine);
+        free(want);
+    } else {
+        if (r != -1) fail_msg("%s: libc failed (%s), mine %s", path, strerror(e), mine);
+        if (strstr(err_msg(), strerror(e)) == NULL || strstr(err_msg(), path) == NULL)
+            fail_msg("%s: libc %s, mine '%s'", path, strerror(e), err_msg());
+    }
+}
+
+static void test_realpath(void **state)
+{
+    char cwd[SYS_PATH_MAX], got[SYS_PATH_MAX], deep[SYS_PATH_MAX + 100];
+    (void)state;
+    assert_int_equal(dir_make(tpath("r/a/b"), 0700), 0);
+    assert_int_equal(file_write_atomic(tpath("r/a/b/f"), "f", 1, 0600), 0);
+    assert_int_equal(symlink("a/b", tpath("r/rel")), 0);        /* relative */
+    assert_int_equal(symlink(tpath("r/a"), tpath("r/abs")), 0); /* absolute */
+    assert_int_equal(symlink("rel/f", tpath("r/chain")), 0);    /* link to a link's child */
+    assert_int_equal(symlink("../..", tpath("r/a/b/up")), 0);   /* back up: r */
+    assert_int_equal(symlink("loop2", tpath("r/loop1")), 0);    /* a loop */
+    assert_int_equal(symlink("loop1", tpath("r/loop2")), 0);
+    assert_int_equal(symlink("missing", tpath("r/dangling")), 0); /* to nothing */
+    assert_int_equal(symlink("b/", tpath("r/a/slash")), 0);       /* text ending in '/' */
+    assert_int_equal(symlink("/", tpath("r/root")), 0);
+    const char *paths[] = {"r",
+                           "r/",
+                           "r//a///b/",
+                           "r/./a/./b/.",
+                           "r/a/..",
+                           "r/a/b/../../a",
+                           "r/rel",
+                           "r/rel/f",
+                           "r/rel/../b/f",
+                           "r/abs/b/f",
+                           "r/chain",
+                           "r/a/b/up",
+                           "r/a/b/up/a/b/up/rel/f",
+                           "r/a/slash",
+                           "r/a/slash/f",
+                           "r/root",
+                           "r/root/..",
+                           "r/root/tmp/..",
+                           "r/loop1",
+                           "r/loop1/x",
+                           "r/dangling",
+                           "r/nothing",
+                           "r/nothing/..",
+                           "r/a/b/f/",
+                           "r/a/b/f/..",
+                           "r/a/b/f/.",
+                           "r/rel/f/x",
+                           "r/chain/"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        same_as_libc(tpath(paths[i]));
+    same_as_libc("/");
+    /* a leading "//" is "/" to Linux (musl's realpath keeps it, glibc's does not) */
+    assert_int_equal(file_realpath("//", got, sizeof got), 0);
+    assert_string_equal(got, "/");
+    same_as_libc("/..");
+    same_as_libc("/./../.");
+
+    /* relative paths start at the working directory */
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(tpath("r/a")), 0);
+    same_as_libc(".");
+    same_as_libc("b");
+    same_as_libc("b/f");
+    same_as_libc("..");
+    same_as_libc("../../..");
+    same_as_libc("../rel/f");
+    same_as_libc("nothing");
+    same_as_libc("b/up/chain");
+    assert_int_equal(chdir(cwd), 0);
+
+    /* errors: empty, too long for out, too long a path, a loop */
+    assert_int_equal(file_realpath("", got, sizeof got), -1);
+    assert_non_null(strstr(err_msg(), strerror(ENOENT)));
+    assert_int_equal(file_realpath(tpath("r/a/b/f"), got, strlen(tpath("r/a/b/f"))), -1);
+    assert_non_null(strstr(err_msg(), "resolved path longer than"));
+    assert_int_equal(file_realpath(tpath("r/a/b/f"), got, strlen(tpath("r/a/b/f")) + 1), 0);
+    memset(deep, 'a', sizeof deep - 1);
+    deep[0] = '/';
+    deep[sizeof deep - 1] = '\0';
+    assert_int_equal(file_realpath(deep, got, sizeof got), -1);
+    assert_non_null(strstr(err_msg(), strerror(ENAMETOOLONG)));
+    assert_int_equal(file_realpath(tpath("r/loop1"), got, sizeof got), -1);
+    assert_non_null(strstr(err_msg(), strerror(ELOOP)));
+    err_clear();
+}
+
 static void test_exists_remove_rename_symlink(void **state)
 {
     (void)state;
@@ -511,6 +689,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_read_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exists_remove_rename_symlink, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dir_each_remove_writable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dir_each_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_realpath, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hook_shell_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hook_timeout_kills_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hook_dns_args_and_env, setup, teardown),

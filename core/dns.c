@@ -1,0 +1,462 @@
+/* DNS messages, /etc/hosts and /etc/resolv.conf (see dns.h). RFC 1035 wire format. */
+#include "dns.h"
+
+#include <string.h>
+
+#include "ipaddr.h"
+
+#define CLASS_IN 1
+#define WIRE_NAME_MAX 255
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static int is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static size_t strip_dot(const char *name, size_t n)
+{
+    return n > 0 && name[n - 1] == '.' ? n - 1 : n;
+}
+
+int dns_name_ok(const char *name, size_t n)
+{
+    size_t i, label = 0;
+
+    n = strip_dot(name, n);
+    if (n == 0 || n > DNS_NAME_MAX) return 0;
+    for (i = 0; i < n; i++) {
+        int c = (unsigned char)name[i];
+        if (c == '.') {
+            if (label == 0) return 0;
+            label = 0;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return 0;
+        if (++label > 63) return 0;
+    }
+    return label > 0;
+}
+
+/* The wire form (length-prefixed labels, then 0) of a dns_name_ok() name; its length. */
+static size_t to_wire(const char *name, uint8_t *out)
+{
+    size_t n = strip_dot(name, strlen(name)), i, o = 0, lenpos = 0;
+
+    out[o++] = 0;
+    for (i = 0; i < n; i++) {
+        if (name[i] == '.') {
+            lenpos = o;
+            out[o++] = 0;
+        } else {
+            out[o++] = (uint8_t)name[i];
+            out[lenpos]++;
+        }
+    }
+    out[o++] = 0;
+    return o;
+}
+
+size_t dns_query(uint8_t *out, size_t cap, const char *name, uint16_t id, uint16_t qtype)
+{
+    size_t n = strlen(name), wl;
+
+    if (!dns_name_ok(name, n) || cap < 12 + strip_dot(name, n) + 2 + 4) return 0;
+    memset(out, 0, 12);
+    out[0] = (uint8_t)(id >> 8);
+    out[1] = (uint8_t)id;
+    out[2] = 0x01; /* RD: recursion desired; opcode QUERY */
+    out[5] = 1;    /* QDCOUNT */
+    wl = to_wire(name, out + 12);
+    out[12 + wl] = (uint8_t)(qtype >> 8);
+    out[13 + wl] = (uint8_t)qtype;
+    out[14 + wl] = 0;
+    out[15 + wl] = CLASS_IN;
+    return 16 + wl;
+}
+
+/* Reads the possibly compressed name at *off into out (uncompressed wire form) and moves
+ * *off past it; the name's length, or 0 with *why. Every pointer must point before the
+ * start of the run of labels it ends, so targets strictly decrease and loops cannot be
+ * formed; the expanded name is at most 255 bytes. */
+static size_t read_name(const uint8_t *m, size_t len, size_t *off, uint8_t *out, const char **why)
+{
+    size_t p = *off, start = p, o = 0, end = 0;
+    int jumped = 0;
+
+    for (;;) {
+        unsigned c;
+        if (p >= len) {
+            *why = "a name runs past the end of the reply";
+            return 0;
+        }
+        c = m[p];
+        if ((c & 0xC0) == 0xC0) {
+            size_t t;
+            if (p + 1 >= len) {
+                *why = "a compression pointer runs past the end of the reply";
+                return 0;
+            }
+            t = (size_t)(c & 0x3F) << 8 | m[p + 1];
+            if (t >= start) {
+                *why = t >= len ? "a compression pointer points past the end of the reply"
+                                : "compression pointer loop (a pointer that does not point "
+                                  "backwards)";
+                return 0;
+            }
+            if (!jumped) end = p + 2;
+            jumped = 1;
+            p = start = t;
+            continue;
+        }
+        if (c & 0xC0) {
+            *why = "a label of an unknown type (0x40 or 0x80)";
+            return 0;
+        }
+        if (o + 1 + c > WIRE_NAME_MAX) {
+            *why = "a name longer than 255 bytes";
+            return 0;
+        }
+        if (c == 0) {
+            out[o++] = 0;
+            if (!jumped) end = p + 1;
+            break;
+        }
+        if (p + 1 + c > len) {
+            *why = "a label runs past the end of the reply";
+            return 0;
+        }
+        memcpy(out + o, m + p, 1 + c);
+        o += 1 + c;
+        p += 1 + c;
+    }
+    *off = end;
+    return o;
+}
+
+static int name_eq(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    size_t i;
+
+    if (al != bl) return 0;
+    for (i = 0; i < al; i++) /* length bytes are < 64 and not changed by lower() */
+        if (lower(a[i]) != lower(b[i])) return 0;
+    return 1;
+}
+
+static int add_addr(struct dns_addr *out, size_t max, size_t *n, const uint8_t *a, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < *n; i++)
+        if (out[i].len == len && memcmp(out[i].a, a, len) == 0) return 1; /* duplicate */
+    if (*n >= max) return 0;
+    memset(&out[*n], 0, sizeof out[*n]);
+    out[*n].len = (uint8_t)len;
+    memcpy(out[*n].a, a, len);
+    (*n)++;
+    return 1;
+}
+
+const char *dns_rc_name(int rc)
+{
+    switch (rc) {
+    case DNS_OK:
+        return "an answer";
+    case DNS_EID:
+        return "a reply with a wrong ID";
+    case DNS_EQUESTION:
+        return "a reply to another question";
+    case DNS_EFORMAT:
+        return "a malformed reply";
+    case DNS_ETRUNC:
+        return "a truncated reply (TC)";
+    case DNS_ENXDOMAIN:
+        return "NXDOMAIN";
+    case DNS_ESERVFAIL:
+        return "SERVFAIL";
+    case DNS_EREFUSED:
+        return "REFUSED";
+    default:
+        return "an error reply";
+    }
+}
+
+static int fail(const char **why, const char *text, int rc)
+{
+    *why = text;
+    return rc;
+}
+
+/* Reply parsing (see dns.h). A truncated reply is not retried over TCP: A and AAAA answers
+ * for an ACME server fit in 512 bytes, and a stub resolver behind a forwarder that truncates
+ * them has bigger problems; the error says so instead. */
+static int parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t id, uint16_t qtype,
+                       struct dns_addr *out, size_t max, size_t *n, size_t *extra, const char **why)
+{
+    uint8_t want[WIRE_NAME_MAX], got[WIRE_NAME_MAX], next[WIRE_NAME_MAX];
+    size_t wl, gl, nl = 0, off, ans_off, i, hop, dropped = 0;
+    unsigned qd, an, rcode, alen = qtype == DNS_TYPE_AAAA ? 16 : 4;
+
+    *n = 0;
+    if (extra != NULL) *extra = 0;
+    if (!dns_name_ok(name, strlen(name))) return fail(why, "not a valid host name", DNS_EFORMAT);
+    if (len < 12) return fail(why, "shorter than a DNS header", DNS_EFORMAT);
+    if (get16(m) != id) return fail(why, "wrong ID", DNS_EID);
+    if (!(m[2] & 0x80)) return fail(why, "not a response (QR clear)", DNS_EID);
+    if ((m[2] >> 3 & 0x0F) != 0) return fail(why, "opcode is not QUERY", DNS_ERCODE);
+    rcode = m[3] & 0x0F;
+    qd = get16(m + 4);
+    an = get16(m + 6);
+    off = 12;
+    /* Servers may leave the question out of some error replies. */
+    if (qd == 0 && rcode != 0 && rcode != 3) {
+        if (rcode == 2) return fail(why, "SERVFAIL", DNS_ESERVFAIL);
+        if (rcode == 5) return fail(why, "REFUSED", DNS_EREFUSED);
+        return fail(why,
+                    rcode == 1   ? "FORMERR"
+                    : rcode == 4 ? "NOTIMP"
+                                 : "an unknown RCODE",
+                    DNS_ERCODE);
+    }
+    if (qd != 1) return fail(why, "the question count is not 1", DNS_EQUESTION);
+    wl = to_wire(name, want);
+    gl = read_name(m, len, &off, got, why);
+    if (gl == 0) return DNS_EFORMAT;
+    if (off + 4 > len) return fail(why, "the question runs past the end", DNS_EFORMAT);
+    if (!name_eq(want, wl, got, gl) || get16(m + off) != qtype || get16(m + off + 2) != CLASS_IN)
+        return fail(why, "the question is not ours", DNS_EQUESTION);
+    off += 4;
+    switch (rcode) {
+    case 0:
+        break;
+    case 1:
+        return fail(why, "FORMERR", DNS_ERCODE);
+    case 2:
+        return fail(why, "SERVFAIL", DNS_ESERVFAIL);
+    case 3:
+        return fail(why, "NXDOMAIN", DNS_ENXDOMAIN);
+    case 4:
+        return fail(why, "NOTIMP", DNS_ERCODE);
+    case 5:
+        return fail(why, "REFUSED", DNS_EREFUSED);
+    default:
+        return fail(why, "an unknown RCODE", DNS_ERCODE);
+    }
+    if (m[2] & 0x02) return fail(why, "truncated (TC set; TCP is not supported)", DNS_ETRUNC);
+
+    /* One pass over the answer section per link of the CNAME chain (replies are small). */
+    ans_off = off;
+    for (hop = 0;; hop++) {
+        int found = 0, have_next = 0;
+        off = ans_off;
+        for (i = 0; i < an; i++) {
+            unsigned type, cls, rdlen;
+            gl = read_name(m, len, &off, got, why);
+            if (gl == 0) return DNS_EFORMAT;
+            if (off + 10 > len) return fail(why, "a record runs past the end", DNS_EFORMAT);
+            type = get16(m + off);
+            cls = get16(m + off + 2);
+            rdlen = get16(m + off + 8);
+            off += 10;
+            if (off + rdlen > len) return fail(why, "record data runs past the end", DNS_EFORMAT);
+            if (cls == CLASS_IN && name_eq(want, wl, got, gl)) {
+                if (type == qtype) {
+                    if (rdlen != alen)
+                        return fail(why,
+                                    qtype == DNS_TYPE_A ? "an A record that is not 4 bytes"
+                                                        : "an AAAA record that is not 16 bytes",
+                                    DNS_EFORMAT);
+                    if (!add_addr(out, max, n, m + off, alen)) dropped++;
+                    found = 1;
+                } else if (type == DNS_TYPE_CNAME && !have_next) {
+                    size_t r = off;
+                    nl = read_name(m, len, &r, next, why);
+                    if (nl == 0) return DNS_EFORMAT;
+                    if (r != off + rdlen)
+                        return fail(why, "a CNAME whose name does not fill its data", DNS_EFORMAT);
+                    have_next = 1;
+                }
+            }
+            off += rdlen;
+        }
+        if (found || !have_next) break;
+        if (hop == DNS_CNAME_MAX)
+            return fail(why, "a CNAME chain longer than 8 names (or a loop)", DNS_EFORMAT);
+        memcpy(want, next, nl);
+        wl = nl;
+    }
+    if (extra != NULL) *extra = dropped;
+    *why = *n > 0 ? "addresses" : "no address of this type";
+    return DNS_OK;
+}
+
+int dns_parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t id, uint16_t qtype,
+                    struct dns_addr *out, size_t max, size_t *n, size_t *extra, const char **why)
+{
+    int rc = parse_reply(m, len, name, id, qtype, out, max, n, extra, why);
+
+    if (rc != DNS_OK) { /* nothing from a reply that is wrong somewhere */
+        *n = 0;
+        if (extra != NULL) *extra = 0;
+    }
+    return rc;
+}
+
+/* ---- /etc/hosts */
+
+/* The next blank-separated token of s[*i..n): its start and length (0 at the end). */
+static size_t token(const char *s, size_t n, size_t *i, const char **tok)
+{
+    size_t k;
+
+    while (*i < n && is_space((unsigned char)s[*i]))
+        (*i)++;
+    *tok = s + *i;
+    for (k = *i; k < n && !is_space((unsigned char)s[k]); k++)
+        ;
+    k -= *i;
+    *i += k;
+    return k;
+}
+
+static int text_eq(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t i;
+
+    al = strip_dot(a, al);
+    bl = strip_dot(b, bl);
+    if (al != bl || al == 0) return 0;
+    for (i = 0; i < al; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i])) return 0;
+    return 1;
+}
+
+int dns_hosts_line(const char *line, size_t n, const char *name, struct dns_addr *out)
+{
+    const char *hash = memchr(line, '#', n), *tok;
+    size_t i = 0, tl, nl = strlen(name);
+    uint8_t a[16];
+    int alen;
+
+    if (hash != NULL) n = (size_t)(hash - line);
+    tl = token(line, n, &i, &tok);
+    if (tl == 0) return 0;
+    alen = ipaddr_parse(tok, tl, a);
+    if (alen == 0) return 0;
+    while ((tl = token(line, n, &i, &tok)) > 0) {
+        if (text_eq(tok, tl, name, nl)) {
+            memset(out, 0, sizeof *out);
+            out->len = (uint8_t)alen;
+            memcpy(out->a, a, (size_t)alen);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+size_t dns_hosts_scan(const char *text, size_t len, const char *name, struct dns_addr *out,
+                      size_t max, size_t *n)
+{
+    size_t pos = 0, dropped = 0;
+    struct dns_addr a;
+
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t ll = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+        if (dns_hosts_line(text + pos, ll, name, &a) && !add_addr(out, max, n, a.a, a.len))
+            dropped++;
+        pos += ll + 1;
+    }
+    return dropped;
+}
+
+/* ---- /etc/resolv.conf */
+
+void dns_conf_init(struct dns_conf *c)
+{
+    memset(c, 0, sizeof *c);
+    c->timeout = 5;
+    c->attempts = 2;
+}
+
+/* "key:N" with key matching: N clamped to lo..hi into *v; 1 when it was that key. */
+static int option(const char *tok, size_t tl, const char *key, unsigned lo, unsigned hi,
+                  unsigned *v)
+{
+    size_t kl = strlen(key), i;
+    unsigned x = 0;
+
+    if (tl <= kl || memcmp(tok, key, kl) != 0) return 0;
+    for (i = kl; i < tl; i++) {
+        if (tok[i] < '0' || tok[i] > '9') return 1; /* not a number: ignored, as libc does */
+        if (x < 1000) x = x * 10 + (unsigned)(tok[i] - '0');
+    }
+    *v = x < lo ? lo : x > hi ? hi : x;
+    return 1;
+}
+
+void dns_conf_line(struct dns_conf *c, const char *line, size_t n)
+{
+    const char *tok;
+    size_t i = 0, tl;
+    uint8_t a[16];
+    int alen;
+
+    tl = token(line, n, &i, &tok);
+    if (tl == 0 || tok[0] == '#' || tok[0] == ';') return;
+    if (tl == 10 && memcmp(tok, "nameserver", 10) == 0) {
+        tl = token(line, n, &i, &tok);
+        alen = tl > 0 ? ipaddr_parse(tok, tl, a) : 0;
+        if (alen == 0 || c->n_ns >= DNS_NS_MAX) {
+            c->skipped++; /* scoped IPv6 ("fe80::1%eth0"), not an address, or a 4th server */
+            return;
+        }
+        memset(&c->ns[c->n_ns], 0, sizeof c->ns[0]);
+        c->ns[c->n_ns].len = (uint8_t)alen;
+        memcpy(c->ns[c->n_ns].a, a, (size_t)alen);
+        c->n_ns++;
+    } else if (tl == 7 && memcmp(tok, "options", 7) == 0) {
+        while ((tl = token(line, n, &i, &tok)) > 0) {
+            if (tok[0] == '#' || tok[0] == ';') break;
+            if (!option(tok, tl, "timeout:", 1, 60, &c->timeout))
+                (void)option(tok, tl, "attempts:", 1, 10, &c->attempts);
+        }
+    }
+    /* search, domain, sortlist, ...: ignored (absolute names only, see dns.h) */
+}
+
+void dns_conf_finish(struct dns_conf *c)
+{
+    if (c->n_ns > 0) return;
+    memset(&c->ns[0], 0, sizeof c->ns[0]);
+    c->ns[0].len = 4;
+    c->ns[0].a[0] = 127;
+    c->ns[0].a[3] = 1;
+    c->n_ns = 1;
+}
+
+void dns_conf_parse(struct dns_conf *c, const char *text, size_t len)
+{
+    size_t pos = 0;
+
+    dns_conf_init(c);
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t ll = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+        dns_conf_line(c, text + pos, ll);
+        pos += ll + 1;
+    }
+    dns_conf_finish(c);
+}
