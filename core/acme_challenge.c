@@ -112,7 +112,7 @@ static int publish_alpn(struct acme *c, struct acme_pending *p, size_t n)
 
 int acme_challenges_publish(struct acme *c, struct acme_pending *p, size_t n)
 {
-    if (c->cfg->challenge == CHALLENGE_DNS01) return publish_dns(c, p, n);
+    if (config_dns01(c->cfg)) return publish_dns(c, p, n);
     if (c->cfg->challenge == CHALLENGE_TLSALPN01) return publish_alpn(c, p, n);
     if (c->cfg->challenge != CHALLENGE_HTTP01)
         return err_set(ACME_ECONFIG, "this challenge type is not supported");
@@ -133,7 +133,7 @@ void acme_challenges_withdraw(struct acme *c, struct acme_pending *p, size_t n)
     }
     for (i = 0; i < n; i++) {
         if (!p[i].published) continue;
-        if (c->cfg->challenge == CHALLENGE_DNS01) {
+        if (config_dns01(c->cfg)) {
             log_v("dns_hook del %s", p[i].dns_name);
             if (hook_dns(c->cfg->dns_hook, "del", p[i].dns_name, p[i].dns_value, p[i].id_value, 0) <
                 0)

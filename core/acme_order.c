@@ -254,7 +254,7 @@ static int authz_read(struct acme *c, const char *url, struct acme_pending *p)
         if (p->token[0] == '\0' || strspn(p->token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
                                                     "rstuvwxyz0123456789-_") != strlen(p->token))
             return err_set(ACME_EREFUSED, "challenge token for %s is not base64url", p->id_value);
-        if (acme_pending_answer(c, p, c->cfg->challenge == CHALLENGE_DNS01) < 0) return -1;
+        if (acme_pending_answer(c, p, config_dns01(c->cfg)) < 0) return -1;
         return 1;
     }
     return err_set(ACME_EREFUSED, "the CA offers no %s challenge for %s%s%s", want,

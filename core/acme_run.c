@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "cert_key.h"
 #include "config.h"
 #include "err.h"
 #include "hook.h"
@@ -25,8 +26,6 @@
 #include "fmt.h"
 
 #define CERT_FILE_MAX (256 * 1024)
-#define KEY_PEM_MAX 8192
-#define CSR_MAX 8192
 
 /* Reads the installed leaf: 1 with info filled, 0 when there is none, -1 on an error. */
 static int installed_leaf(const struct acme_config *cfg, struct arena *a, struct x509_info *x)
@@ -51,39 +50,6 @@ static int installed_leaf(const struct acme_config *cfg, struct arena *a, struct
         return 0;
     }
     return 1;
-}
-
-/* The certificate key: the installed one when reuse_key is set and it exists, else new.
- * *pem is the key's PEM to install, NULL when the installed key is kept. */
-static int cert_key(const struct acme_config *cfg, struct arena *a, struct crypto_key *k,
-                    char **pem, size_t *pem_len)
-{
-    static unsigned char storage[KEY_PEM_MAX];
-    struct buf b;
-    char *text;
-    size_t len;
-    int missing = 0;
-
-    *pem = NULL;
-    if (cfg->reuse_key) {
-        if (file_read(cfg->key_file, a, &text, &len, KEY_PEM_MAX, &missing) == 0) {
-            int rc = crypto_key_load_pem(k, text, len, cfg->key_file);
-            memset(text, 0, len);
-            if (rc < 0) return err_recode(ACME_ELOCAL);
-            log_v("reusing the certificate key %s (reuse_key)", cfg->key_file);
-            return 0;
-        }
-        if (!missing) return err_recode(ACME_ELOCAL);
-        err_clear();
-    }
-    log_v("generating a %s certificate key", key_type_name(cfg->key_type));
-    buf_init(&b, storage, sizeof storage);
-    if (crypto_key_generate(k, cfg->key_type) < 0 || crypto_key_write_pem(k, &b) < 0 ||
-        buf_check(&b, "certificate key") < 0)
-        return err_recode(ACME_ELOCAL);
-    *pem = (char *)storage;
-    *pem_len = b.len;
-    return 0;
 }
 
 /* One run's session: everything is set up only when first needed, so that a not-due run
@@ -233,13 +199,12 @@ static void ari_check(struct run *r, int64_t now)
 
 static int issue(struct run *r)
 {
-    static uint8_t csr[CSR_MAX];
+    static uint8_t csr[CERT_CSR_MAX];
     static struct crypto_key key;
     const struct acme_config *cfg = r->cfg;
     struct acme *c = &r->c;
-    struct csr_opts o;
-    const char *replaces = NULL;
-    char *chain, *key_pem = NULL, when[40];
+    const char *replaces = NULL, *key_pem = NULL;
+    char *chain, when[40];
     size_t chain_len, csr_len, key_len = 0;
     struct x509_info leaf;
     int rc = -1;
@@ -247,13 +212,7 @@ static int issue(struct run *r)
     /* A typo in an output path must not cost an issuance (CA rate limits): check first. */
     if (install_check_paths(cfg) < 0) goto out;
     if (run_start(r) < 0 || acme_account_key(c) < 0 || acme_account(c) < 0) goto out;
-    if (cert_key(cfg, r->a, &key, &key_pem, &key_len) < 0) goto out;
-    memset(&o, 0, sizeof o);
-    o.names = cfg->domains;
-    o.n = cfg->n_domains;
-    o.no_cn = !cfg->csr_cn;
-    o.must_staple = cfg->must_staple;
-    if (crypto_csr(&key, &o, csr, sizeof csr, &csr_len) < 0) goto out;
+    if (cert_key_csr(cfg, r->a, &key, &key_pem, &key_len, csr, &csr_len) < 0) goto out;
     if (r->have && r->certid[0] != '\0' && c->dir.renewal_info != NULL) replaces = r->certid;
     if (acme_issue_replacing(c, replaces, csr, csr_len, &chain, &chain_len) < 0) goto out;
     if (install_check(chain, chain_len, &key, cfg->domains, cfg->n_domains, r->a) < 0) goto out;
@@ -276,8 +235,7 @@ static int issue(struct run *r)
         err_clear();
     }
 out:
-    if (key_pem != NULL) memset(key_pem, 0, key_len);
-    crypto_key_wipe(&key);
+    cert_key_wipe(&key);
     return rc;
 }
 
@@ -420,7 +378,7 @@ static int run_locked(struct run *r, int force)
     }
     if (issue(r) < 0) {
         record_failure(r, now);
-        if (absent && cfg->selfsign_fallback) selfsign_fallback(cfg, r->a);
+        if (absent && config_selfsign_fallback(cfg)) selfsign_fallback(cfg, r->a);
         return -1;
     }
     record_success(r, sys_now());

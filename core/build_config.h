@@ -12,6 +12,10 @@
 #error "Kconfig: CONFIG_ARENA_SIZE must be at least twice CONFIG_HTTP_BODY_MAX"
 #endif
 
+/* What a key or command that needs a feature left out of this build says (exit 2). */
+#define ACME_NO_DNS01 "this acme was built without the DNS-01 hook (CONFIG_DNS01_HOOK)"
+#define ACME_NO_SELFSIGN "this acme was built without self-signed certificates (CONFIG_SELFSIGN)"
+
 #ifndef ACME_VERSION
 #define ACME_VERSION "0.1.0"
 #endif

@@ -13,6 +13,7 @@
 #include "acme.h"
 #include "arena.h"
 #include "buf.h"
+#include "cert_key.h"
 #include "cli.h"
 #include "cmd.h"
 #include "config.h"
@@ -24,9 +25,6 @@
 #include "session.h"
 #include "state.h"
 #include "sys.h"
-
-#define KEY_PEM_MAX 8192
-#define CSR_MAX 8192
 
 /* Prints one authorization (in c->doc) with all its challenges. */
 static int print_authz(struct acme *c, const char *url)
@@ -61,33 +59,6 @@ static int print_authz(struct acme *c, const char *url)
     return 0;
 }
 
-/* New certificate key (cfg->key_type; reuse_key keeps the installed one) and its CSR. */
-static int key_and_csr(const struct acme_config *cfg, struct arena *a, struct crypto_key *k,
-                       struct buf *pem, uint8_t *csr, size_t *csr_len, int *keep)
-{
-    struct csr_opts o;
-    char *text;
-    size_t len;
-    *keep = 0;
-    if (cfg->reuse_key && file_read(cfg->key_file, a, &text, &len, KEY_PEM_MAX, NULL) == 0) {
-        int rc = crypto_key_load_pem(k, text, len, cfg->key_file);
-        memset(text, 0, len);
-        if (rc < 0) return err_recode(ACME_ELOCAL);
-        *keep = 1;
-    } else {
-        err_clear();
-        if (crypto_key_generate(k, cfg->key_type) < 0 || crypto_key_write_pem(k, pem) < 0 ||
-            buf_check(pem, "certificate key") < 0)
-            return err_recode(ACME_ELOCAL);
-    }
-    memset(&o, 0, sizeof o);
-    o.names = cfg->domains;
-    o.n = cfg->n_domains;
-    o.no_cn = !cfg->csr_cn;
-    o.must_staple = cfg->must_staple;
-    return crypto_csr(k, &o, csr, CSR_MAX, csr_len);
-}
-
 /* The staged order's URL when one is saved for this CA's directory, else NULL. */
 static const char *staged(struct session *s)
 {
@@ -107,18 +78,16 @@ static int forget(struct session *s)
 static int finish(const struct acme_config *cfg, struct arena *a, int publish)
 {
     static struct crypto_key key;
-    static unsigned char key_mem[KEY_PEM_MAX];
-    static uint8_t csr[CSR_MAX];
+    static uint8_t csr[CERT_CSR_MAX];
     struct session *s = session_open(cfg, a, SESSION_ACCOUNT);
     struct acme *c;
     struct acme_order o;
     const char *url;
-    size_t csr_len = 0, chain_len;
-    struct buf kp;
+    size_t csr_len = 0, chain_len, key_len = 0;
+    const char *key_pem = NULL;
     char *chain;
-    int keep = 0, rc = -1, changed;
+    int rc = -1, changed;
 
-    buf_init(&kp, key_mem, sizeof key_mem);
     if (s == NULL) return -1;
     c = &s->c;
     if ((url = staged(s)) == NULL) {
@@ -144,12 +113,13 @@ static int finish(const struct acme_config *cfg, struct arena *a, int publish)
         goto out;
     }
     /* the key is made only for an order that can be finalized */
-    if (acme_status_is(c, "ready") && key_and_csr(cfg, a, &key, &kp, csr, &csr_len, &keep) < 0)
+    if (acme_status_is(c, "ready") &&
+        cert_key_csr(cfg, a, &key, &key_pem, &key_len, csr, &csr_len) < 0)
         goto out;
     if (acme_finalize_and_download(c, &o, csr, csr_len, &chain, &chain_len) < 0 ||
         install_check(chain, chain_len, &key, cfg->domains, cfg->n_domains, a) < 0)
         goto out;
-    changed = install_files(cfg, keep ? NULL : (const char *)kp.p, kp.len, chain, chain_len, a);
+    changed = install_files(cfg, key_pem, key_len, chain, chain_len, a);
     if (changed < 0) goto out;
     forget(s);
     err_clear();
@@ -161,8 +131,7 @@ static int finish(const struct acme_config *cfg, struct arena *a, int publish)
     if (changed > 0 && cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0)
         rc = err_prefix("the new certificate is installed, but");
 out:
-    memset(key_mem, 0, sizeof key_mem);
-    crypto_key_wipe(&key);
+    cert_key_wipe(&key);
     session_close(s);
     return rc;
 }

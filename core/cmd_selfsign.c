@@ -19,6 +19,7 @@ int cmd_opt_value(const struct cli *cl, size_t *i, const char *opt, const char *
     return 1;
 }
 
+#if defined(CONFIG_SELFSIGN)
 int cmd_selfsign(const struct acme_config *cfg, const struct cli *cl)
 {
     int fd, rc;
@@ -33,3 +34,10 @@ int cmd_selfsign(const struct acme_config *cfg, const struct cli *cl)
         return err_prefix("the self-signed certificate is installed, but");
     return 0;
 }
+#else
+int cmd_selfsign(const struct acme_config *cfg, const struct cli *cl)
+{
+    (void)cfg, (void)cl;
+    return err_set(ACME_ECONFIG, "selfsign: " ACME_NO_SELFSIGN);
+}
+#endif

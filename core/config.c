@@ -33,7 +33,7 @@
 enum kind {
     K_STR,       /* any text; empty unsets */
     K_BOOL,      /* yes/no ... */
-    K_INT,       /* decimal in [min, max] */
+    K_INT,       /* decimal in ranges[arg] */
     K_KEYTYPE,   /* key_type_parse() */
     K_CHALLENGE, /* http-01 dns-01 tls-alpn-01 */
     K_DIRECTORY, /* https URL or alias */
@@ -41,72 +41,112 @@ enum kind {
     K_EMAIL,     /* list of addresses */
     K_EAB_HMAC,  /* base64url secret */
     K_LISTEN,    /* [addr]:port */
-    K_ADDR       /* IP literal */
+    K_ADDR,      /* IP literal */
+    K_OFF        /* a feature this build left out (arg: OFF_*): only empty or false accepted */
 };
+
+enum { R_0_3600 = 1, R_1_3600, R_0_365, R_0_86400, R_1_3650 };
+static const int32_t ranges[][2] = {{0, 0}, {0, 3600}, {1, 3600}, {0, 365}, {0, 86400}, {1, 3650}};
+enum { OFF_DNS01, OFF_SELFSIGN };
+
+#if defined(CONFIG_DNS01_HOOK)
+#define IF_DNS01(kind) kind
+#else
+#define IF_DNS01(kind) K_OFF
+#endif
+#if defined(CONFIG_SELFSIGN)
+#define IF_SELFSIGN(kind) kind
+#else
+#define IF_SELFSIGN(kind) K_OFF
+#endif
+
+/* Every key: X(name = its struct acme_config field, kind, arg). The order is the bit order of
+ * set_by_file/set_by_override. */
+#define KEYS(X)                                                                                    \
+    X(directory, K_DIRECTORY, 0)                                                                   \
+    X(email, K_EMAIL, 0)                                                                           \
+    X(agree_tos, K_BOOL, 0)                                                                        \
+    X(eab_kid, K_STR, 0)                                                                           \
+    X(eab_hmac_key, K_EAB_HMAC, 0)                                                                 \
+    X(account_key_type, K_KEYTYPE, 0)                                                              \
+    X(domains, K_DOMAINS, 0)                                                                       \
+    X(key_type, K_KEYTYPE, 0)                                                                      \
+    X(csr_cn, K_BOOL, 0)                                                                           \
+    X(must_staple, K_BOOL, 0)                                                                      \
+    X(profile, K_STR, 0)                                                                           \
+    X(preferred_chain, K_STR, 0)                                                                   \
+    X(challenge, K_CHALLENGE, 0)                                                                   \
+    X(http_listen, K_LISTEN, 0)                                                                    \
+    X(webroot, K_STR, 0)                                                                           \
+    X(dns_hook, IF_DNS01(K_STR), OFF_DNS01)                                                        \
+    X(dns_wait, K_INT, R_0_3600)                                                                   \
+    X(alpn_listen, K_LISTEN, 0)                                                                    \
+    X(state_dir, K_STR, 0)                                                                         \
+    X(key_file, K_STR, 0)                                                                          \
+    X(cert_file, K_STR, 0)                                                                         \
+    X(chain_file, K_STR, 0)                                                                        \
+    X(fullchain_file, K_STR, 0)                                                                    \
+    X(link_cert, K_STR, 0)                                                                         \
+    X(link_key, K_STR, 0)                                                                          \
+    X(link_fullchain, K_STR, 0)                                                                    \
+    X(reload, K_STR, 0)                                                                            \
+    X(user, K_STR, 0)                                                                              \
+    X(ca_file, K_STR, 0)                                                                           \
+    X(timeout, K_INT, R_1_3600)                                                                    \
+    X(bind_address, K_ADDR, 0)                                                                     \
+    X(renew_days, K_INT, R_0_365)                                                                  \
+    X(jitter, K_INT, R_0_86400)                                                                    \
+    X(reuse_key, K_BOOL, 0)                                                                        \
+    X(selfsign_days, K_INT, R_1_3650)                                                              \
+    X(selfsign_fallback, IF_SELFSIGN(K_BOOL), OFF_SELFSIGN)
 
 struct key_def {
-    const char *name; /* first member: see suggest() */
-    unsigned char kind;
-    size_t off;
-    int min, max;
+    uint16_t off; /* of the field in struct acme_config */
+    uint8_t kind, arg;
 };
 
-#define F(field) offsetof(struct acme_config, field)
-static const struct key_def keys[] = {
-    {"directory", K_DIRECTORY, F(directory), 0, 0},
-    {"email", K_EMAIL, F(email), 0, 0},
-    {"agree_tos", K_BOOL, F(agree_tos), 0, 0},
-    {"eab_kid", K_STR, F(eab_kid), 0, 0},
-    {"eab_hmac_key", K_EAB_HMAC, F(eab_hmac_key), 0, 0},
-    {"account_key_type", K_KEYTYPE, F(account_key_type), 0, 0},
-    {"domains", K_DOMAINS, F(domains), 0, 0},
-    {"key_type", K_KEYTYPE, F(key_type), 0, 0},
-    {"csr_cn", K_BOOL, F(csr_cn), 0, 0},
-    {"must_staple", K_BOOL, F(must_staple), 0, 0},
-    {"profile", K_STR, F(profile), 0, 0},
-    {"preferred_chain", K_STR, F(preferred_chain), 0, 0},
-    {"challenge", K_CHALLENGE, F(challenge), 0, 0},
-    {"http_listen", K_LISTEN, F(http_listen), 0, 0},
-    {"webroot", K_STR, F(webroot), 0, 0},
-    {"dns_hook", K_STR, F(dns_hook), 0, 0},
-    {"dns_wait", K_INT, F(dns_wait), 0, 3600},
-    {"alpn_listen", K_LISTEN, F(alpn_listen), 0, 0},
-    {"state_dir", K_STR, F(state_dir), 0, 0},
-    {"key_file", K_STR, F(key_file), 0, 0},
-    {"cert_file", K_STR, F(cert_file), 0, 0},
-    {"chain_file", K_STR, F(chain_file), 0, 0},
-    {"fullchain_file", K_STR, F(fullchain_file), 0, 0},
-    {"link_cert", K_STR, F(link_cert), 0, 0},
-    {"link_key", K_STR, F(link_key), 0, 0},
-    {"link_fullchain", K_STR, F(link_fullchain), 0, 0},
-    {"reload", K_STR, F(reload), 0, 0},
-    {"user", K_STR, F(user), 0, 0},
-    {"ca_file", K_STR, F(ca_file), 0, 0},
-    {"timeout", K_INT, F(timeout), 1, 3600},
-    {"bind_address", K_ADDR, F(bind_address), 0, 0},
-    {"renew_days", K_INT, F(renew_days), 0, 365},
-    {"jitter", K_INT, F(jitter), 0, 86400},
-    {"reuse_key", K_BOOL, F(reuse_key), 0, 0},
-    {"selfsign_days", K_INT, F(selfsign_days), 1, 3650},
-    {"selfsign_fallback", K_BOOL, F(selfsign_fallback), 0, 0},
-};
+#define KEY_NAME(name, kind, arg) #name "\0"
+#define KEY_DEF(name, kind, arg) {offsetof(struct acme_config, name), kind, arg},
+/* Name lists: NUL-separated, ending with an empty name. */
+static const char key_names[] = KEYS(KEY_NAME);
+static const struct key_def keys[] = {KEYS(KEY_DEF)};
 #define N_KEYS (sizeof keys / sizeof keys[0])
 _Static_assert(N_KEYS <= 64, "set_by_file/set_by_override hold one bit per key");
+_Static_assert(sizeof(struct acme_config) <= 65535, "key_def.off is 16 bits");
 
-static const struct {
-    const char *name; /* first member: see suggest() */
-    const char *url;
-} aliases[] = {
-    {"letsencrypt", "https://acme-v02.api.letsencrypt.org/directory"},
-    {"letsencrypt-staging", "https://acme-staging-v02.api.letsencrypt.org/directory"},
-    {"zerossl", "https://acme.zerossl.com/v2/DV90"},
-    {"google", "https://dv.acme-v02.api.pki.goog/directory"},
-    {"google-staging", "https://dv.acme-v02.test-api.pki.goog/directory"},
-    {"buypass", "https://api.buypass.com/acme/directory"},
-    {"buypass-staging", "https://api.test4.buypass.no/acme/directory"},
+static const char alias_names[] = "letsencrypt\0letsencrypt-staging\0zerossl\0google\0"
+                                  "google-staging\0buypass\0buypass-staging\0";
+static const char *const alias_urls[] = {
+    "https://acme-v02.api.letsencrypt.org/directory",
+    "https://acme-staging-v02.api.letsencrypt.org/directory",
+    "https://acme.zerossl.com/v2/DV90",
+    "https://dv.acme-v02.api.pki.goog/directory",
+    "https://dv.acme-v02.test-api.pki.goog/directory",
+    "https://api.buypass.com/acme/directory",
+    "https://api.test4.buypass.no/acme/directory",
 };
 
-static const char *const challenges[] = {"http-01", "dns-01", "tls-alpn-01"};
+#define ALIAS_LIST                                                                                 \
+    "letsencrypt, letsencrypt-staging, zerossl, google, google-staging, buypass, buypass-staging"
+
+static const char challenge_names[] = "http-01\0dns-01\0tls-alpn-01\0";
+
+/* The index of s in a name list, or -1. */
+static int list_find(const char *list, const char *s)
+{
+    int i;
+    for (i = 0; *list != '\0'; i++, list += strlen(list) + 1)
+        if (strcmp(list, s) == 0) return i;
+    return -1;
+}
+
+/* Name i of a name list (i is in range). */
+static const char *list_at(const char *list, int i)
+{
+    while (i-- > 0)
+        list += strlen(list) + 1;
+    return list;
+}
 
 /* Where a setting comes from: a file line, or -o (path NULL). */
 struct where {
@@ -114,29 +154,34 @@ struct where {
     unsigned line;
 };
 
-static int bad(const struct where *w, const char *key, const char *fmt, ...) ACME_PRINTF(3, 4);
-
 static void where_text(const struct where *w, const char *key, char *out, size_t cap)
 {
     if (w->path != NULL && key != NULL)
         fmt_snprintf(out, cap, "%s:%u: %s", w->path, w->line, key);
     else if (w->path != NULL)
         fmt_snprintf(out, cap, "%s:%u", w->path, w->line);
-    else if (key != NULL)
-        fmt_snprintf(out, cap, "-o %s", key);
     else
-        fmt_snprintf(out, cap, "-o");
+        fmt_snprintf(out, cap, key != NULL ? "-o %s" : "-o%s", key != NULL ? key : "");
 }
 
-static int bad(const struct where *w, const char *key, const char *fmt, ...)
+/* "file:line: key: message" (or "-o key: message"), ACME_ECONFIG. */
+static int vbad(const struct where *w, const char *key, const char *fmt, va_list ap)
 {
     char loc[512], msg[512];
-    va_list ap;
-    va_start(ap, fmt);
     fmt_vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     where_text(w, key, loc, sizeof loc);
     return err_set(ACME_ECONFIG, "%s: %s", loc, msg);
+}
+
+static int bad(const struct where *w, const char *key, const char *fmt, ...) ACME_PRINTF(3, 4);
+static int bad(const struct where *w, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, fmt);
+    rc = vbad(w, key, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* Adds "file:line: key" to an error set elsewhere (e.g. by key_type_parse()). */
@@ -175,27 +220,23 @@ static unsigned edit_distance(const char *a, const char *b)
     return d[la][lb];
 }
 
-/* The closest candidate to word (an array of n structs of `stride` bytes whose first member
- * is the name), or NULL when none is close: at most 2 edits (1 for short words), or word being
- * a prefix of at least 3 characters. */
-static const char *suggest(const char *word, const void *base, size_t stride, size_t n)
+/* The closest name of a name list to word, or NULL when none is close: at most 2 edits (1 for
+ * short words), or word being a prefix of at least 3 characters. */
+static const char *suggest(const char *word, const char *list)
 {
     const char *best = NULL;
-    size_t wl = strlen(word), i;
-    unsigned bestd = wl < 5 ? 2 : 3;
-    for (i = 0; i < n; i++) {
-        const char *cand = *(const char *const *)(const void *)((const char *)base + i * stride);
-        size_t cl = strlen(cand);
-        unsigned d;
-        if (wl >= 3 && strncmp(cand, word, wl) == 0)
+    size_t wl = strlen(word), cl;
+    unsigned bestd = wl < 5 ? 2 : 3, d;
+    for (; (cl = strlen(list)) > 0; list += cl + 1) {
+        if (wl >= 3 && strncmp(list, word, wl) == 0)
             d = 1;
         else if (wl + 2 < cl || cl + 2 < wl)
             continue; /* at least 3 edits apart */
         else
-            d = edit_distance(word, cand);
+            d = edit_distance(word, list);
         if (d < bestd) {
             bestd = d;
-            best = cand;
+            best = list;
         }
     }
     return best;
@@ -271,12 +312,25 @@ static int next_word(struct cursor *c, char *out, size_t *len, size_t *raw0, siz
 /* One value being applied. */
 struct value {
     const struct where *w;
+    const char *key; /* its name */
     const struct key_def *k;
     const char *s; /* raw text after '=' */
     size_t n;
     int comments;
     char *scratch; /* n + 1 bytes */
 };
+
+/* bad() for the value being applied. */
+static int vb(const struct value *v, const char *fmt, ...) ACME_PRINTF(2, 3);
+static int vb(const struct value *v, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, fmt);
+    rc = vbad(v->w, v->key, fmt, ap);
+    va_end(ap);
+    return rc;
+}
 
 /* The scalar text of a value into v->scratch (see the format above). */
 static int scalar(const struct value *v, size_t *len)
@@ -294,32 +348,27 @@ static int scalar(const struct value *v, size_t *len)
         }
         last1 = r1;
     }
-    if (rc < 0) return bad(v->w, v->k->name, "%s", why);
+    if (rc < 0) return vb(v, "%s", why);
     if (words > 1) {
         *len = last1 - first0;
         memcpy(v->scratch, v->s + first0, *len);
         v->scratch[*len] = '\0';
         if (memchr(v->scratch, '\0', *len) != NULL || strpbrk(v->scratch, "\r\n\x7f") != NULL)
-            return bad(v->w, v->k->name, "control character in value");
+            return vb(v, "control character in value");
     }
     return 0;
 }
 
-static int parse_bool(const char *s, int *out)
+/* yes/true/on/1 -> 1, no/false/off/0 -> 0 (any case), else -1. */
+static int parse_bool(const char *s)
 {
-    static const char *const yes[] = {"yes", "true", "on", "1"};
-    static const char *const no[] = {"no", "false", "off", "0"};
-    size_t i;
-    for (i = 0; i < 4; i++) {
-        if (strcasecmp(s, yes[i]) == 0) {
-            *out = 1;
-            return 0;
-        }
-        if (strcasecmp(s, no[i]) == 0) {
-            *out = 0;
-            return 0;
-        }
-    }
+    static const char words[] = "no\0yes\0false\0true\0off\0on\0"
+                                "0\0"
+                                "1\0";
+    const char *w = words;
+    int i;
+    for (i = 0; *w != '\0'; i++, w += strlen(w) + 1)
+        if (strcasecmp(s, w) == 0) return i & 1;
     return -1;
 }
 
@@ -357,91 +406,103 @@ static int listen_ok(const char *s)
  * into out (NAME_BUF bytes). */
 static int check_name(const struct value *v, const char *name, size_t n, char *out)
 {
-    const char *key = v->k->name;
+    static char bad_char[] = "invalid character '?' in a host name";
     uint8_t ip[16];
     size_t i, label = 0, start = 0;
     int iplen = ipaddr_parse(name, n, ip);
+    const char *why, *last;
     if (iplen != 0) {
         char t[IPADDR_TEXT_MAX];
         ipaddr_format(ip, (size_t)iplen, t);
         memcpy(out, t, strlen(t) + 1);
         return 0;
     }
-    if (name[0] == '[') return bad(v->w, key, "%s: write IPv6 addresses without brackets", name);
-    if (memchr(name, ':', n) != NULL) return bad(v->w, key, "%s: not a valid IPv6 address", name);
+    if (name[0] == '[') {
+        why = "write IPv6 addresses without brackets";
+        goto bad;
+    }
+    why = "not a valid IPv6 address";
+    if (memchr(name, ':', n) != NULL) goto bad;
     if (n > CONFIG_MAX_NAME_LEN)
-        return bad(v->w, key,
-                   "%.40s...: name of %zu characters is longer than "
-                   "CONFIG_MAX_NAME_LEN (%d)",
-                   name, n, CONFIG_MAX_NAME_LEN);
+        return vb(v, "%.40s...: name of %zu characters is longer than CONFIG_MAX_NAME_LEN (%d)",
+                  name, n, CONFIG_MAX_NAME_LEN);
     if (n >= 2 && name[0] == '*' && name[1] == '.') start = 2;
-    if (memchr(name + start, '*', n - start) != NULL)
-        return bad(v->w, key, "%s: a wildcard must be the whole leftmost label (*.example.org)",
-                   name);
+    why = "a wildcard must be the whole leftmost label (*.example.org)";
+    if (memchr(name + start, '*', n - start) != NULL) goto bad;
     memcpy(out, name, start);
     for (i = start; i <= n; i++) {
         unsigned char c = i < n ? (unsigned char)name[i] : '.';
         if (c == '.') {
-            if (label == 0)
-                return bad(v->w, key, "%s: empty label (leading, trailing or double dot)", name);
-            if (name[i - 1] == '-' || name[i - label] == '-')
-                return bad(v->w, key, "%s: a label cannot start or end with '-'", name);
-            if (label > 63) return bad(v->w, key, "%s: label longer than 63 characters", name);
+            why = "empty label (leading, trailing or double dot)";
+            if (label == 0) goto bad;
+            why = "a label cannot start or end with '-'";
+            if (name[i - 1] == '-' || name[i - label] == '-') goto bad;
+            why = "label longer than 63 characters";
+            if (label > 63) goto bad;
             label = 0;
-        } else if (c >= 0x80)
-            return bad(v->w, key, "%s: non-ASCII name; use its IDNA form (xn--...)", name);
-        else if (c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))
+        } else if (c >= 0x80) {
+            why = "non-ASCII name; use its IDNA form (xn--...)";
+            goto bad;
+        } else if (c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))
             label++;
         else if (c >= 'A' && c <= 'Z') {
             c = (unsigned char)(c - 'A' + 'a');
             label++;
-        } else
-            return bad(v->w, key, "%s: invalid character '%c' in a host name", name, c);
+        } else {
+            bad_char[19] = (char)c;
+            why = bad_char;
+            goto bad;
+        }
         if (i < n) out[i] = (char)c;
     }
     out[n] = '\0';
     /* A last label of digits only is an attempted IPv4 address (no TLD is numeric). */
-    {
-        const char *last = strrchr(out, '.');
-        last = last != NULL ? last + 1 : out;
-        if (strspn(last, "0123456789") == strlen(last))
-            return bad(v->w, key, "%s: not a valid IPv4 address", name);
-    }
-    return 0;
+    last = strrchr(out, '.');
+    last = last != NULL ? last + 1 : out;
+    why = "not a valid IPv4 address";
+    if (strspn(last, "0123456789") != strlen(last)) return 0;
+bad:
+    return vb(v, "%s: %s", name, why);
 }
 
 /* One email address (an optional "mailto:" is dropped): local@domain, domain stored lower
  * case. out has room for EMAIL_MAX + 1 bytes. */
 static int check_email(const struct value *v, const char *s, size_t n, char *out)
 {
-    const char *key = v->k->name;
-    const char *at;
+    static char bad_char[] = "character '?' is not allowed in an email address";
+    const char *at, *why = "invalid domain part";
     size_t i, local;
     if (n >= 7 && strncasecmp(s, "mailto:", 7) == 0) {
         s += 7;
         n -= 7;
     }
-    if (n > EMAIL_MAX)
-        return bad(v->w, key, "%.40s...: address longer than %d characters", s, EMAIL_MAX);
+    if (n > EMAIL_MAX) return vb(v, "%.40s...: address longer than %d characters", s, EMAIL_MAX);
     at = memchr(s, '@', n);
-    if (at == NULL || at == s || at == s + n - 1 || memchr(at + 1, '@', n - (size_t)(at - s) - 1))
-        return bad(v->w, key, "%s: not an email address (user@example.org)", s);
+    if (at == NULL || at == s || at == s + n - 1 || memchr(at + 1, '@', n - (size_t)(at - s) - 1)) {
+        why = "not an email address (user@example.org)";
+        goto bad;
+    }
     local = (size_t)(at - s);
-    if (local > 64) return bad(v->w, key, "%s: local part longer than 64 characters", s);
+    if (local > 64) {
+        why = "local part longer than 64 characters";
+        goto bad;
+    }
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80 || strchr(" ,;<>?()[]\\\"", c) != NULL)
-            return bad(v->w, key, "%s: character '%c' is not allowed in an email address", s,
-                       c >= 0x80 ? '?' : c);
-        if (i > local && (c == '*' || c == '_'))
-            return bad(v->w, key, "%s: invalid domain part", s);
+        if (c >= 0x80 || strchr(" ,;<>?()[]\\\"", c) != NULL) {
+            bad_char[11] = (char)(c >= 0x80 ? '?' : c);
+            why = bad_char;
+            goto bad;
+        }
+        if (i > local && (c == '*' || c == '_')) goto bad;
         out[i] = (char)(i > local && c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
     out[n] = '\0';
-    if (n - local - 1 > CONFIG_MAX_NAME_LEN || out[local + 1] == '.' || out[n - 1] == '.' ||
-        strstr(out + local, "..") != NULL || strchr(out + local, '.') == NULL)
-        return bad(v->w, key, "%s: invalid domain part", s);
-    return 0;
+    if (n - local - 1 <= CONFIG_MAX_NAME_LEN && out[local + 1] != '.' && out[n - 1] != '.' &&
+        strstr(out + local, "..") == NULL && strchr(out + local, '.') != NULL)
+        return 0;
+bad:
+    return vb(v, "%s: %s", s, why);
 }
 
 static int apply_list(struct acme_config *c, const struct value *v, struct arena *a)
@@ -455,12 +516,10 @@ static int apply_list(struct acme_config *c, const struct value *v, struct arena
     int rc;
     while ((rc = next_word(&cur, v->scratch, &wl, &r0, &r1, &why)) > 0) {
         const char *stored;
-        if (wl == 0) return bad(v->w, v->k->name, "empty item (\"\")");
+        if (wl == 0) return vb(v, "empty item (\"\")");
         if (count == max) {
-            if (domains)
-                return bad(v->w, v->k->name, "more than %zu names (the limit is CONFIG_MAX_NAMES)",
-                           max);
-            return bad(v->w, v->k->name, "more than %zu addresses (CONFIG_MAX_EMAILS)", max);
+            if (domains) return vb(v, "more than %zu names (the limit is CONFIG_MAX_NAMES)", max);
+            return vb(v, "more than %zu addresses (CONFIG_MAX_EMAILS)", max);
         }
         if (domains) {
             if (check_name(v, v->scratch, wl, name) < 0) return -1;
@@ -470,13 +529,12 @@ static int apply_list(struct acme_config *c, const struct value *v, struct arena
             stored = email;
         }
         for (i = 0; i < count; i++)
-            if (strcmp(items[i], stored) == 0)
-                return bad(v->w, v->k->name, "%s is listed twice", stored);
+            if (strcmp(items[i], stored) == 0) return vb(v, "%s is listed twice", stored);
         if ((items[count] = arena_strdup(a, stored, "reading the configuration")) == NULL)
             return -1;
         count++;
     }
-    if (rc < 0) return bad(v->w, v->k->name, "%s", why);
+    if (rc < 0) return vb(v, "%s", why);
     if (domains) {
         memcpy(c->domains, items, count * sizeof items[0]);
         c->n_domains = count;
@@ -492,6 +550,8 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
     const struct key_def *k = v->k;
     void *field = (char *)c + k->off;
     const char *s = v->scratch, *alias;
+    char t[IPADDR_TEXT_MAX];
+    uint8_t ip[256]; /* an IP address, or the decoded EAB key */
     size_t len;
     long n;
 
@@ -502,38 +562,38 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
             *(const char **)field = NULL;
             return 0;
         }
-        return bad(v->w, k->name, "empty value");
+        if (k->kind == K_OFF) return 0;
+        return vb(v, "empty value");
     }
     switch (k->kind) {
     case K_BOOL:
-        if (parse_bool(s, (int *)field) < 0)
-            return bad(v->w, k->name,
-                       "\"%s\" is not a boolean (use yes/no, true/false, on/off "
-                       "or 1/0)",
-                       s);
+        if ((n = parse_bool(s)) < 0)
+            return vb(v, "\"%s\" is not a boolean (use yes/no, true/false, on/off or 1/0)", s);
+        *(int *)field = (int)n;
         return 0;
     case K_INT:
         n = parse_uint(s);
-        if (n < 0) return bad(v->w, k->name, "\"%s\" is not a number", s);
-        if (n < k->min || n > k->max)
-            return bad(v->w, k->name, "%ld is out of range (%d..%d)", n, k->min, k->max);
+        if (n < 0) return vb(v, "\"%s\" is not a number", s);
+        if (n < ranges[k->arg][0] || n > ranges[k->arg][1])
+            return vb(v, "%ld is out of range (%ld..%ld)", n, (long)ranges[k->arg][0],
+                      (long)ranges[k->arg][1]);
         *(int *)field = (int)n;
         return 0;
     case K_KEYTYPE:
-        if (key_type_parse(s, (enum key_type *)field) < 0) return rebad(v->w, k->name);
+        if (key_type_parse(s, (enum key_type *)field) < 0) return rebad(v->w, v->key);
         return 0;
     case K_CHALLENGE:
-        for (n = 0; n < 3; n++) {
-            if (strcmp(s, challenges[n]) == 0) {
-                *(enum challenge_type *)field = (enum challenge_type)n;
-                return 0;
-            }
+        n = list_find(challenge_names, s);
+#if !defined(CONFIG_DNS01_HOOK)
+        if (n == CHALLENGE_DNS01) return vb(v, "dns-01: " ACME_NO_DNS01);
+#endif
+        if (n >= 0) {
+            *(enum challenge_type *)field = (enum challenge_type)n;
+            return 0;
         }
-        alias = suggest(s, challenges, sizeof challenges[0], 3);
-        return bad(v->w, k->name,
-                   "unknown challenge type \"%s\"%s%s%s (use http-01, dns-01 or "
-                   "tls-alpn-01)",
-                   s, alias ? " (did you mean \"" : "", alias ? alias : "", alias ? "\"?)" : "");
+        alias = suggest(s, challenge_names);
+        return vb(v, "unknown challenge type \"%s\"%s%s%s (use http-01, dns-01 or tls-alpn-01)", s,
+                  alias ? " (did you mean \"" : "", alias ? alias : "", alias ? "\"?)" : "");
     case K_DIRECTORY:
         alias = config_directory_alias(s);
         if (alias != NULL) {
@@ -542,62 +602,44 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
         }
         if (strncasecmp(s, "https://", 8) != 0 || s[8] == '\0' || s[8] == '/' ||
             strpbrk(s, " \t") != NULL) {
-            alias = suggest(s, aliases, sizeof aliases[0], sizeof aliases / sizeof aliases[0]);
-            if (alias != NULL)
-                return bad(v->w, k->name,
-                           "\"%s\" is not an https URL or a known alias (did you "
-                           "mean \"%s\"?)",
-                           s, alias);
-            return bad(v->w, k->name,
-                       "\"%s\" is not an https URL or a known alias "
-                       "(letsencrypt, letsencrypt-staging, zerossl, google, "
-                       "google-staging, buypass, buypass-staging)",
-                       s);
+            alias = suggest(s, alias_names);
+            return vb(v, "\"%s\" is not an https URL or a known alias (%s%s%s)", s,
+                      alias ? "did you mean \"" : ALIAS_LIST, alias ? alias : "",
+                      alias ? "\"?" : "");
         }
         break;
-    case K_EAB_HMAC: {
+    case K_EAB_HMAC:
         /* A secret: the message names the problem, never the value. */
-        unsigned char key[256];
-        if (b64_decode(key, sizeof key, s, len, B64_URL) < 0) {
-            memset(key, 0, sizeof key);
-            return bad(v->w, k->name, "not valid base64url (RFC 4648 section 5, no padding): %s",
-                       strncmp(err_msg(), "base64url: ", 11) == 0 ? err_msg() + 11 : err_msg());
-        }
-        memset(key, 0, sizeof key);
+        n = b64_decode(ip, sizeof ip, s, len, B64_URL);
+        memset(ip, 0, sizeof ip);
+        if (n < 0)
+            return vb(v, "not valid base64url (RFC 4648 section 5, no padding): %s",
+                      strncmp(err_msg(), "base64url: ", 11) == 0 ? err_msg() + 11 : err_msg());
         break;
-    }
     case K_LISTEN:
         if (!listen_ok(s))
-            return bad(v->w, k->name,
-                       "\"%s\" is not a listen address (\"[::]:80\", "
-                       "\"0.0.0.0:80\", \":80\" or \"*:80\")",
-                       s);
+            return vb(v,
+                      "\"%s\" is not a listen address (\"[::]:80\", \"0.0.0.0:80\", \":80\" or "
+                      "\"*:80\")",
+                      s);
         break;
-    case K_ADDR: {
-        uint8_t ip[16];
-        char t[IPADDR_TEXT_MAX];
-        int iplen = ipaddr_parse(s, len, ip);
-        if (iplen == 0) return bad(v->w, k->name, "\"%s\" is not an IPv4 or IPv6 address", s);
-        ipaddr_format(ip, (size_t)iplen, t);
+    case K_ADDR:
+        n = ipaddr_parse(s, len, ip);
+        if (n == 0) return vb(v, "\"%s\" is not an IPv4 or IPv6 address", s);
+        ipaddr_format(ip, (size_t)n, t);
         s = t;
-        if ((*(const char **)field = arena_strdup(a, s, "reading the configuration")) == NULL)
-            return -1;
-        return 0;
-    }
+        break;
+#if !defined(CONFIG_DNS01_HOOK) || !defined(CONFIG_SELFSIGN)
+    case K_OFF:
+        if (parse_bool(s) == 0) return 0; /* "no": what this build does anyway */
+        return vb(v, "%s", k->arg == OFF_DNS01 ? ACME_NO_DNS01 : ACME_NO_SELFSIGN);
+#endif
     default:
         break;
     }
     if ((*(const char **)field = arena_strdup(a, s, "reading the configuration")) == NULL)
         return -1;
     return 0;
-}
-
-static const struct key_def *find_key(const char *name)
-{
-    size_t i;
-    for (i = 0; i < N_KEYS; i++)
-        if (strcmp(keys[i].name, name) == 0) return &keys[i];
-    return NULL;
 }
 
 /* Scratch space for unquoting one value (no line is longer). */
@@ -610,7 +652,7 @@ static int parse_setting(struct acme_config *c, const struct where *w, const cha
     const char *eq;
     char key[33];
     size_t kl, i;
-    const struct key_def *k;
+    int idx;
     uint64_t bit;
     struct value v;
     struct acme_config ignored;
@@ -635,25 +677,25 @@ static int parse_setting(struct acme_config *c, const struct where *w, const cha
         for (i = 0; i < kl && i < sizeof key - 1; i++)
             key[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] - 'A' + 'a' : s[i]);
         key[i] = '\0';
-        k = i == kl ? find_key(key) : NULL;
-        if (k != NULL)
-            return bad(w, NULL, "invalid key name (keys are lower case: \"%s\")", k->name);
+        if (i == kl && list_find(key_names, key) >= 0)
+            return bad(w, NULL, "invalid key name (keys are lower case: \"%s\")", key);
         return bad(w, NULL, "invalid key name (keys are lower-case letters, digits and '_')");
     }
     memcpy(key, s, kl);
     key[kl] = '\0';
-    k = find_key(key);
-    if (k == NULL) {
-        const char *near = suggest(key, keys, sizeof keys[0], N_KEYS);
+    idx = list_find(key_names, key);
+    if (idx < 0) {
+        const char *near = suggest(key, key_names);
         if (near != NULL) return bad(w, key, "unknown key (did you mean \"%s\"?)", near);
         return bad(w, key, "unknown key");
     }
-    bit = (uint64_t)1 << (k - keys);
+    bit = (uint64_t)1 << idx;
     if (from_file && (c->set_by_file & bit))
         return bad(w, key, "duplicate key (already set earlier in the file)");
 
     v.w = w;
-    v.k = k;
+    v.key = key;
+    v.k = &keys[idx];
     v.s = eq + 1;
     v.n = n - (size_t)(eq + 1 - s);
     v.comments = from_file;
@@ -678,7 +720,7 @@ void config_defaults(struct acme_config *c)
 {
     memset(c, 0, sizeof *c);
     c->name = "acme";
-    c->directory = aliases[0].url;
+    c->directory = alias_urls[0];
     c->account_key_type = KEY_EC256;
     c->key_type = KEY_EC256;
     c->csr_cn = 1;
@@ -776,7 +818,7 @@ int config_finish(struct acme_config *c, struct arena *a)
         return finish_err(c, "dns_hook", "challenge dns-01 needs a dns_hook command");
     if (c->webroot != NULL && c->challenge != CHALLENGE_HTTP01)
         return finish_err(c, "webroot", "only used with challenge http-01 (challenge is %s)",
-                          challenges[c->challenge]);
+                          list_at(challenge_names, (int)c->challenge));
 #ifndef CONFIG_HTTP01_RESPONDER
     if (c->challenge == CHALLENGE_HTTP01 && c->webroot == NULL)
         return finish_err(c, "webroot",
@@ -800,10 +842,8 @@ int config_finish(struct acme_config *c, struct arena *a)
 
 const char *config_directory_alias(const char *name)
 {
-    size_t i;
-    for (i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-        if (strcmp(name, aliases[i].name) == 0) return aliases[i].url;
-    return NULL;
+    int i = list_find(alias_names, name);
+    return i >= 0 ? alias_urls[i] : NULL;
 }
 
 int config_name_is_ip(const char *name)

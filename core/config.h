@@ -70,6 +70,20 @@ struct acme_config {
     uint64_t set_by_file, set_by_override;
 };
 
+/* Whether cfg answers dns-01 / installs a self-signed certificate when a run fails: constant 0
+ * when the build left the feature out (CONFIG_DNS01_HOOK, CONFIG_SELFSIGN), so that its code
+ * goes too (config_parse() refuses the keys that would turn it on). */
+#if defined(CONFIG_DNS01_HOOK)
+#define config_dns01(cfg) ((cfg)->challenge == CHALLENGE_DNS01)
+#else
+#define config_dns01(cfg) 0
+#endif
+#if defined(CONFIG_SELFSIGN)
+#define config_selfsign_fallback(cfg) ((cfg)->selfsign_fallback)
+#else
+#define config_selfsign_fallback(cfg) 0
+#endif
+
 /* Sets every default (paths that depend on state_dir are filled by config_finish()). */
 void config_defaults(struct acme_config *c);
 /* Parses a config file's text. `path` is used in messages and for the config name. */

@@ -2,12 +2,25 @@
 #include "http.h"
 #include "http_client.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "err.h"
 #include "fmt.h"
+
+/* A protocol error in the response (ACME_ETEMP): "HTTP: " and the message. */
+static int herr(const char *fmt, ...) ACME_PRINTF(1, 2);
+static int herr(const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(ACME_ETEMP, "HTTP: %s", msg);
+}
 
 enum {
     S_STATUS,
@@ -78,17 +91,17 @@ int http_split_field(char *line, size_t len, const char **name, size_t *nlen, co
     const char *v;
     size_t n;
     if (len > 0 && (line[0] == ' ' || line[0] == '\t'))
-        return err_set(ACME_ETEMP, "HTTP: obsolete line folding in header");
+        return herr("obsolete line folding in header");
     for (colon = 0; colon < len && line[colon] != ':'; colon++)
         ;
-    if (colon == len) return err_set(ACME_ETEMP, "HTTP: header line without a colon");
-    if (colon == 0) return err_set(ACME_ETEMP, "HTTP: empty header field name");
+    if (colon == len) return herr("header line without a colon");
+    if (colon == 0) return herr("empty header field name");
     for (i = 0; i < colon; i++) {
         if (line[i] == ' ' || line[i] == '\t')
-            return err_set(ACME_ETEMP, "HTTP: whitespace before the colon in header '%.*s'",
-                           (int)(colon > 40 ? 40 : colon), line);
+            return herr("whitespace before the colon in header '%.*s'",
+                        (int)(colon > 40 ? 40 : colon), line);
         if (!http_is_tchar((unsigned char)line[i]))
-            return err_set(ACME_ETEMP, "HTTP: bad character in header field name");
+            return herr("bad character in header field name");
     }
     v = line + colon + 1;
     n = len - colon - 1;
@@ -99,8 +112,7 @@ int http_split_field(char *line, size_t len, const char **name, size_t *nlen, co
     while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
         n--;
     if (!http_value_ok(v, n))
-        return err_set(ACME_ETEMP, "HTTP: control character in header '%.*s'",
-                       (int)(colon > 40 ? 40 : colon), line);
+        return herr("control character in header '%.*s'", (int)(colon > 40 ? 40 : colon), line);
     *name = line;
     *nlen = colon;
     *val = v;
@@ -137,12 +149,11 @@ int http_parse_length(const char *v, size_t n, uint64_t *out)
 {
     uint64_t x = 0;
     size_t i;
-    if (n == 0) return err_set(ACME_ETEMP, "HTTP: empty Content-Length");
+    if (n == 0) return herr("empty Content-Length");
     for (i = 0; i < n; i++) {
         if (v[i] < '0' || v[i] > '9')
-            return err_set(ACME_ETEMP, "HTTP: bad Content-Length '%.*s'", (int)(n > 30 ? 30 : n),
-                           v);
-        if (x > (UINT64_MAX - 9) / 10) return err_set(ACME_ETEMP, "HTTP: Content-Length too large");
+            return herr("bad Content-Length '%.*s'", (int)(n > 30 ? 30 : n), v);
+        if (x > (UINT64_MAX - 9) / 10) return herr("Content-Length too large");
         x = x * 10 + (uint64_t)(v[i] - '0');
     }
     *out = x;
@@ -207,21 +218,18 @@ static int parse_status(struct http_resp_parser *p)
     size_t n = p->line_len, i, k = 0;
     if (n < 12 || memcmp(l, "HTTP/", 5) != 0 || l[6] != '.' || l[5] < '0' || l[5] > '9' ||
         l[7] < '0' || l[7] > '9' || l[8] != ' ')
-        return err_set(ACME_ETEMP, "HTTP: bad status line '%.*s'", (int)(n > 40 ? 40 : n), l);
-    if (l[5] != '1') return err_set(ACME_ETEMP, "HTTP: unsupported version HTTP/%c.%c", l[5], l[7]);
+        return herr("bad status line '%.*s'", (int)(n > 40 ? 40 : n), l);
+    if (l[5] != '1') return herr("unsupported version HTTP/%c.%c", l[5], l[7]);
     p->version_minor = l[7] - '0';
     for (i = 9; i < 12; i++) {
         if (l[i] < '0' || l[i] > '9')
-            return err_set(ACME_ETEMP, "HTTP: bad status code in '%.*s'", (int)(n > 40 ? 40 : n),
-                           l);
+            return herr("bad status code in '%.*s'", (int)(n > 40 ? 40 : n), l);
         p->status = p->status * 10 + (l[i] - '0');
     }
-    if (p->status < 100) return err_set(ACME_ETEMP, "HTTP: bad status code %d", p->status);
+    if (p->status < 100) return herr("bad status code %d", p->status);
     /* the SP before the reason phrase is required; tolerate its absence with no reason */
-    if (n > 12 && l[12] != ' ')
-        return err_set(ACME_ETEMP, "HTTP: bad status line '%.*s'", (int)(n > 40 ? 40 : n), l);
-    if (!http_value_ok(l + 12, n - 12))
-        return err_set(ACME_ETEMP, "HTTP: control character in the status line");
+    if (n > 12 && l[12] != ' ') return herr("bad status line '%.*s'", (int)(n > 40 ? 40 : n), l);
+    if (!http_value_ok(l + 12, n - 12)) return herr("control character in the status line");
     for (i = 13; i < n && k + 4 < sizeof p->reason; i++) {
         unsigned char c = (unsigned char)l[i];
         p->reason[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
@@ -234,11 +242,9 @@ static int parse_status(struct http_resp_parser *p)
 
 static int copy_field(char *dst, size_t cap, const char *v, size_t n, const char *name)
 {
-    if (dst[0] != '\0') return err_set(ACME_ETEMP, "HTTP: repeated %s header", name);
-    if (n >= cap)
-        return err_set(ACME_ETEMP, "HTTP: %s header of %zu bytes exceeds the limit of %zu", name, n,
-                       cap - 1);
-    if (n == 0) return err_set(ACME_ETEMP, "HTTP: empty %s header", name);
+    if (dst[0] != '\0') return herr("repeated %s header", name);
+    if (n >= cap) return herr("%s header of %zu bytes exceeds the limit of %zu", name, n, cap - 1);
+    if (n == 0) return herr("empty %s header", name);
     memcpy(dst, v, n);
     dst[n] = '\0';
     return 0;
@@ -249,8 +255,7 @@ static int length_elem(void *arg, const char *e, size_t n)
     struct http_resp_parser *p = arg;
     uint64_t x;
     if (http_parse_length(e, n, &x) < 0) return -1;
-    if (p->have_length && x != p->content_length)
-        return err_set(ACME_ETEMP, "HTTP: conflicting Content-Length values");
+    if (p->have_length && x != p->content_length) return herr("conflicting Content-Length values");
     p->have_length = 1;
     p->content_length = x;
     return 0;
@@ -260,8 +265,7 @@ static int te_elem(void *arg, const char *e, size_t n)
 {
     struct http_resp_parser *p = arg;
     if (p->chunked || !http_name_is(e, n, "chunked"))
-        return err_set(ACME_ETEMP, "HTTP: unsupported Transfer-Encoding '%.*s'",
-                       (int)(n > 40 ? 40 : n), e);
+        return herr("unsupported Transfer-Encoding '%.*s'", (int)(n > 40 ? 40 : n), e);
     p->chunked = 1;
     return 0;
 }
@@ -282,17 +286,16 @@ static int parse_header(struct http_resp_parser *p)
     size_t nlen, n;
     struct http_response *r = p->r;
     if (++p->nheaders > HTTP_HEADERS_MAX)
-        return err_set(ACME_ETEMP, "HTTP: more than %d header fields (HTTP_HEADERS_MAX)",
-                       HTTP_HEADERS_MAX);
+        return herr("more than %d header fields (HTTP_HEADERS_MAX)", HTTP_HEADERS_MAX);
     if (http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0) return -1;
     if (http_name_is(name, nlen, "Connection")) return http_list_each(v, n, conn_elem, p);
     if (!p->header_only) {
         if (http_name_is(name, nlen, "Content-Length")) {
-            if (n == 0) return err_set(ACME_ETEMP, "HTTP: empty Content-Length");
+            if (n == 0) return herr("empty Content-Length");
             return http_list_each(v, n, length_elem, p);
         }
         if (http_name_is(name, nlen, "Transfer-Encoding")) {
-            if (n == 0) return err_set(ACME_ETEMP, "HTTP: empty Transfer-Encoding");
+            if (n == 0) return herr("empty Transfer-Encoding");
             return http_list_each(v, n, te_elem, p);
         }
     }
@@ -304,7 +307,7 @@ static int parse_header(struct http_resp_parser *p)
     if (http_name_is(name, nlen, "Content-Type"))
         return copy_field(r->content_type, sizeof r->content_type, v, n, "Content-Type");
     if (http_name_is(name, nlen, "Retry-After")) {
-        if (r->retry_after >= 0) return err_set(ACME_ETEMP, "HTTP: repeated Retry-After header");
+        if (r->retry_after >= 0) return herr("repeated Retry-After header");
         return http_retry_after(v, n, p->now, &r->retry_after);
     }
     if (http_name_is(name, nlen, "Link")) return http_parse_link(r, v, n);
@@ -314,18 +317,16 @@ static int parse_header(struct http_resp_parser *p)
 static int body_limit(const struct http_resp_parser *p)
 {
     /* The server sent more than any ACME answer needs: a bad response, not a local fault. */
-    return err_set(ACME_ETEMP,
-                   "HTTP: response body exceeds the limit of %zu bytes "
-                   "(CONFIG_HTTP_BODY_MAX)",
-                   p->body_cap);
+    return herr("response body exceeds the limit of %zu bytes "
+                "(CONFIG_HTTP_BODY_MAX)",
+                p->body_cap);
 }
 
 /* The blank line after the header section: decides how the body is delimited. */
 static int end_of_headers(struct http_resp_parser *p)
 {
     if (p->status < 200) {
-        if (p->status == 101)
-            return err_set(ACME_ETEMP, "HTTP: unexpected 101 Switching Protocols");
+        if (p->status == 101) return herr("unexpected 101 Switching Protocols");
         /* an interim response (100 Continue, 103 Early Hints): the real one follows */
         reset_message(p);
         p->state = S_STATUS;
@@ -338,7 +339,7 @@ static int end_of_headers(struct http_resp_parser *p)
         return 0;
     }
     if (p->chunked && p->have_length)
-        return err_set(ACME_ETEMP, "HTTP: Content-Length and Transfer-Encoding both present");
+        return herr("Content-Length and Transfer-Encoding both present");
     if (p->chunked) {
         p->mode = HTTP_BODY_CHUNKED;
         p->state = S_CHUNK_SIZE;
@@ -373,12 +374,11 @@ static int parse_chunk_size(struct http_resp_parser *p)
         size = size * 16 + (uint64_t)d;
         if (size > p->body_cap - p->body_len) return body_limit(p);
     }
-    if (i == 0) return err_set(ACME_ETEMP, "HTTP: bad chunk size line");
+    if (i == 0) return herr("bad chunk size line");
     while (i < n && (l[i] == ' ' || l[i] == '\t'))
         i++;
-    if (i < n && l[i] != ';') return err_set(ACME_ETEMP, "HTTP: bad chunk size line");
-    if (!http_value_ok(l + i, n - i))
-        return err_set(ACME_ETEMP, "HTTP: control character in chunk extension");
+    if (i < n && l[i] != ';') return herr("bad chunk size line");
+    if (!http_value_ok(l + i, n - i)) return herr("control character in chunk extension");
     if (size == 0) {
         p->nheaders = 0;
         p->state = S_TRAILER;
@@ -398,8 +398,7 @@ static int parse_trailer(struct http_resp_parser *p)
         return 0;
     }
     if (++p->nheaders > HTTP_HEADERS_MAX)
-        return err_set(ACME_ETEMP, "HTTP: more than %d trailer fields (HTTP_HEADERS_MAX)",
-                       HTTP_HEADERS_MAX);
+        return herr("more than %d trailer fields (HTTP_HEADERS_MAX)", HTTP_HEADERS_MAX);
     /* trailer fields are checked and ignored */
     return http_split_field(p->line, p->line_len, &name, &nlen, &v, &n);
 }
@@ -422,7 +421,7 @@ static int line_done(struct http_resp_parser *p)
     case S_TRAILER:
         return parse_trailer(p);
     }
-    return err_set(ACME_ETEMP, "HTTP: internal parser state %d", p->state);
+    return herr("internal parser state %d", p->state);
 }
 
 static size_t line_max(const struct http_resp_parser *p)
@@ -439,20 +438,18 @@ static size_t line_max(const struct http_resp_parser *p)
 
 static int line_error(struct http_resp_parser *p, int rc)
 {
-    if (rc == HTTP_LINE_BARE_CR)
-        return err_set(ACME_ETEMP, "HTTP: CR without LF in the %s", state_names[p->state]);
+    if (rc == HTTP_LINE_BARE_CR) return herr("CR without LF in the %s", state_names[p->state]);
     switch (p->state) {
     case S_STATUS:
-        return err_set(ACME_ETEMP, "HTTP: status line longer than %d bytes (HTTP_HEADER_LINE_MAX)",
-                       HTTP_HEADER_LINE_MAX);
+        return herr("status line longer than %d bytes (HTTP_HEADER_LINE_MAX)",
+                    HTTP_HEADER_LINE_MAX);
     case S_CHUNK_SIZE:
-        return err_set(ACME_ETEMP, "HTTP: chunk size line too long (over %d bytes)",
-                       HTTP_CHUNK_LINE_MAX);
+        return herr("chunk size line too long (over %d bytes)", HTTP_CHUNK_LINE_MAX);
     case S_CHUNK_CRLF:
-        return err_set(ACME_ETEMP, "HTTP: missing CRLF after chunk data");
+        return herr("missing CRLF after chunk data");
     default:
-        return err_set(ACME_ETEMP, "HTTP: %s line longer than %d bytes (HTTP_HEADER_LINE_MAX)",
-                       p->state == S_TRAILER ? "trailer" : "header", HTTP_HEADER_LINE_MAX);
+        return herr("%s line longer than %d bytes (HTTP_HEADER_LINE_MAX)",
+                    p->state == S_TRAILER ? "trailer" : "header", HTTP_HEADER_LINE_MAX);
     }
 }
 
@@ -471,8 +468,7 @@ int http_resp_feed(struct http_resp_parser *p, const void *data, size_t n, size_
     int rc;
 
     if (used != NULL) *used = 0;
-    if (p->state == S_ERROR)
-        return err_set(ACME_ETEMP, "HTTP: response parser used after an error");
+    if (p->state == S_ERROR) return herr("response parser used after an error");
     while (i < n && p->state != S_DONE) {
         switch (p->state) {
         case S_BODY_LENGTH:
@@ -523,16 +519,16 @@ int http_resp_eof(struct http_resp_parser *p)
         p->state = S_DONE;
         return HTTP_DONE;
     case S_ERROR:
-        return err_set(ACME_ETEMP, "HTTP: response parser used after an error");
+        return herr("response parser used after an error");
     case S_STATUS:
         if (p->total == 0) {
             p->state = S_ERROR;
-            return err_set(ACME_ETEMP, "HTTP: connection closed before the response");
+            return herr("connection closed before the response");
         }
         /* fall through */
     default:
-        err_set(ACME_ETEMP, "HTTP: connection closed in the %s after %zu bytes of the response",
-                state_names[p->state], p->total);
+        herr("connection closed in the %s after %zu bytes of the response", state_names[p->state],
+             p->total);
         return fail(p);
     }
 }

@@ -626,6 +626,7 @@ void install_datestamp(int64_t t, char out[16])
 #define SELFSIGN_DER_MAX 8192
 #define KEY_PEM_MAX 8192
 
+#if defined(CONFIG_SELFSIGN)
 int install_selfsigned(const struct acme_config *cfg, struct arena *a)
 {
     static struct crypto_key key;
@@ -668,3 +669,4 @@ out:
     arena_release(a, mark);
     return r;
 }
+#endif

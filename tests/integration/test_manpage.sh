@@ -81,7 +81,7 @@ def report(ok, what):
     print(("ok   " if ok else "FAIL ") + what)
 
 # 1. every config key, as a term of the CONFIGURATION section, with "Default" in its entry
-keys = re.findall(r'^\s*\{"([a-z_0-9]+)", K_[A-Z_]+', open(config_c).read(), re.M)
+keys = re.findall(r'^\s*X\(([a-z_0-9]+), (?:K_[A-Z_]+|IF_[A-Z0-9]+\(K_[A-Z_]+\))', open(config_c).read(), re.M)
 report(len(keys) >= 20, "config.c key table parsed (%d keys)" % len(keys))
 conf = tp_entries("CONFIGURATION")
 missing, nodefault = [], []
@@ -130,6 +130,16 @@ for t, _ in tp_entries("COMMANDS"):
     cmd_terms |= words(t)
 nocmd = sorted(c for c in cmds if c not in cmd_terms)
 report(not nocmd, "every command of --help is a COMMANDS term" + (": missing " + " ".join(nocmd) if nocmd else " (" + " ".join(sorted(cmds)) + ")"))
+# the other way round: --help names every command and option the man page has, one line each,
+# stays short and sends the reader to the man page for the rest
+man_cmds = {w for w in cmd_terms if re.fullmatch(r"[a-z]+", w) and w not in ("none", "or", "update", "deactivate", "rollover")}
+report(not (man_cmds - cmds), "--help lists every command of COMMANDS" + (": missing " + " ".join(sorted(man_cmds - cmds)) if man_cmds - cmds else ""))
+report(not (man_opts - opts), "--help lists every option of OPTIONS/COMMANDS" + (": missing " + " ".join(sorted(man_opts - opts)) if man_opts - opts else ""))
+nlines = len(help_text.splitlines())
+report(nlines <= 40 and max(len(l) for l in help_text.splitlines()) <= 80, "--help is short (%d lines of at most 80 columns)" % nlines)
+report("acme(1)" in help_text, "--help points to acme(1)")
+for st in range(8):
+    report(re.search(r"^\s+%d\s+\S" % st, help_text, re.M) is not None, "--help: exit status %d has a line" % st)
 
 # 3. exit statuses 0..7
 codes = {t.split()[-1] for t, _ in tp_entries("EXIT STATUS")}
