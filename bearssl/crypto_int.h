@@ -41,6 +41,25 @@ int crypto_key_spki(const struct crypto_key *k, uint8_t *der, size_t cap, size_t
 
 /* The EC implementation used for a curve: P-256 specialised code, generic i31 otherwise. */
 const br_ec_impl *ec_impl(int curve);
+/* P-256 with 64-bit limbs (bearssl/ec_p256_w64.c), where the compiler has a 128-bit type;
+ * BearSSL's br_ec_p256_m31 elsewhere. */
+#if defined(__SIZEOF_INT128__)
+#define EC_P256_W64 1
+extern const br_ec_impl ec_p256_w64;
+/* br_ecdsa_i31_sign_raw() on P-256 with the same (RFC 6979) signatures, 64-bit scalar
+ * arithmetic; 64 bytes r || s, or 0 on a bad key or another curve. */
+size_t ec_p256_w64_sign(const br_hash_class *hf, const void *hash_value,
+                        const br_ec_private_key *sk, void *sig);
+/* br_ecdsa_i31_vrfy_raw() on P-256 with 64-bit scalar arithmetic: 1 when the raw r || s
+ * signature of the hash is valid for pk, else 0 (also for another curve). */
+uint32_t ec_p256_w64_vrfy_raw(const void *hash, size_t hash_len, const br_ec_public_key *pk,
+                              const void *sig, size_t sig_len);
+#endif
+/* A br_ecdsa_vrfy for the TLS engine and X.509 validation (br_ssl_engine_set_ecdsa,
+ * br_x509_minimal_set_ecdsa): ec_p256_w64_vrfy_raw for P-256 where it is built,
+ * br_ecdsa_i31_vrfy_asn1 otherwise; the same results. */
+uint32_t ecdsa_vrfy_asn1(const br_ec_impl *impl, const void *hash, size_t hash_len,
+                         const br_ec_public_key *pk, const void *sig, size_t sig_len);
 /* One br_ec_impl for the TLS engines and X.509 validation: P-256, P-384 and P-521 through
  * ec_impl() (no Curve25519). */
 extern const br_ec_impl ec_acme;

@@ -330,7 +330,7 @@ static void configure(br_ssl_client_context *cc)
     tls_set_chapol(eng);
     br_ssl_engine_set_ec(eng, &ec_acme);
     br_ssl_engine_set_rsavrfy(eng, br_rsa_i31_pkcs1_vrfy);
-    br_ssl_engine_set_ecdsa(eng, br_ecdsa_i31_vrfy_asn1);
+    br_ssl_engine_set_ecdsa(eng, ecdsa_vrfy_asn1);
     br_ssl_engine_set_buffer(eng, st.iobuf, sizeof st.iobuf, 1);
 }
 
@@ -377,7 +377,7 @@ static int tls_open(struct transport *t, const char *host, const char *port)
     br_x509_minimal_set_hash(xc, br_sha384_ID, &br_sha384_vtable);
     br_x509_minimal_set_hash(xc, br_sha512_ID, &br_sha512_vtable);
     br_x509_minimal_set_rsa(xc, br_rsa_i31_pkcs1_vrfy);
-    br_x509_minimal_set_ecdsa(xc, &ec_acme, br_ecdsa_i31_vrfy_asn1);
+    br_x509_minimal_set_ecdsa(xc, &ec_acme, ecdsa_vrfy_asn1);
     /* Days since 1 January of year 0 (proleptic Gregorian): the epoch is day 719528. */
     days = vtime / 86400 - (vtime % 86400 < 0);
     br_x509_minimal_set_time(xc, (uint32_t)(days + 719528), (uint32_t)(vtime - days * 86400));
