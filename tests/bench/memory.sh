@@ -4,7 +4,7 @@
 #   - peak RSS of the static musl x86_64 build (/usr/bin/time -v), budget <= 1 MiB
 #   - heap of the glibc host build: allocation calls and peak heap, from an LD_PRELOAD
 #     counting shim (tests/bench/lib/malloc_count.c) and, when valgrind is there, DHAT stacks
-#     that tell acme's own calls (target: zero) from libc's (getaddrinfo, stdio, ...)
+#     that tell acme's own calls (target: zero) from libc's (none expected: no stdio, no libc resolver)
 #   - the arena high-water mark, when the binary reports it at -vv
 # A benchmark: it prints OK/OVER and does not fail on a budget miss; it exits 2 only when it
 # could not measure. Not run by ./build.sh test.
