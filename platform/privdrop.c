@@ -119,7 +119,7 @@ int sys_check_writable(const char *path, int is_dir)
         }
     }
     if (n >= sizeof dir)
-        return err_set(ACME_ELOCAL, "%.100s...: longer than %d", path, SYS_PATH_MAX);
+        return err_set(ACME_ELOCAL, "%.100s...: longer than %d bytes", path, SYS_PATH_MAX);
     memcpy(dir, path, n);
     dir[n] = '\0';
     /* A directory still to be made: what matters is the nearest one that exists. */

@@ -456,13 +456,8 @@ int resolve_host(const char *host, uint16_t port, const char *role, struct resol
     size_t hl = strlen(host);
     int n = 0, i, r;
 
-    if (inet_pton(AF_INET, host, found[0].a) == 1) {
-        found[0].len = 4;
-        n = 1;
-    } else if (inet_pton(AF_INET6, host, found[0].a) == 1) {
-        found[0].len = 16;
-        n = 1;
-    }
+    /* an IP literal: the same strict parser as for hosts and resolv.conf entries */
+    if ((found[0].len = (uint8_t)ipaddr_parse(host, hl, found[0].a)) != 0) n = 1;
     if (n == 0 && !dns_name_ok(host, hl))
         return err_set(ACME_ETEMP, "cannot resolve %s%.300s: not a valid host name", role, host);
     if (n == 0) {
