@@ -138,58 +138,17 @@ int crypto_cert(const struct crypto_key *subject_key, const struct cert_opts *o,
     return 0;
 }
 
-/* The public key in a SubjectPublicKeyInfo equals k's: same algorithm, same components. */
-static int spki_matches(const uint8_t *spki, size_t n, const struct crypto_key *k)
-{
-    static const uint8_t OID_EC[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
-    static const uint8_t OID_RSA[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
-    struct der_reader r, in;
-    struct der_tlv seq, alg, oid, bits;
-
-    der_init(&r, spki, n);
-    if (der_expect(&r, DER_SEQUENCE, &seq) != 0) return -1;
-    der_enter(&seq, &in);
-    if (der_expect(&in, DER_SEQUENCE, &alg) != 0 || der_expect(&in, DER_BIT_STRING, &bits) != 0)
-        return -1;
-    der_enter(&alg, &r);
-    if (der_expect(&r, DER_OID, &oid) != 0) return -1;
-    if (bits.len < 1 || bits.val[0] != 0)
-        return err_set(ACME_ETEMP, "X.509: malformed subjectPublicKey");
-    if (key_is_ec(k)) {
-        size_t qlen = key_len(k, KE_ECQ);
-        /* The point determines the curve: its length differs for P-256/384/521. */
-        return der_oid_eq(&oid, OID_EC, sizeof OID_EC) && bits.len - 1 == qlen &&
-               memcmp(bits.val + 1, key_elem(k, KE_ECQ), qlen) == 0;
-    }
-    if (der_oid_eq(&oid, OID_RSA, sizeof OID_RSA)) {
-        struct der_tlv pk, nt, et;
-        const uint8_t *np, *ep;
-        size_t nn, en;
-        der_init(&r, bits.val + 1, bits.len - 1);
-        if (der_expect(&r, DER_SEQUENCE, &pk) != 0) return -1;
-        der_enter(&pk, &in);
-        if (der_expect(&in, DER_INTEGER, &nt) != 0 || der_expect(&in, DER_INTEGER, &et) != 0 ||
-            der_uint(&nt, &np, &nn) != 0 || der_uint(&et, &ep, &en) != 0)
-            return -1;
-        while (nn > 0 && np[0] == 0) {
-            np++;
-            nn--;
-        }
-        while (en > 0 && ep[0] == 0) {
-            ep++;
-            en--;
-        }
-        return nn == key_len(k, KE_N) && memcmp(np, key_elem(k, KE_N), nn) == 0 &&
-               en == key_len(k, KE_E) && memcmp(ep, key_elem(k, KE_E), en) == 0;
-    }
-    return 0;
-}
-
 int crypto_cert_matches_key(const uint8_t *cert_der, size_t n, const struct crypto_key *k)
 {
     struct x509_info info;
+    struct x509_pubkey pk;
 
-    if (x509_parse(cert_der, n, &info) != 0) return -1;
-    if (crypto_jws_alg(k) == NULL) return 0;
-    return spki_matches(info.spki, info.spki_len, k);
+    if (x509_parse(cert_der, n, &info) != 0 || x509_spki_key(info.spki, info.spki_len, &pk) != 0)
+        return -1;
+    if (key_is_ec(k))
+        return pk.type == X509_KEY_EC && pk.curve == (int)k->type &&
+               pk.q_len == key_len(k, KE_ECQ) && memcmp(pk.q, key_elem(k, KE_ECQ), pk.q_len) == 0;
+    return pk.type == X509_KEY_RSA && crypto_jws_alg(k) != NULL && pk.n_len == key_len(k, KE_N) &&
+           memcmp(pk.n, key_elem(k, KE_N), pk.n_len) == 0 && pk.e_len == key_len(k, KE_E) &&
+           memcmp(pk.e, key_elem(k, KE_E), pk.e_len) == 0;
 }

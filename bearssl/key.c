@@ -9,36 +9,25 @@
 #include "log.h"
 #include "pem.h"
 #include "fmt.h"
+#include "x509.h"
+
+static const uint8_t OID_RSA[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
+static const uint8_t OID_EC[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
 
 /* Largest private key DER we read or write: RSA-4096 PKCS#8 is about 2.4 KiB. */
 #define KEY_DER_MAX 4096
 
+/* BearSSL's curve IDs are consecutive as our EC key types are: secp256r1 (23) is KEY_EC256. */
 static int curve_of(enum key_type t)
 {
-    switch (t) {
-    case KEY_EC256:
-        return BR_EC_secp256r1;
-    case KEY_EC384:
-        return BR_EC_secp384r1;
-    case KEY_EC521:
-        return BR_EC_secp521r1;
-    default:
-        return 0;
-    }
+    return t >= KEY_EC256 && t <= KEY_EC521 ? BR_EC_secp256r1 + (int)(t - KEY_EC256) : 0;
 }
 
 static enum key_type type_of_curve(int curve)
 {
-    switch (curve) {
-    case BR_EC_secp256r1:
-        return KEY_EC256;
-    case BR_EC_secp384r1:
-        return KEY_EC384;
-    case BR_EC_secp521r1:
-        return KEY_EC521;
-    default:
-        return KEY_NONE;
-    }
+    return curve >= BR_EC_secp256r1 && curve <= BR_EC_secp521r1
+               ? (enum key_type)(KEY_EC256 + (curve - BR_EC_secp256r1))
+               : KEY_NONE;
 }
 
 /* Stores an EC private key after checking 0 < x < order; computes the public point. */
@@ -173,33 +162,6 @@ static int store_rsa(struct crypto_key *k, const br_rsa_private_key *sk, const u
     return r;
 }
 
-/* n, e and d from an RSAPrivateKey (PKCS#1), bare or inside a PKCS#8 PrivateKeyInfo; the
- * BearSSL decoder does not return them. */
-static int rsa_der_public(const uint8_t *der, size_t len, struct der_tlv *n, struct der_tlv *e,
-                          struct der_tlv *d)
-{
-    struct der_reader r, in;
-    struct der_tlv t;
-    int depth;
-
-    der_init(&r, der, len);
-    for (depth = 0; depth < 2; depth++) {
-        if (der_expect(&r, DER_SEQUENCE, &t) != 0) return -1;
-        der_enter(&t, &in);
-        if (der_expect(&in, DER_INTEGER, &t) != 0) /* version */
-            return -1;
-        if (der_optional(&in, DER_SEQUENCE, &t) == 1) { /* PKCS#8 privateKeyAlgorithm */
-            if (der_expect(&in, DER_OCTET_STRING, &t) != 0) return -1;
-            der_init(&r, t.val, t.len);
-            continue;
-        }
-        if (der_expect(&in, DER_INTEGER, n) != 0 || der_expect(&in, DER_INTEGER, e) != 0 ||
-            der_expect(&in, DER_INTEGER, d) != 0)
-            return -1;
-        return 0;
-    }
-    return -1;
-}
 #endif
 
 int crypto_key_generate(struct crypto_key *k, enum key_type t)
@@ -256,35 +218,128 @@ static size_t find(const char *s, size_t n, const char *needle)
     return n;
 }
 
+static int bad_key(const char *what)
+{
+    return err_set(ACME_ECONFIG, "not a valid private key (%s)", what);
+}
+
+/* The version INTEGER that starts each key structure: 0 or 1, else -1 with the error set. */
+static int read_version(struct der_reader *r)
+{
+    const uint8_t *p;
+    size_t n;
+
+    if (der_read_uint(r, &p, &n) != 0) return -1;
+    if (n > 1 || (n == 1 && p[0] != 1)) return bad_key("unsupported version");
+    return (int)n;
+}
+
+/* BR_EC_* of a named-curve OID; 0 with the error set for another curve (explicit curve
+ * parameters, a SEQUENCE, included). */
+static int read_curve(struct der_reader *r)
+{
+    struct der_tlv t;
+    int c = 0;
+
+    if (der_optional(r, DER_OID, &t) == 1) c = curve_of(x509_curve_oid(t.val, t.len));
+    if (c == 0) err_set(ACME_ECONFIG, "unsupported elliptic curve (only P-256, P-384, P-521)");
+    return c;
+}
+
+/* SEC1 ECPrivateKey after its version: privateKey OCTET STRING, then [0] the curve (which
+ * must agree with PKCS#8's, when given there) or [1] the public key; what follows is not
+ * needed. */
+static int decode_ec(struct crypto_key *k, struct der_reader *r, int curve)
+{
+    struct der_tlv x, t;
+    struct der_reader in;
+    int c;
+
+    if (der_expect(r, DER_OCTET_STRING, &x) != 0) return -1;
+    if (!der_at_end(r) && r->p[0] != DER_CTX_CONS(1)) {
+        if (der_expect(r, DER_CTX_CONS(0), &t) != 0) return -1;
+        der_enter(&t, &in);
+        if ((c = read_curve(&in)) == 0) return -1;
+        if (!der_at_end(&in) || (curve != 0 && c != curve))
+            return bad_key("inconsistent curve parameters");
+        curve = c;
+    }
+    if (curve == 0) return bad_key("EC key without its curve");
+    return store_ec(k, curve, x.val, x.len);
+}
+
+/* PKCS#1 RSAPrivateKey after its version: n e d p q dp dq iq, and no other primes. */
+static int decode_rsa(struct crypto_key *k, struct der_reader *r)
+{
+#ifdef CONFIG_RSA
+    enum { N, E, D, P, Q, DP, DQ, IQ, COUNT };
+    const uint8_t *v[COUNT];
+    size_t len[COUNT], crt = 0;
+    br_rsa_private_key sk;
+    unsigned i, top;
+
+    for (i = 0; i < COUNT; i++) {
+        if (der_read_uint(r, &v[i], &len[i]) != 0) return -1;
+        if (i >= P) crt += len[i];
+    }
+    if (!der_at_end(r)) return bad_key("more than two RSA primes");
+    /* BearSSL's decoder limits, kept: the CRT values share 3 * BR_X509_BUFSIZE_KEY bytes. */
+    if (len[N] == 0 || len[N] > 3 * BR_X509_BUFSIZE_KEY || crt > 3 * BR_X509_BUFSIZE_KEY)
+        return bad_key("RSA modulus or CRT values");
+    for (top = v[N][0], i = 0; top != 0; top >>= 1)
+        i++;
+    sk.n_bitlen = (uint32_t)(len[N] - 1) * 8 + i;
+    sk.p = (unsigned char *)(uintptr_t)v[P];
+    sk.plen = len[P];
+    sk.q = (unsigned char *)(uintptr_t)v[Q];
+    sk.qlen = len[Q];
+    sk.dp = (unsigned char *)(uintptr_t)v[DP];
+    sk.dplen = len[DP];
+    sk.dq = (unsigned char *)(uintptr_t)v[DQ];
+    sk.dqlen = len[DQ];
+    sk.iq = (unsigned char *)(uintptr_t)v[IQ];
+    sk.iqlen = len[IQ];
+    return store_rsa(k, &sk, v[N], len[N], v[E], len[E], v[D], len[D]);
+#else
+    (void)k, (void)r;
+    return err_set(ACME_ECONFIG, "RSA keys need RSA support (built without CONFIG_RSA)");
+#endif
+}
+
+/* A private key in DER: PKCS#8 PrivateKeyInfo, SEC1 ECPrivateKey or PKCS#1 RSAPrivateKey. */
 static int decode_key(struct crypto_key *k, const uint8_t *der, size_t len)
 {
-    br_skey_decoder_context dc;
-    int r, err;
+    struct der_reader r, in;
+    struct der_tlv t, alg, oid;
+    int curve = 0, is_rsa, rc;
 
-    br_skey_decoder_init(&dc);
-    br_skey_decoder_push(&dc, der, len);
-    err = br_skey_decoder_last_error(&dc);
-    if (err != 0) {
-        r = err_set(ACME_ECONFIG, "not a valid private key (BearSSL error %d)", err);
-    } else if (br_skey_decoder_key_type(&dc) == BR_KEYTYPE_EC) {
-        const br_ec_private_key *ec = br_skey_decoder_get_ec(&dc);
-        r = store_ec(k, ec->curve, ec->x, ec->xlen);
-    } else {
-#ifdef CONFIG_RSA
-        struct der_tlv n, e, d;
-        const uint8_t *np, *ep, *dp;
-        size_t nn, en, dn;
-        if (rsa_der_public(der, len, &n, &e, &d) != 0 || der_uint(&n, &np, &nn) != 0 ||
-            der_uint(&e, &ep, &en) != 0 || der_uint(&d, &dp, &dn) != 0)
-            r = err_set(ACME_ECONFIG, "not a valid RSA private key");
-        else
-            r = store_rsa(k, br_skey_decoder_get_rsa(&dc), np, nn, ep, en, dp, dn);
-#else
-        r = err_set(ACME_ECONFIG, "RSA keys need RSA support (built without CONFIG_RSA)");
-#endif
+    der_init(&r, der, len);
+    if (der_expect(&r, DER_SEQUENCE, &t) != 0) return -1;
+    if (!der_at_end(&r)) return bad_key("data after the key");
+    der_enter(&t, &in);
+    if (read_version(&in) < 0) return -1;
+    if (!der_at_end(&in) && in.p[0] == DER_INTEGER) return decode_rsa(k, &in);
+    rc = der_optional(&in, DER_SEQUENCE, &alg);
+    if (rc <= 0) return rc < 0 ? -1 : decode_ec(k, &in, 0);
+    /* PKCS#8: the algorithm, then the key in an OCTET STRING; attributes are ignored. */
+    der_enter(&alg, &r);
+    if (der_expect(&r, DER_OID, &oid) != 0) return -1;
+    is_rsa = der_oid_eq(&oid, OID_RSA, sizeof OID_RSA);
+    if (!is_rsa) {
+        if (!der_oid_eq(&oid, OID_EC, sizeof OID_EC))
+            return err_set(ACME_ECONFIG, "unsupported key algorithm (only EC and RSA keys)");
+        if (!der_at_end(&r) && ((curve = read_curve(&r)) == 0 || !der_at_end(&r)))
+            return curve == 0 ? -1 : bad_key("EC key algorithm parameters");
     }
-    crypto_wipe(&dc, sizeof dc);
-    return r;
+    if (der_expect(&in, DER_OCTET_STRING, &t) != 0) return -1;
+    der_init(&r, t.val, t.len);
+    if (der_expect(&r, DER_SEQUENCE, &t) != 0) return -1;
+    if (!der_at_end(&r)) return bad_key("data after the key");
+    der_enter(&t, &in);
+    rc = read_version(&in);
+    if (rc < 0) return -1;
+    if (rc != !is_rsa) return bad_key("unsupported version");
+    return is_rsa ? decode_rsa(k, &in) : decode_ec(k, &in, curve);
 }
 
 int crypto_key_load_pem(struct crypto_key *k, const char *pem, size_t len, const char *origin)
@@ -326,6 +381,10 @@ int crypto_key_load_pem(struct crypto_key *k, const char *pem, size_t len, const
     }
     r = decode_key(k, der, derlen);
     crypto_wipe(der, sizeof der);
+    if (r != 0 && err_status() == ACME_ETEMP) { /* a DER error */
+        err_prefix("not a valid private key");
+        err_recode(ACME_ECONFIG);
+    }
     if (r != 0) {
         k->type = KEY_NONE;
         return err_prefix("%s", origin);
@@ -333,30 +392,31 @@ int crypto_key_load_pem(struct crypto_key *k, const char *pem, size_t len, const
     return 0;
 }
 
+/* The key as PKCS#8 DER into der (NULL: only the length); 0 when it cannot be encoded. */
+static size_t encode_pkcs8(const struct crypto_key *k, uint8_t *der)
+{
+    if (key_is_ec(k)) {
+        br_ec_private_key sk;
+        br_ec_public_key pk;
+        key_ec_views(k, &sk, &pk);
+        return br_encode_ec_pkcs8_der(der, &sk, &pk);
+    } else {
+        br_rsa_private_key sk;
+        br_rsa_public_key pk;
+        key_rsa_views(k, &sk, &pk);
+        return br_encode_rsa_pkcs8_der(der, &sk, &pk, key_elem(k, KE_D), key_len(k, KE_D));
+    }
+}
+
 int crypto_key_write_pem(const struct crypto_key *k, struct buf *out)
 {
     uint8_t der[KEY_DER_MAX];
     size_t n;
 
-    if (key_is_ec(k)) {
-        br_ec_private_key sk;
-        br_ec_public_key pk;
-        key_ec_views(k, &sk, &pk);
-        n = br_encode_ec_pkcs8_der(NULL, &sk, &pk);
-        if (n == 0 || n > sizeof der)
-            return err_set(ACME_ELOCAL, "cannot encode the EC private key");
-        br_encode_ec_pkcs8_der(der, &sk, &pk);
-    } else if (k->type >= KEY_RSA2048 && k->type <= KEY_RSA4096) {
-        br_rsa_private_key sk;
-        br_rsa_public_key pk;
-        key_rsa_views(k, &sk, &pk);
-        n = br_encode_rsa_pkcs8_der(NULL, &sk, &pk, key_elem(k, KE_D), key_len(k, KE_D));
-        if (n == 0 || n > sizeof der)
-            return err_set(ACME_ELOCAL, "cannot encode the RSA private key");
-        br_encode_rsa_pkcs8_der(der, &sk, &pk, key_elem(k, KE_D), key_len(k, KE_D));
-    } else {
-        return err_set(ACME_ELOCAL, "no key to write");
-    }
+    if (crypto_jws_alg(k) == NULL) return err_set(ACME_ELOCAL, "no key to write");
+    n = encode_pkcs8(k, NULL);
+    if (n == 0 || n > sizeof der || encode_pkcs8(k, der) != n)
+        return err_set(ACME_ELOCAL, "cannot encode the %s private key", key_type_name(k->type));
     pem_write(out, "PRIVATE KEY", der, n);
     crypto_wipe(der, sizeof der);
     return buf_check(out, "private key PEM");
@@ -396,18 +456,6 @@ int crypto_key_public(const struct crypto_key *k, struct crypto_pub *pub)
 
 const char *crypto_jws_alg(const struct crypto_key *k)
 {
-    switch (k->type) {
-    case KEY_EC256:
-        return "ES256";
-    case KEY_EC384:
-        return "ES384";
-    case KEY_EC521:
-        return "ES512";
-    case KEY_RSA2048:
-    case KEY_RSA3072:
-    case KEY_RSA4096:
-        return "RS256";
-    default:
-        return NULL;
-    }
+    static const char algs[][6] = {"ES256", "ES384", "ES512", "RS256", "RS256", "RS256"};
+    return k->type >= KEY_EC256 && k->type <= KEY_RSA4096 ? algs[k->type - KEY_EC256] : NULL;
 }

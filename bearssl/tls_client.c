@@ -153,54 +153,36 @@ static int low_write(void *ctx, const unsigned char *buf, size_t len)
     return (int)len;
 }
 
-static const char *suite_name(unsigned s)
+/* OpenSSL's name of a suite, e.g. "ECDHE-ECDSA-AES128-GCM-SHA256", in out. suites[] pairs an
+ * ECDSA and an RSA suite for each cipher. */
+static void suite_name(unsigned s, char *out, size_t cap)
 {
-    switch (s) {
-    case BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
-        return "ECDHE-ECDSA-AES128-GCM-SHA256";
-    case BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
-        return "ECDHE-RSA-AES128-GCM-SHA256";
-    case BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
-        return "ECDHE-ECDSA-AES256-GCM-SHA384";
-    case BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
-        return "ECDHE-RSA-AES256-GCM-SHA384";
-    case BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
-        return "ECDHE-ECDSA-CHACHA20-POLY1305";
-    case BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
-        return "ECDHE-RSA-CHACHA20-POLY1305";
-    default:
-        return "?";
-    }
+    static const char *const ciphers[] = {"AES128-GCM-SHA256", "AES256-GCM-SHA384",
+                                          "CHACHA20-POLY1305"};
+    unsigned i;
+
+    for (i = 0; i < 6 && suites[i] != s; i++)
+        ;
+    if (i == 6)
+        fmt_snprintf(out, cap, "suite 0x%04x", s);
+    else
+        fmt_snprintf(out, cap, "ECDHE-%s-%s", i & 1 ? "RSA" : "ECDSA", ciphers[i / 2]);
 }
 
 static const char *alert_name(int a)
 {
-    switch (a) {
-    case 10:
-        return "unexpected_message";
-    case 20:
-        return "bad_record_mac";
-    case 40:
-        return "handshake_failure";
-    case 42:
-        return "bad_certificate";
-    case 47:
-        return "illegal_parameter";
-    case 50:
-        return "decode_error";
-    case 51:
-        return "decrypt_error";
-    case 70:
-        return "protocol_version";
-    case 71:
-        return "insufficient_security";
-    case 80:
-        return "internal_error";
-    case 112:
-        return "unrecognized_name";
-    default:
-        return "alert";
-    }
+    static const unsigned char codes[] = {10, 20, 40, 42, 47, 50, 51, 70, 71, 80, 112};
+    /* The names in the order of codes[], each after a NUL; then the name of others. */
+    static const char names[] = "\0unexpected_message\0bad_record_mac\0handshake_failure"
+                                "\0bad_certificate\0illegal_parameter\0decode_error"
+                                "\0decrypt_error\0protocol_version\0insufficient_security"
+                                "\0internal_error\0unrecognized_name\0alert";
+    const char *s = names;
+    size_t i;
+
+    for (i = 0; i < sizeof codes && codes[i] != a; i++)
+        s += strlen(s + 1) + 1;
+    return s + 1;
 }
 
 /* Words for the BearSSL errors that are not about the certificate chain. */
@@ -285,27 +267,23 @@ static int tls_failure(struct tls_state *s, const char *what, int64_t vtime, con
     int e = br_ssl_engine_last_error(&s->cc.eng);
     const uint8_t *leaf = s->xw.leaf_complete ? s->leaf : NULL;
     char text[160];
+    int p = TLS_CERT_OTHER; /* -1: not a certificate problem */
 
     if (s->net_error) /* the socket's message names host, port and the reason */
         return err_prefix("%s", what);
-    switch (e) {
-    case BR_ERR_X509_BAD_SERVER_NAME:
-        return tls_cert_error(s->host, s->port, TLS_CERT_BAD_NAME, leaf, s->xw.leaf_len,
-                              s->xw.ncerts, vtime, source, NULL);
-    case BR_ERR_X509_EXPIRED:
-        return tls_cert_error(s->host, s->port, TLS_CERT_VALIDITY, leaf, s->xw.leaf_len,
-                              s->xw.ncerts, vtime, source, NULL);
-    case BR_ERR_X509_NOT_TRUSTED:
-        return tls_cert_error(s->host, s->port, TLS_CERT_UNTRUSTED, leaf, s->xw.leaf_len,
-                              s->xw.ncerts, vtime, source, NULL);
-    default:
-        break;
-    }
-    if (e >= BR_ERR_X509_OK && e < BR_ERR_RECV_FATAL_ALERT) {
+    if (e == BR_ERR_X509_BAD_SERVER_NAME)
+        p = TLS_CERT_BAD_NAME;
+    else if (e == BR_ERR_X509_EXPIRED)
+        p = TLS_CERT_VALIDITY;
+    else if (e == BR_ERR_X509_NOT_TRUSTED)
+        p = TLS_CERT_UNTRUSTED;
+    else if (e >= BR_ERR_X509_OK && e < BR_ERR_RECV_FATAL_ALERT)
         fmt_snprintf(text, sizeof text, "%s (BearSSL X.509 error %d)", chain_error_text(e), e);
-        return tls_cert_error(s->host, s->port, TLS_CERT_OTHER, leaf, s->xw.leaf_len, s->xw.ncerts,
-                              vtime, source, text);
-    }
+    else
+        p = -1;
+    if (p >= 0)
+        return tls_cert_error(s->host, s->port, (enum tls_cert_problem)p, leaf, s->xw.leaf_len,
+                              s->xw.ncerts, vtime, source, text);
     engine_error_text(e, text, sizeof text);
     return err_set(ACME_ETEMP, "%s with %s port %s: %s", what, s->host, s->port, text);
 }
@@ -357,6 +335,7 @@ static int tls_open(struct transport *t, const char *host, const char *port)
     const br_x509_trust_anchor *tas;
     const char *source;
     unsigned char seed[32];
+    char name[40];
     size_t nta;
     int64_t vtime, days;
     br_x509_minimal_context *xc = &s->xw.minimal;
@@ -404,8 +383,8 @@ static int tls_open(struct transport *t, const char *host, const char *port)
         return -1;
     }
     t->handshakes++;
-    log_v("TLS handshake with %s port %s done: TLS 1.2, %s", host, port,
-          suite_name(s->cc.eng.session.cipher_suite));
+    suite_name(s->cc.eng.session.cipher_suite, name, sizeof name);
+    log_v("TLS handshake with %s port %s done: TLS 1.2, %s", host, port, name);
     return 0;
 }
 

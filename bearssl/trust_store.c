@@ -1,5 +1,5 @@
-/* Decodes trust anchor certificates (see trust_store.h) with BearSSL's X.509 decoder: the
- * subject DN and the public key of each are copied into one static pool. */
+/* Decodes trust anchor certificates (see trust_store.h) with core/x509.c: the subject DN and
+ * the public key of each are copied into one static pool. */
 #include "../core/build_config.h"
 
 #ifndef CONFIG_TLS_MBEDTLS
@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/crypto.h"
 #include "../core/err.h"
 #include "../core/log.h"
+#include "../core/x509.h"
 #include "../platform/tls_common.h"
 #include "fmt.h"
 
@@ -24,49 +26,16 @@ static struct {
     int loaded;     /* for loaded_path */
     char loaded_path[512];
     char source[320];
-    int dn_overflow;
-    unsigned char *dn; /* the DN being copied */
-    size_t dn_len;
 } ts;
-
-static br_x509_decoder_context dc;
-
-static void *pool_take(size_t n)
-{
-    void *p;
-
-    if (n > sizeof pool - ts.used) return NULL;
-    p = pool + ts.used;
-    ts.used += n;
-    return p;
-}
-
-static void append_dn(void *ctx, const void *buf, size_t len)
-{
-    (void)ctx;
-    if (ts.dn_overflow || len > sizeof pool - ts.used) {
-        ts.dn_overflow = 1;
-        return;
-    }
-    memcpy(pool + ts.used, buf, len);
-    ts.used += len;
-    ts.dn_len += len;
-}
-
-static int pool_full(void)
-{
-    return err_set(ACME_ELOCAL,
-                   "the trust anchors do not fit in %d bytes (CONFIG_TRUST_STORE_SIZE); use a "
-                   "smaller ca_file or raise the option",
-                   CONFIG_TRUST_STORE_SIZE);
-}
 
 static int add_anchor(void *ctx, const uint8_t *der, size_t len)
 {
-    br_x509_trust_anchor *ta;
-    br_x509_pkey *pk;
-    size_t mark = ts.used;
-    unsigned char *a, *b;
+    br_x509_trust_anchor *ta = &anchors[ts.n];
+    struct x509_info x;
+    struct x509_pubkey pk;
+    const char *why = NULL;
+    size_t keylen = 0, need;
+    unsigned char *p;
 
     (void)ctx;
     if (ts.n == CONFIG_TRUST_ANCHORS_MAX)
@@ -74,44 +43,46 @@ static int add_anchor(void *ctx, const uint8_t *der, size_t len)
                        "more than %d trust anchors (CONFIG_TRUST_ANCHORS_MAX); use a smaller "
                        "ca_file or raise the option",
                        CONFIG_TRUST_ANCHORS_MAX);
-    ts.dn_overflow = 0;
-    ts.dn = pool + ts.used;
-    ts.dn_len = 0;
-    br_x509_decoder_init(&dc, append_dn, NULL);
-    br_x509_decoder_push(&dc, der, len);
-    if (ts.dn_overflow) return pool_full();
-    pk = br_x509_decoder_get_pkey(&dc);
-    if (pk == NULL) {
+    if (x509_parse(der, len, &x) != 0 || x509_spki_key(x.spki, x.spki_len, &pk) != 0)
+        why = err_msg();
+    else if (pk.type == 0)
+        why = "its key is neither RSA nor EC on P-256/384/521";
+    else if ((keylen = pk.n_len + pk.e_len + pk.q_len) > BR_X509_BUFSIZE_KEY)
+        why = "its key is too large";
+    if (why != NULL) {
         /* e.g. an Ed25519 or DSA root: not usable by this client, not an error. */
-        log_vv("skipping a trust anchor certificate BearSSL cannot use (X.509 error %d)",
-               br_x509_decoder_last_error(&dc));
-        ts.used = mark;
+        log_vv("skipping a trust anchor certificate BearSSL cannot use: %s", why);
+        err_clear();
         ts.skipped++;
         return 0;
     }
-    ta = &anchors[ts.n];
+    need = x.subject_name_len + keylen;
+    if (need > sizeof pool - ts.used)
+        return err_set(ACME_ELOCAL,
+                       "the trust anchors do not fit in %d bytes (CONFIG_TRUST_STORE_SIZE); use "
+                       "a smaller ca_file or raise the option",
+                       CONFIG_TRUST_STORE_SIZE);
+    /* The pool holds the DN (the whole Name TLV, as BearSSL compares it), then the key. */
+    p = pool + ts.used;
+    ts.used += need;
+    memcpy(p, x.subject_name, x.subject_name_len);
     memset(ta, 0, sizeof *ta);
-    ta->dn.data = ts.dn;
-    ta->dn.len = ts.dn_len;
-    ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
-    ta->pkey.key_type = pk->key_type;
-    if (pk->key_type == BR_KEYTYPE_RSA) {
-        a = pool_take(pk->key.rsa.nlen);
-        b = pool_take(pk->key.rsa.elen);
-        if (a == NULL || b == NULL) return pool_full();
-        memcpy(a, pk->key.rsa.n, pk->key.rsa.nlen);
-        memcpy(b, pk->key.rsa.e, pk->key.rsa.elen);
-        ta->pkey.key.rsa.n = a;
-        ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
-        ta->pkey.key.rsa.e = b;
-        ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+    ta->dn.data = p;
+    ta->dn.len = x.subject_name_len;
+    ta->flags = x.is_ca ? BR_X509_TA_CA : 0;
+    p += x.subject_name_len;
+    if (pk.type == X509_KEY_RSA) {
+        ta->pkey.key_type = BR_KEYTYPE_RSA;
+        ta->pkey.key.rsa.n = memcpy(p, pk.n, pk.n_len);
+        ta->pkey.key.rsa.nlen = pk.n_len;
+        ta->pkey.key.rsa.e = memcpy(p + pk.n_len, pk.e, pk.e_len);
+        ta->pkey.key.rsa.elen = pk.e_len;
     } else {
-        a = pool_take(pk->key.ec.qlen);
-        if (a == NULL) return pool_full();
-        memcpy(a, pk->key.ec.q, pk->key.ec.qlen);
-        ta->pkey.key.ec.curve = pk->key.ec.curve;
-        ta->pkey.key.ec.q = a;
-        ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+        static const unsigned char curves[] = {BR_EC_secp256r1, BR_EC_secp384r1, BR_EC_secp521r1};
+        ta->pkey.key_type = BR_KEYTYPE_EC;
+        ta->pkey.key.ec.curve = curves[pk.curve - KEY_EC256];
+        ta->pkey.key.ec.q = memcpy(p, pk.q, pk.q_len);
+        ta->pkey.key.ec.qlen = pk.q_len;
     }
     ts.n++;
     return 0;

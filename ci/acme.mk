@@ -7,6 +7,7 @@ AR ?= ar
 STRIP ?= strip
 CFLAGS ?= -O2
 LDFLAGS ?=
+BIN_LDFLAGS ?=
 LIBS ?=
 MBEDTLS ?= n
 TEST_LIBS ?= -lcmocka
@@ -42,7 +43,7 @@ $(OUT)/libacme.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(OUT)/acme: $(OUT)/obj/acme.o $(OUT)/libacme.a $(FLAGS_DEP)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out $(FLAGS_DEP),$^) $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(filter-out $(FLAGS_DEP),$^) $(LIBS)
 
 tests: $(TESTS)
 $(OUT)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(OUT)/libacme.a

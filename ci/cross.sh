@@ -38,7 +38,7 @@ cross_env() {
         ! envs=$(bash "$root/vendor/build.sh" --env "${opts[@]}" "$t"); then
         echo "build.sh: error: preparing the $t toolchain and libraries failed (see above)" >&2
         CROSS_CC="cross-toolchain-for-$t-failed" CROSS_AR=false CROSS_STRIP=false CROSS_CFLAGS=""
-        CROSS_LDFLAGS="" CROSS_BR_INC="" CROSS_BR_LIB="" CROSS_MB_LIBS="" CROSS_TEST_CFLAGS=""
+        CROSS_LDFLAGS="" CROSS_BIN_LDFLAGS="" CROSS_BR_INC="" CROSS_BR_LIB="" CROSS_MB_LIBS="" CROSS_TEST_CFLAGS=""
         CROSS_TEST_LIBS="" CROSS_QEMU=false CROSS_OBJDUMP=false CROSS_NM=false
         return 1
     fi
@@ -75,17 +75,20 @@ cross_unit_tests() {
     return $rc
 }
 
-# cross_link_unstripped T [MAP]: links build/T/acme.unstripped from the objects of build/T/acme
-# with the same flags but without -s (and with a linker map when MAP is given). Needs cross_env.
+# cross_link_unstripped T [MAP [FLAG...]]: links build/T/acme.unstripped from the objects of
+# build/T/acme with the same flags but without -s (and with a linker map when MAP is given;
+# FLAGs are added last, e.g. -fno-lto). Needs cross_env.
 cross_link_unstripped() {
     local t=$1 map=${2:-} root f ld=() libs
+    shift; [ $# -gt 0 ] && shift
     root=$(cross__root)
     for f in $CROSS_LDFLAGS; do [ "$f" = -s ] || ld+=("$f"); done
     [ -n "$map" ] && ld+=("-Wl,-Map=$map")
+    ld+=("$@")
     libs=$CROSS_BR_LIB
     config_has "$root/build/$t" CONFIG_TLS_MBEDTLS && libs="$CROSS_MB_LIBS $libs"
     # shellcheck disable=SC2086 # flag lists
-    $CROSS_CC $CROSS_CFLAGS "${ld[@]}" -o "$root/build/$t/acme.unstripped" \
+    $CROSS_CC $CROSS_CFLAGS "${ld[@]}" $CROSS_BIN_LDFLAGS -o "$root/build/$t/acme.unstripped" \
         "$root/build/$t/obj/acme.o" "$root/build/$t/libacme.a" $libs
 }
 

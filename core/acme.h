@@ -63,7 +63,7 @@ struct acme {
     int account_key_new;     /* the key was created in this run: it has no account yet */
     char thumbprint[ACME_THUMBPRINT_MAX]; /* base64url RFC 7638 thumbprint of the account key */
     unsigned posts;                       /* signed requests sent (badNonce retries included) */
-    int64_t poll_limit;                   /* seconds for one polling phase */
+    int poll_limit;                       /* seconds for one polling phase */
 
     struct http_response r; /* the last response */
     struct json_doc doc;    /* its JSON body, when it had one */
@@ -77,8 +77,14 @@ struct acme {
 int acme_identifier_kind(const char *name);
 
 /* ---- acme_client.c */
+/* 1 when the media type of Content-Type ctype (before any parameters) is `type`
+ * (case-insensitive). */
+int acme_media_type_is(const char *ctype, const char *type);
 void acme_init(struct acme *c, const struct acme_config *cfg, struct http_client *http,
                struct state *state, struct arena *a);
+/* An unsigned GET or HEAD of url into c->r, keeping its nonce; an HTTP status other than 200
+ * (or 204 for HEAD) is an error from its problem document, prefixed by what. */
+int acme_get(struct acme *c, const char *method, const char *url, const char *what);
 /* GETs and parses the directory (cfg->directory). */
 int acme_directory(struct acme *c);
 /* A JWS-signed POST to url. payload: JSON text, or NULL for POST-as-GET (empty payload).
@@ -93,6 +99,14 @@ int acme_post(struct acme *c, const char *url, const char *payload, int use_jwk,
 const char *acme_json_str(struct acme *c, int obj, const char *key, const char *what);
 
 /* ---- acme_account.c */
+/* Loads the private key (PEM) in file path, at most max bytes; the text read is wiped. A
+ * missing file sets *missing (may be NULL: an error like any other). 0 or -1. */
+int acme_key_load(const char *path, size_t max, struct crypto_key *k, struct arena *a,
+                  int *missing);
+/* "<state_dir>/account.key" in a; NULL with the error set. */
+const char *acme_account_key_path(const struct acme_config *cfg, struct arena *a);
+/* Writes the member "contact": ["mailto:<email>", ...] from cfg->email. */
+int acme_contacts(const struct acme_config *cfg, struct json_writer *w);
 /* Loads (or creates, 0600 PKCS#8 PEM in state_dir) the account key. */
 int acme_account_key(struct acme *c);
 /* Makes sure an account exists and c->account_url is set: the cached URL from state, else
@@ -113,8 +127,9 @@ struct acme_order {
 #define ACME_STATUS_MAX 32 /* a "status" value with its NUL */
 /* 1 when the "status" of the object in c->doc is s. */
 int acme_status_is(struct acme *c, const char *s);
-/* The "status" of c->doc into out, "?" when it has none (for messages). */
-void acme_status(struct acme *c, char *out, size_t cap);
+/* The "status" of c->doc into out (cap >= 2): 0, or -1 with "?" in out (for messages) and no
+ * error held when it has none. */
+int acme_status(struct acme *c, char *out, size_t cap);
 /* POST-as-GET of url until its "status" is neither "pending" nor "processing" (then in
  * c->doc): waits the Retry-After, else a backoff from a quarter second doubling up to
  * ACME_POLL_MAX_SLEEP; an ACME_ETEMP error once c->poll_limit seconds would be exceeded.
@@ -125,6 +140,8 @@ int acme_poll(struct acme *c, const char *url, const char *what);
  * or a 403 about the replaced certificate, the order is sent once more without it (with a
  * warning). Fills o (in the arena) like acme_order_read(). */
 int acme_order_create(struct acme *c, const char *replaces, struct acme_order *o);
+/* Reads the identifier of the authorization in c->doc into p (id_value, wildcard, name). */
+int acme_authz_identifier(struct acme *c, struct acme_pending *p);
 /* Reads the order in c->doc, found at url, into o: finalize URL and authorization URLs. */
 int acme_order_read(struct acme *c, const char *url, struct acme_order *o);
 /* p->key_auth for p->token and, when dns, p->dns_name and p->dns_value (the dns-01 TXT
@@ -165,6 +182,7 @@ struct acme_pending {
     const char *authz_url;
     const char *chall_url;
     const char *id_value; /* the identifier as in the authorization ("example.org") */
+    const char *name;     /* for messages: "*.example.org" for a wildcard, else id_value */
     int wildcard;
     const char *token;
     const char *key_auth; /* token "." thumbprint: never logged */
@@ -179,6 +197,13 @@ int acme_challenges_publish(struct acme *c, struct acme_pending *p, size_t n);
 void acme_challenges_withdraw(struct acme *c, struct acme_pending *p, size_t n);
 
 /* ---- acme_run.c */
+/* install_check() and install_files() of a new chain with its key (key_pem: NULL when the
+ * installed key is kept): the number of files changed, or -1. */
+int acme_install(const struct acme_config *cfg, struct arena *a, const struct crypto_key *key,
+                 const char *key_pem, size_t key_len, const char *chain, size_t chain_len);
+/* Runs `reload` after an installation that changed files (none changed: flash wear and
+ * service restarts, nothing to reload). 0, or -1 saying the certificate is installed. */
+int acme_reload(const struct acme_config *cfg, int changed);
 /* The no-command run: issue when the certificate is missing, renew when it is due (force:
  * whatever the due rule says), install, run `reload`. Returns 0 (installed), 1 (not due,
  * nothing changed) or -1 with the error set (main() prints it and exits with its status). */

@@ -15,73 +15,76 @@
 
 #define KEY_PEM_MAX 8192
 
+const char *acme_account_key_path(const struct acme_config *cfg, struct arena *a)
+{
+    return arena_printf(a, "account key path", "%s/%s", cfg->state_dir, ACME_ACCOUNT_KEY_FILE);
+}
+
+int acme_key_load(const char *path, size_t max, struct crypto_key *k, struct arena *a, int *missing)
+{
+    char *text;
+    size_t len;
+    int rc;
+    if (file_read(path, a, &text, &len, max, missing) < 0) return -1;
+    rc = crypto_key_load_pem(k, text, len, path);
+    memset(text, 0, len);
+    return rc;
+}
+
 int acme_account_key(struct acme *c)
 {
     static unsigned char pem[KEY_PEM_MAX];
-    const char *path;
-    char *text;
-    size_t len;
-    int missing = 0;
+    const char *path = acme_account_key_path(c->cfg, c->a);
+    int missing = 0, rc;
     struct buf b;
 
-    path =
-        arena_printf(c->a, "account key path", "%s/%s", c->cfg->state_dir, ACME_ACCOUNT_KEY_FILE);
     if (path == NULL) return -1;
-    if (file_read(path, c->a, &text, &len, KEY_PEM_MAX, &missing) == 0) {
-        if (crypto_key_load_pem(&c->account_key, text, len, path) < 0)
-            return err_recode(ACME_ELOCAL);
-        memset(text, 0, len);
-    } else if (!missing) {
-        return err_recode(ACME_ELOCAL);
-    } else {
+    if ((rc = acme_key_load(path, KEY_PEM_MAX, &c->account_key, c->a, &missing)) < 0 && missing) {
         err_clear();
         log_v("creating the %s account key %s", key_type_name(c->cfg->account_key_type), path);
-        if (dir_make(c->cfg->state_dir, 0700) < 0) return err_recode(ACME_ELOCAL);
         buf_init(&b, pem, sizeof pem);
-        if (crypto_key_generate(&c->account_key, c->cfg->account_key_type) < 0 ||
-            crypto_key_write_pem(&c->account_key, &b) < 0 || buf_check(&b, "account key") < 0)
-            return err_recode(ACME_ELOCAL);
-        if (file_write_atomic(path, b.p, b.len, 0600) < 0) {
-            memset(pem, 0, sizeof pem);
-            return err_recode(ACME_ELOCAL);
-        }
+        if (dir_make(c->cfg->state_dir, 0700) < 0 ||
+            crypto_key_generate(&c->account_key, c->cfg->account_key_type) < 0 ||
+            crypto_key_write_pem(&c->account_key, &b) < 0 || buf_check(&b, "account key") < 0 ||
+            file_write_atomic(path, b.p, b.len, 0600) < 0)
+            rc = -1;
+        else
+            rc = 0;
         memset(pem, 0, sizeof pem);
         c->account_key_new = 1;
     }
-    if (jws_thumbprint(&c->account_key, c->thumbprint) < 0) return err_recode(ACME_ELOCAL);
+    if (rc < 0 || jws_thumbprint(&c->account_key, c->thumbprint) < 0)
+        return err_recode(ACME_ELOCAL);
+    return 0;
+}
+
+int acme_contacts(const struct acme_config *cfg, struct json_writer *w)
+{
+    char m[320];
+    size_t i, n;
+    jw_key(w, "contact");
+    jw_arr_begin(w);
+    for (i = 0; i < cfg->n_email; i++) {
+        n = strlen(cfg->email[i]);
+        if (n + 8 > sizeof m) return err_set(ACME_ECONFIG, "email '%s' is too long", cfg->email[i]);
+        memcpy(m, "mailto:", 7);
+        memcpy(m + 7, cfg->email[i], n + 1);
+        jw_str(w, m);
+    }
+    jw_arr_end(w);
     return 0;
 }
 
 /* The newAccount payload. */
-static int account_payload(struct acme *c, int only_existing, struct buf *b)
+static int account_payload(struct acme *c, struct buf *b)
 {
     static unsigned char eab[4096];
     struct json_writer w;
     struct buf e;
-    size_t i;
 
     jw_init(&w, b);
     jw_obj_begin(&w);
-    if (only_existing) {
-        jw_key(&w, "onlyReturnExisting");
-        jw_bool(&w, 1);
-        jw_obj_end(&w);
-        return buf_check(b, "newAccount request");
-    }
-    if (c->cfg->n_email > 0) {
-        jw_key(&w, "contact");
-        jw_arr_begin(&w);
-        for (i = 0; i < c->cfg->n_email; i++) {
-            char m[320];
-            size_t n = strlen(c->cfg->email[i]);
-            if (n + 8 > sizeof m)
-                return err_set(ACME_ECONFIG, "email '%s' is too long", c->cfg->email[i]);
-            memcpy(m, "mailto:", 7);
-            memcpy(m + 7, c->cfg->email[i], n + 1);
-            jw_str(&w, m);
-        }
-        jw_arr_end(&w);
-    }
+    if (c->cfg->n_email > 0 && acme_contacts(c->cfg, &w) < 0) return -1;
     if (c->dir.terms_of_service != NULL) {
         jw_key(&w, "termsOfServiceAgreed");
         jw_bool(&w, 1);
@@ -99,21 +102,19 @@ static int account_payload(struct acme *c, int only_existing, struct buf *b)
     return buf_check(b, "newAccount request");
 }
 
-static int save_url(struct acme *c)
+/* After newAccount (`what`): the account URL from Location, saved in the state. */
+static int take_location(struct acme *c, const char *what, int created)
 {
+    if (c->r.location[0] == '\0')
+        return err_set(ACME_EREFUSED, "%s: the CA sent no account URL (Location)", what);
+    if ((c->account_url = arena_strdup(c->a, c->r.location, "account URL")) == NULL) return -1;
+    log_msg(created ? LOG_INFO : LOG_V, "%s account %s", created ? "created" : "found",
+            c->account_url);
     if (c->state == NULL) return 0;
     if (state_set(c->state, STATE_ACCOUNT_URL, c->account_url, c->a) < 0 ||
         state_set(c->state, STATE_ACCOUNT_DIR, c->dir.url, c->a) < 0)
         return -1;
     return state_save(c->state);
-}
-
-static int take_location(struct acme *c, const char *what)
-{
-    if (c->r.location[0] == '\0')
-        return err_set(ACME_EREFUSED, "%s: the CA sent no account URL (Location)", what);
-    c->account_url = arena_strdup(c->a, c->r.location, "account URL");
-    return c->account_url == NULL ? -1 : 0;
 }
 
 int acme_account(struct acme *c)
@@ -133,13 +134,9 @@ int acme_account(struct acme *c)
     }
 
     /* Re-find an account this key already has (the cache was lost or the CA changed). */
-    buf_init(&b, body, sizeof body);
-    if (account_payload(c, 1, &b) < 0) return -1;
-    if (acme_post(c, c->dir.new_account, buf_cstr(&b), 1, "looking up the account") == 0) {
-        if (take_location(c, "looking up the account") < 0) return -1;
-        log_v("found account %s", c->account_url);
-        return save_url(c);
-    }
+    if (acme_post(c, c->dir.new_account, "{\"onlyReturnExisting\":true}", 1,
+                  "looking up the account") == 0)
+        return take_location(c, "looking up the account", 0);
     /* Only the CA's "no such account" answer leads on to newAccount; any other failure
      * (network, a malformed or oversized answer, 5xx) is reported as it is. */
     if (err_status() != ACME_EREFUSED || c->r.status < 400) return -1;
@@ -158,9 +155,8 @@ int acme_account(struct acme *c)
                        "and eab_hmac_key (from the CA's web site)",
                        c->dir.url);
     buf_init(&b, body, sizeof body);
-    if (account_payload(c, 0, &b) < 0) return -1;
-    if (acme_post(c, c->dir.new_account, buf_cstr(&b), 1, "creating the account") < 0) return -1;
-    if (take_location(c, "creating the account") < 0) return -1;
-    log_info("created account %s", c->account_url);
-    return save_url(c);
+    if (account_payload(c, &b) < 0 ||
+        acme_post(c, c->dir.new_account, buf_cstr(&b), 1, "creating the account") < 0)
+        return -1;
+    return take_location(c, "creating the account", 1);
 }

@@ -6,7 +6,6 @@
 #include "arena.h"
 #include "err.h"
 #include "log.h"
-#include "problem.h"
 #include "renew.h"
 
 int acme_renewal_info(struct acme *c, const char *certid, struct renew_window *w, char *expl,
@@ -23,13 +22,9 @@ int acme_renewal_info(struct acme *c, const char *certid, struct renew_window *w
                        bl > 0 && base[bl - 1] == '/' ? "" : "/", certid);
     if (url == NULL) return -1;
     log_v("ARI: GET %s", url);
-    if (http_request(c->http, "GET", url, NULL, NULL, 0, &c->r) < 0)
-        return err_prefix("renewalInfo");
-    if (c->r.nonce[0] != '\0') memcpy(c->nonce, c->r.nonce, sizeof c->nonce);
-    if (c->r.status != 200)
-        return problem_error("renewalInfo", c->r.body, c->r.body_len, c->r.status, c->r.retry_after,
-                             0);
-    if (renew_ari_parse(c->r.body, c->r.body_len, w, expl, expl_cap) < 0) return -1;
+    if (acme_get(c, "GET", url, "renewalInfo") < 0 ||
+        renew_ari_parse(c->r.body, c->r.body_len, w, expl, expl_cap) < 0)
+        return -1;
     *retry_after = c->r.retry_after;
     return 0;
 }

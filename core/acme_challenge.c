@@ -17,10 +17,12 @@
 #include "sys.h"
 
 #define WELL_KNOWN "/.well-known/acme-challenge"
+/* A responder lives at most as long as validation can take, plus a margin. */
+#define RESPONDER_TIMEOUT(c) ((c)->poll_limit * 2 + 60)
 
 static const char *webroot_path(struct acme *c, const struct acme_pending *p)
 {
-    return arena_printf(c->a, "webroot path", "%s%s/%s", c->cfg->webroot, WELL_KNOWN, p->token);
+    return arena_printf(c->a, "webroot path", "%s" WELL_KNOWN "/%s", c->cfg->webroot, p->token);
 }
 
 /* The identifier's domain for ACME_DOMAIN: the authorization's value (no "*."). */
@@ -42,7 +44,7 @@ static int publish_dns(struct acme *c, struct acme_pending *p, size_t n)
 
 static int publish_webroot(struct acme *c, struct acme_pending *p, size_t n)
 {
-    const char *dir = arena_printf(c->a, "webroot path", "%s%s", c->cfg->webroot, WELL_KNOWN);
+    const char *dir = arena_printf(c->a, "webroot path", "%s" WELL_KNOWN, c->cfg->webroot);
     size_t i;
     if (dir == NULL) return -1;
     if (dir_make(dir, 0755) < 0) return err_recode(ACME_ELOCAL);
@@ -57,23 +59,18 @@ static int publish_webroot(struct acme *c, struct acme_pending *p, size_t n)
     return 0;
 }
 
+/* The responders check n against their limits (HTTP01_MAX_TOKENS, ALPN_MAX_NAMES). */
 static int publish_http01(struct acme *c, struct acme_pending *p, size_t n)
 {
     struct http01_token *t;
     size_t i;
-    if (n > HTTP01_MAX_TOKENS)
-        return err_set(ACME_ELOCAL, "%zu tokens: more than HTTP01_MAX_TOKENS", n);
     t = arena_alloc(c->a, n * sizeof *t, "HTTP-01 tokens");
     if (t == NULL) return -1;
     for (i = 0; i < n; i++) {
         t[i].token = p[i].token;
         t[i].key_auth = p[i].key_auth;
     }
-    /* The responder lives at most as long as validation can take, plus a margin. */
-    if (http01_start(c->cfg->http_listen, t, n, (int)c->poll_limit * 2 + 60) < 0) return -1;
-    for (i = 0; i < n; i++)
-        p[i].published = 1;
-    return 0;
+    return http01_start(c->cfg->http_listen, t, n, RESPONDER_TIMEOUT(c));
 }
 
 /* One responder key (P-256, made here, never stored) and one certificate per name. */
@@ -87,7 +84,6 @@ static int publish_alpn(struct acme *c, struct acme_pending *p, size_t n)
     size_t i, len;
     int rc;
 
-    if (n > ALPN_MAX_NAMES) return err_set(ACME_ELOCAL, "%zu names: more than ALPN_MAX_NAMES", n);
     if ((certs = arena_alloc(c->a, n * sizeof *certs, "TLS-ALPN-01 certificates")) == NULL)
         return -1;
     if (crypto_key_generate(&key, KEY_EC256) < 0) return err_recode(ACME_ELOCAL);
@@ -102,46 +98,48 @@ static int publish_alpn(struct acme *c, struct acme_pending *p, size_t n)
         memcpy((uint8_t *)(uintptr_t)certs[i].der, der, len);
         certs[i].der_len = len;
     }
-    rc = alpn_start(c->cfg->alpn_listen, certs, n, &key, (int)c->poll_limit * 2 + 60);
+    rc = alpn_start(c->cfg->alpn_listen, certs, n, &key, RESPONDER_TIMEOUT(c));
     crypto_key_wipe(&key); /* the responder has its own copy */
-    if (rc < 0) return -1;
-    for (i = 0; i < n; i++)
-        p[i].published = 1;
-    return 0;
+    return rc;
 }
 
 int acme_challenges_publish(struct acme *c, struct acme_pending *p, size_t n)
 {
+    size_t i;
+    int rc;
     if (config_dns01(c->cfg)) return publish_dns(c, p, n);
-    if (c->cfg->challenge == CHALLENGE_TLSALPN01) return publish_alpn(c, p, n);
-    if (c->cfg->challenge != CHALLENGE_HTTP01)
-        return err_set(ACME_ECONFIG, "this challenge type is not supported");
     if (c->cfg->webroot != NULL) return publish_webroot(c, p, n);
-    return publish_http01(c, p, n);
+    /* a responder: serves every answer, or none */
+    if (c->cfg->challenge == CHALLENGE_TLSALPN01)
+        rc = publish_alpn(c, p, n);
+    else
+        rc = publish_http01(c, p, n);
+    for (i = 0; rc == 0 && i < n; i++)
+        p[i].published = 1;
+    return rc;
 }
 
 void acme_challenges_withdraw(struct acme *c, struct acme_pending *p, size_t n)
 {
     size_t i;
-    if (c->cfg->challenge == CHALLENGE_TLSALPN01) {
-        alpn_stop();
-        return;
-    }
-    if (c->cfg->challenge == CHALLENGE_HTTP01 && c->cfg->webroot == NULL) {
-        http01_stop();
+    const char *path;
+    if (!config_dns01(c->cfg) && c->cfg->webroot == NULL) {
+        if (c->cfg->challenge == CHALLENGE_TLSALPN01)
+            alpn_stop();
+        else
+            http01_stop();
         return;
     }
     for (i = 0; i < n; i++) {
         if (!p[i].published) continue;
+        p[i].published = 0;
         if (config_dns01(c->cfg)) {
             log_v("dns_hook del %s", p[i].dns_name);
             if (hook_dns(c->cfg->dns_hook, "del", p[i].dns_name, p[i].dns_value, p[i].id_value, 0) <
                 0)
                 log_warn("%s", err_msg());
-        } else {
-            const char *path = webroot_path(c, &p[i]);
-            if (path != NULL && file_remove(path) < 0) log_warn("%s", err_msg());
+        } else if ((path = webroot_path(c, &p[i])) != NULL && file_remove(path) < 0) {
+            log_warn("%s", err_msg());
         }
-        p[i].published = 0;
     }
 }

@@ -20,17 +20,11 @@
 void acme_init(struct acme *c, const struct acme_config *cfg, struct http_client *http,
                struct state *state, struct arena *a)
 {
-    memset(&c->dir, 0, sizeof c->dir);
+    memset(c, 0, offsetof(struct acme, r)); /* everything before the last response */
     c->cfg = cfg;
     c->a = a;
     c->http = http;
     c->state = state;
-    c->nonce[0] = '\0';
-    c->account_key.type = KEY_NONE;
-    c->account_url = NULL;
-    c->account_key_new = 0;
-    c->thumbprint[0] = '\0';
-    c->posts = 0;
     c->poll_limit = cfg->timeout > ACME_POLL_MIN_SECONDS ? cfg->timeout : ACME_POLL_MIN_SECONDS;
     c->doc.ntok = 0;
 }
@@ -41,13 +35,7 @@ int acme_identifier_kind(const char *name)
     return ipaddr_parse(name, strlen(name), ip) != 0 ? ACME_ID_IP : ACME_ID_DNS;
 }
 
-static void keep_nonce(struct acme *c)
-{
-    if (c->r.nonce[0] != '\0') memcpy(c->nonce, c->r.nonce, sizeof c->nonce);
-}
-
-/* 1 when the response's media type (before any parameters) is `type` (case-insensitive). */
-static int media_type_is(const char *ctype, const char *type)
+int acme_media_type_is(const char *ctype, const char *type)
 {
     size_t n = strlen(type);
     if (strncasecmp(ctype, type, n) != 0) return 0;
@@ -61,8 +49,9 @@ static int parse_body(struct acme *c, const char *url, const char *what)
 {
     const char *ct = c->r.content_type;
     c->doc.ntok = 0;
-    if (c->r.body_len == 0 || media_type_is(ct, "application/pem-certificate-chain")) return 0;
-    if (!media_type_is(ct, "application/json") && !media_type_is(ct, "application/problem+json"))
+    if (c->r.body_len == 0 || acme_media_type_is(ct, "application/pem-certificate-chain")) return 0;
+    if (!acme_media_type_is(ct, "application/json") &&
+        !acme_media_type_is(ct, "application/problem+json"))
         return err_set(ACME_ETEMP, "%s: expected JSON, got %s%.64s from %s", what,
                        ct[0] != '\0' ? "Content-Type " : "no Content-Type", ct, url);
     if (json_parse(&c->doc, c->r.body, c->r.body_len, c->toks, CONFIG_JSON_MAX_TOKENS) < 0) {
@@ -81,18 +70,37 @@ static int request(struct acme *c, const char *method, const char *url, const ch
     if (c->r.body_len > 0 && log_verbosity >= LOG_VVV &&
         strncmp(c->r.content_type, "application/pem", 15) != 0)
         log_vvv("%.*s", (int)(c->r.body_len > 4000 ? 4000 : c->r.body_len), c->r.body);
-    keep_nonce(c);
+    if (c->r.nonce[0] != '\0') memcpy(c->nonce, c->r.nonce, sizeof c->nonce);
     return 0;
 }
 
-static const char *dir_str(struct acme *c, int obj, const char *key, int required)
+/* The directory's URL members and where they go; the first three are required, the last
+ * two are in "meta". */
+static const char *const dir_keys[] = {"newNonce",  "newAccount",  "newOrder",       "revokeCert",
+                                       "keyChange", "renewalInfo", "termsOfService", "website"};
+static const unsigned char dir_offsets[] = {offsetof(struct acme_directory, new_nonce),
+                                            offsetof(struct acme_directory, new_account),
+                                            offsetof(struct acme_directory, new_order),
+                                            offsetof(struct acme_directory, revoke_cert),
+                                            offsetof(struct acme_directory, key_change),
+                                            offsetof(struct acme_directory, renewal_info),
+                                            offsetof(struct acme_directory, terms_of_service),
+                                            offsetof(struct acme_directory, website)};
+#define DIR_REQUIRED 3
+#define DIR_IN_META 6
+
+/* The error for c->r, a failed request: its problem document, prefixed by what. */
+static int response_error(struct acme *c, const char *what, int status_override)
 {
-    int t = json_get(&c->doc, obj, key);
-    if (t < 0) {
-        if (required) err_set(ACME_EREFUSED, "directory %s has no \"%s\"", c->cfg->directory, key);
-        return NULL;
-    }
-    return json_str_dup(&c->doc, t, c->a);
+    return problem_error(what, c->r.body, c->r.body_len, c->r.status, c->r.retry_after,
+                         status_override);
+}
+
+int acme_get(struct acme *c, const char *method, const char *url, const char *what)
+{
+    if (request(c, method, url, NULL, NULL, 0) < 0) return err_prefix("%s", what);
+    if (c->r.status == 200 || (c->r.status == 204 && method[0] == 'H')) return 0;
+    return response_error(c, what, 0);
 }
 
 int acme_directory(struct acme *c)
@@ -102,25 +110,23 @@ int acme_directory(struct acme *c)
     size_t i;
 
     d->url = c->cfg->directory;
-    if (request(c, "GET", d->url, NULL, NULL, 0) < 0)
-        return err_prefix("getting the ACME directory");
-    if (c->r.status != 200)
-        return problem_error("getting the ACME directory", c->r.body, c->r.body_len, c->r.status,
-                             c->r.retry_after, 0);
-    if (parse_body(c, d->url, "getting the ACME directory") < 0) return -1;
+    if (acme_get(c, "GET", d->url, "getting the ACME directory") < 0 ||
+        parse_body(c, d->url, "getting the ACME directory") < 0)
+        return -1;
     if (c->doc.ntok == 0 || json_type(&c->doc, 0) != JSON_OBJECT)
         return err_set(ACME_ETEMP, "%s: not an ACME directory (JSON object expected)", d->url);
-    if ((d->new_nonce = dir_str(c, 0, "newNonce", 1)) == NULL ||
-        (d->new_account = dir_str(c, 0, "newAccount", 1)) == NULL ||
-        (d->new_order = dir_str(c, 0, "newOrder", 1)) == NULL)
-        return -1;
-    d->revoke_cert = dir_str(c, 0, "revokeCert", 0);
-    d->key_change = dir_str(c, 0, "keyChange", 0);
-    d->renewal_info = dir_str(c, 0, "renewalInfo", 0);
     meta = json_get(&c->doc, 0, "meta");
-    if (json_type(&c->doc, meta) == JSON_OBJECT) {
-        d->terms_of_service = dir_str(c, meta, "termsOfService", 0);
-        d->website = dir_str(c, meta, "website", 0);
+    if (json_type(&c->doc, meta) != JSON_OBJECT) meta = -1;
+    for (i = 0; i < sizeof dir_keys / sizeof dir_keys[0]; i++) {
+        const char **v = (const char **)(void *)((char *)d + dir_offsets[i]);
+        t = json_get(&c->doc, i >= DIR_IN_META ? meta : 0, dir_keys[i]);
+        if (t >= 0) *v = json_str_dup(&c->doc, t, c->a);
+        if (i < DIR_REQUIRED && *v == NULL)
+            return t >= 0
+                       ? -1
+                       : err_set(ACME_EREFUSED, "directory %s has no \"%s\"", d->url, dir_keys[i]);
+    }
+    if (meta >= 0) {
         d->eab_required =
             json_type(&c->doc, json_get(&c->doc, meta, "externalAccountRequired")) == JSON_TRUE;
         /* meta.profiles: {"name": "description", ...} */
@@ -145,11 +151,7 @@ int acme_directory(struct acme *c)
 
 static int new_nonce(struct acme *c)
 {
-    if (request(c, "HEAD", c->dir.new_nonce, NULL, NULL, 0) < 0)
-        return err_prefix("getting a nonce");
-    if (c->r.status != 200 && c->r.status != 204)
-        return problem_error("getting a nonce", c->r.body, c->r.body_len, c->r.status,
-                             c->r.retry_after, 0);
+    if (acme_get(c, "HEAD", c->dir.new_nonce, "getting a nonce") < 0) return -1;
     if (c->nonce[0] == '\0')
         return err_set(ACME_ETEMP, "%s sent no Replay-Nonce", c->dir.new_nonce);
     return 0;
@@ -160,15 +162,14 @@ int acme_post(struct acme *c, const char *url, const char *payload, int use_jwk,
     static unsigned char jws[JWS_BODY_MAX];
     char type[256];
     struct buf b;
-    int attempt;
+    int attempt, bad_nonce;
+    size_t n = payload != NULL ? strlen(payload) : 0;
 
     for (attempt = 0;; attempt++) {
-        if (c->nonce[0] == '\0' && new_nonce(c) < 0) return err_prefix("%s", what);
         buf_init(&b, jws, sizeof jws);
-        if (jws_sign(&c->account_key, use_jwk ? NULL : c->account_url, c->nonce, url,
-                     payload != NULL ? payload : "", payload != NULL ? strlen(payload) : 0,
-                     &b) < 0 ||
-            buf_check(&b, "JWS request") < 0)
+        if ((c->nonce[0] == '\0' && new_nonce(c) < 0) ||
+            jws_sign(&c->account_key, use_jwk ? NULL : c->account_url, c->nonce, url, payload, n,
+                     &b) < 0)
             return err_prefix("%s", what);
         c->nonce[0] = '\0'; /* a nonce is used once, whatever happens */
         c->posts++;
@@ -176,23 +177,20 @@ int acme_post(struct acme *c, const char *url, const char *payload, int use_jwk,
             return err_prefix("%s", what);
         if (c->r.status < 400) return parse_body(c, url, what);
         problem_type(c->r.body, c->r.body_len, type, sizeof type);
-        if (!problem_is(type, "badNonce")) break;
-        if (attempt >= ACME_NONCE_RETRIES)
-            return problem_error(what, c->r.body, c->r.body_len, c->r.status, c->r.retry_after,
-                                 ACME_ETEMP);
+        bad_nonce = problem_is(type, "badNonce");
+        if (!bad_nonce || attempt >= ACME_NONCE_RETRIES) {
+            c->doc.ntok = 0;
+            return response_error(c, what, bad_nonce ? ACME_ETEMP : 0);
+        }
         log_vv("%s: badNonce, retrying with %s", what,
                c->nonce[0] != '\0' ? "the nonce from the error" : "a new nonce");
     }
-    c->doc.ntok = 0;
-    return problem_error(what, c->r.body, c->r.body_len, c->r.status, c->r.retry_after, 0);
 }
 
 const char *acme_json_str(struct acme *c, int obj, const char *key, const char *what)
 {
     int t = json_get(&c->doc, obj, key);
-    const char *s;
     if (json_type(&c->doc, t) != JSON_STRING)
         return err_set(ACME_EREFUSED, "%s: the CA's response has no \"%s\"", what, key), NULL;
-    s = json_str_dup(&c->doc, t, c->a);
-    return s;
+    return json_str_dup(&c->doc, t, c->a);
 }

@@ -1,9 +1,7 @@
 /* Order, authorizations, polling, finalization and certificate download (RFC 8555 7.4, 7.5). */
 #include "acme.h"
 
-#include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "arena.h"
 #include "base64.h"
@@ -20,66 +18,55 @@
 /* The newOrder and finalize request bodies (never needed at the same time). */
 static unsigned char order_body[16384];
 
-static const char *challenge_name(enum challenge_type t)
-{
-    switch (t) {
-    case CHALLENGE_HTTP01:
-        return "http-01";
-    case CHALLENGE_DNS01:
-        return "dns-01";
-    case CHALLENGE_TLSALPN01:
-        return "tls-alpn-01";
-    }
-    return "?";
-}
+/* By enum challenge_type. */
+static const char *const challenge_names[] = {"http-01", "dns-01", "tls-alpn-01"};
 
 int acme_status_is(struct acme *c, const char *s)
 {
     return json_str_eq(&c->doc, json_get(&c->doc, 0, "status"), s);
 }
 
-void acme_status(struct acme *c, char *out, size_t cap)
+int acme_status(struct acme *c, char *out, size_t cap)
 {
-    if (json_str(&c->doc, json_get(&c->doc, 0, "status"), out, cap, NULL) < 0) {
-        fmt_snprintf(out, cap, "?");
-        err_clear();
-    }
+    if (json_str(&c->doc, json_get(&c->doc, 0, "status"), out, cap, NULL) == 0) return 0;
+    memcpy(out, "?", 2);
+    err_clear();
+    return -1;
 }
 
 /* The status of c->doc into out; an error when it has none. */
 static int status_copy(struct acme *c, char *out, size_t cap)
 {
-    if (json_str(&c->doc, json_get(&c->doc, 0, "status"), out, cap, NULL) < 0) {
-        err_clear();
+    if (acme_status(c, out, cap) < 0)
         return err_set(ACME_EREFUSED, "the CA's response has no valid \"status\"");
-    }
     return 0;
 }
 
 /* The backoff starts at a quarter second because a CA usually validates in well under one. */
 int acme_poll(struct acme *c, const char *url, const char *what)
 {
-    int64_t start = sys_now();
-    unsigned backoff_ms = 250;
+    int64_t start = sys_now(), waited;
+    unsigned backoff_ms = 250, delay_ms;
     char status[ACME_STATUS_MAX];
 
     for (;;) {
-        unsigned delay_ms;
         if (acme_post(c, url, NULL, 0, what) < 0) return -1;
         if (status_copy(c, status, sizeof status) < 0) return err_prefix("%s", what);
         if (strcmp(status, "pending") != 0 && strcmp(status, "processing") != 0) return 0;
-        if (c->r.retry_after >= 0) {
-            delay_ms = c->r.retry_after > c->poll_limit ? (unsigned)c->poll_limit * 1000u + 1000u
-                                                        : (unsigned)c->r.retry_after * 1000u;
+        if (c->r.retry_after > c->poll_limit) {
+            delay_ms = (unsigned)c->poll_limit * 1000u + 1000u;
+        } else if (c->r.retry_after >= 0) {
+            delay_ms = (unsigned)c->r.retry_after * 1000u;
         } else {
             delay_ms = backoff_ms;
-            backoff_ms = backoff_ms * 2 > ACME_POLL_MAX_SLEEP * 1000u ? ACME_POLL_MAX_SLEEP * 1000u
-                                                                      : backoff_ms * 2;
+            if ((backoff_ms *= 2) > ACME_POLL_MAX_SLEEP * 1000u)
+                backoff_ms = ACME_POLL_MAX_SLEEP * 1000u;
         }
-        if ((sys_now() - start) * 1000 + (int64_t)delay_ms > c->poll_limit * 1000)
+        waited = sys_now() - start;
+        if (waited * 1000 + delay_ms > (int64_t)c->poll_limit * 1000)
             return err_set(ACME_ETEMP,
-                           "%s: still %s after %ld s (polling is bounded by timeout = %ld s)", what,
-                           status, (long)(sys_now() - start), (long)c->poll_limit);
+                           "%s: still %s after %ld s (polling is bounded by timeout = %d s)", what,
+                           status, (long)waited, c->poll_limit);
         log_vv("%s: %s, checking again in %u ms", what, status, delay_ms);
 #ifndef ACME_FUZZING /* the fuzzer's scripted CA ends every loop by running out of script */
         sys_sleep_ms(delay_ms);
@@ -114,11 +101,14 @@ static int order_payload(struct acme *c, struct buf *b, const char *replaces)
             char list[512];
             struct buf l;
             buf_init(&l, list, sizeof list - 1);
-            for (i = 0; i < c->dir.n_profiles; i++)
-                buf_printf(&l, "%s%s", i > 0 ? ", " : "", c->dir.profiles[i]);
+            buf_puts(&l, i > 0 ? "profiles: " : "no profiles");
+            for (i = 0; i < c->dir.n_profiles; i++) {
+                if (i > 0) buf_puts(&l, ", ");
+                buf_puts(&l, c->dir.profiles[i]);
+            }
             list[l.overflow ? 0 : l.len] = '\0';
-            return err_set(ACME_ECONFIG, "profile '%s' is not offered by %s (%s%s)", cfg->profile,
-                           c->dir.url, c->dir.n_profiles > 0 ? "profiles: " : "no profiles", list);
+            return err_set(ACME_ECONFIG, "profile '%s' is not offered by %s (%s)", cfg->profile,
+                           c->dir.url, list);
         }
         jw_key(&w, "profile");
         jw_str(&w, cfg->profile);
@@ -133,7 +123,7 @@ static int order_payload(struct acme *c, struct buf *b, const char *replaces)
 
 /* After a failed newOrder with "replaces": 1 when the CA refused the replacement itself
  * (409 alreadyReplaced, or a 403 about the replaced certificate), so ordering without it may
- * work. */
+ * work. problem_type() keeps the error. */
 static int replaces_refused(struct acme *c)
 {
     char type[256];
@@ -145,31 +135,22 @@ static int replaces_refused(struct acme *c)
     return 0;
 }
 
-/* newOrder, with "replaces" when given: retried once without it when the CA refuses it. */
-static int new_order(struct acme *c, const char *replaces)
-{
-    struct buf b;
-    char msg[1024];
-    int st;
-
-    buf_init(&b, order_body, sizeof order_body);
-    if (order_payload(c, &b, replaces) < 0) return -1;
-    if (acme_post(c, c->dir.new_order, buf_cstr(&b), 0, "creating the order") == 0) return 0;
-    if (replaces == NULL) return -1;
-    st = err_status(); /* problem_type() below clears the error */
-    fmt_snprintf(msg, sizeof msg, "%s", err_msg());
-    if (!replaces_refused(c)) return err_set(st, "%s", msg);
-    log_warn("%s; ordering again without \"replaces\"", msg);
-    err_clear();
-    buf_init(&b, order_body, sizeof order_body);
-    if (order_payload(c, &b, NULL) < 0) return -1;
-    return acme_post(c, c->dir.new_order, buf_cstr(&b), 0, "creating the order");
-}
-
 int acme_order_create(struct acme *c, const char *replaces, struct acme_order *o)
 {
     const char *url;
-    if (new_order(c, replaces) < 0) return -1;
+    struct buf b;
+
+    /* newOrder, with "replaces" when given: sent once more without it when the CA refuses
+     * it */
+    for (;;) {
+        buf_init(&b, order_body, sizeof order_body);
+        if (order_payload(c, &b, replaces) < 0) return -1;
+        if (acme_post(c, c->dir.new_order, buf_cstr(&b), 0, "creating the order") == 0) break;
+        if (replaces == NULL || !replaces_refused(c)) return -1;
+        log_warn("%s; ordering again without \"replaces\"", err_msg());
+        err_clear();
+        replaces = NULL;
+    }
     if (c->r.location[0] == '\0')
         return err_set(ACME_EREFUSED, "creating the order: the CA sent no order URL");
     if ((url = arena_strdup(c->a, c->r.location, "order URL")) == NULL) return -1;
@@ -182,7 +163,6 @@ int acme_order_read(struct acme *c, const char *url, struct acme_order *o)
     int arr = json_get(&c->doc, 0, "authorizations"), t;
     size_t i;
 
-    memset(o, 0, sizeof *o);
     o->url = url;
     if ((o->finalize = acme_json_str(c, 0, "finalize", "order")) == NULL) return -1;
     if (json_type(&c->doc, arr) != JSON_ARRAY)
@@ -202,6 +182,16 @@ int acme_order_read(struct acme *c, const char *url, struct acme_order *o)
     return 0;
 }
 
+int acme_authz_identifier(struct acme *c, struct acme_pending *p)
+{
+    int id = json_get(&c->doc, 0, "identifier");
+    if ((p->id_value = acme_json_str(c, id, "value", "authorization")) == NULL) return -1;
+    p->wildcard = json_type(&c->doc, json_get(&c->doc, 0, "wildcard")) == JSON_TRUE;
+    p->name = p->id_value;
+    if (p->wildcard) p->name = arena_printf(c->a, "identifier", "*.%s", p->id_value);
+    return p->name == NULL ? -1 : 0;
+}
+
 int acme_pending_answer(struct acme *c, struct acme_pending *p, int dns)
 {
     size_t cap = strlen(p->token) + JWS_THUMBPRINT_LEN + 2;
@@ -211,8 +201,9 @@ int acme_pending_answer(struct acme *c, struct acme_pending *p, int dns)
 
     if (ka == NULL) return -1;
     buf_init(&b, ka, cap);
+    /* it checks the token: it goes into a file name and a URL path */
     if (jws_key_authorization(p->token, c->thumbprint, &b) < 0 || buf_cstr(&b) == NULL)
-        return buf_check(&b, "key authorization");
+        return err_prefix("%s", p->name);
     p->key_auth = ka;
     if (!dns) return 0;
     crypto_sha256(ka, b.len, h);
@@ -225,80 +216,67 @@ int acme_pending_answer(struct acme *c, struct acme_pending *p, int dns)
  * prepared), 0 when it is already valid. */
 static int authz_read(struct acme *c, const char *url, struct acme_pending *p)
 {
-    const char *want = challenge_name(c->cfg->challenge);
+    const char *want = challenge_names[c->cfg->challenge];
     char status[ACME_STATUS_MAX];
-    int chs, ch, id;
+    int ch;
     size_t k;
 
     memset(p, 0, sizeof *p);
     p->authz_url = url;
     if (acme_post(c, url, NULL, 0, "getting an authorization") < 0) return -1;
     if (status_copy(c, status, sizeof status) < 0) return err_prefix("authorization %s", url);
-    id = json_get(&c->doc, 0, "identifier");
-    if ((p->id_value = acme_json_str(c, id, "value", "authorization")) == NULL) return -1;
-    p->wildcard = json_type(&c->doc, json_get(&c->doc, 0, "wildcard")) == JSON_TRUE;
+    if (acme_authz_identifier(c, p) < 0) return -1;
     if (strcmp(status, "valid") == 0) {
-        log_v("%s%s: already authorized", p->wildcard ? "*." : "", p->id_value);
+        log_v("%s: already authorized", p->name);
         return 0;
     }
     if (strcmp(status, "pending") != 0)
-        return err_set(ACME_EREFUSED, "authorization of %s%s is %s", p->wildcard ? "*." : "",
-                       p->id_value, status);
-    chs = json_get(&c->doc, 0, "challenges");
-    for (k = 0; (ch = json_index(&c->doc, chs, k)) >= 0; k++) {
+        return err_set(ACME_EREFUSED, "authorization of %s is %s", p->name, status);
+    for (k = 0; (ch = json_index(&c->doc, json_get(&c->doc, 0, "challenges"), k)) >= 0; k++) {
         if (!json_str_eq(&c->doc, json_get(&c->doc, ch, "type"), want)) continue;
         if ((p->chall_url = acme_json_str(c, ch, "url", "challenge")) == NULL ||
-            (p->token = acme_json_str(c, ch, "token", "challenge")) == NULL)
+            (p->token = acme_json_str(c, ch, "token", "challenge")) == NULL ||
+            acme_pending_answer(c, p, config_dns01(c->cfg)) < 0)
             return -1;
-        /* A token goes into a file name and a URL path: base64url only (RFC 8555 8.1). */
-        if (p->token[0] == '\0' || strspn(p->token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
-                                                    "rstuvwxyz0123456789-_") != strlen(p->token))
-            return err_set(ACME_EREFUSED, "challenge token for %s is not base64url", p->id_value);
-        if (acme_pending_answer(c, p, config_dns01(c->cfg)) < 0) return -1;
         return 1;
     }
-    return err_set(ACME_EREFUSED, "the CA offers no %s challenge for %s%s%s", want,
-                   p->wildcard ? "*." : "", p->id_value,
+    return err_set(ACME_EREFUSED, "the CA offers no %s challenge for %s%s", want, p->name,
                    p->wildcard ? " (wildcards need dns-01)" : "");
 }
 
-/* After an authorization turned invalid (in c->doc): the error of its failed challenge. */
-static int validation_error(struct acme *c, const struct acme_pending *p)
+/* err_set() with the problem document in member "error" of object obj of c->doc, prefixed by
+ * what; 0 when there is none. */
+static int doc_error(struct acme *c, int obj, const char *what, int status)
 {
-    char msg[800];
-    int chs = json_get(&c->doc, 0, "challenges"), ch, e;
-    size_t k;
-    for (k = 0; (ch = json_index(&c->doc, chs, k)) >= 0; k++) {
-        e = json_get(&c->doc, ch, "error");
-        if (json_type(&c->doc, e) != JSON_OBJECT) continue;
-        const struct json_tok *t = &c->doc.toks[e];
-        problem_format(c->doc.text + t->start, t->end - t->start, 0, msg, sizeof msg);
-        return err_set(ACME_EVALID, "validation of %s%s failed: %s", p->wildcard ? "*." : "",
-                       p->id_value, msg);
-    }
-    return err_set(ACME_EVALID, "validation of %s%s failed (the CA gave no reason)",
-                   p->wildcard ? "*." : "", p->id_value);
+    int e = json_get(&c->doc, obj, "error");
+    const struct json_tok *t;
+    if (json_type(&c->doc, e) != JSON_OBJECT) return 0;
+    t = &c->doc.toks[e];
+    return problem_error(what, c->doc.text + t->start, t->end - t->start, 0, -1, status);
 }
 
 /* Answers the n pending challenges, then waits for each authorization to become valid. */
 static int answer_and_wait(struct acme *c, struct acme_pending *p, size_t n)
 {
-    size_t i;
+    char st[ACME_STATUS_MAX], what[320];
+    size_t i, k;
+    int ch;
     for (i = 0; i < n; i++) {
-        log_v("answering %s challenge for %s%s", challenge_name(c->cfg->challenge),
-              p[i].wildcard ? "*." : "", p[i].id_value);
+        log_v("answering %s challenge for %s", challenge_names[c->cfg->challenge], p[i].name);
         if (acme_post(c, p[i].chall_url, "{}", 0, "answering a challenge") < 0) return -1;
     }
     for (i = 0; i < n; i++) {
         if (acme_poll(c, p[i].authz_url, "waiting for validation") < 0) return -1;
-        if (!acme_status_is(c, "valid")) {
-            char st[ACME_STATUS_MAX];
-            if (acme_status_is(c, "invalid")) return validation_error(c, &p[i]);
-            acme_status(c, st, sizeof st);
-            return err_set(ACME_EREFUSED, "authorization of %s%s became %s",
-                           p[i].wildcard ? "*." : "", p[i].id_value, st);
+        acme_status(c, st, sizeof st);
+        if (strcmp(st, "invalid") == 0) { /* the error of its failed challenge */
+            fmt_snprintf(what, sizeof what, "validation of %s failed", p[i].name);
+            for (k = 0; (ch = json_index(&c->doc, json_get(&c->doc, 0, "challenges"), k)) >= 0; k++)
+                if (doc_error(c, ch, what, ACME_EVALID) < 0) return -1;
+            return err_set(ACME_EVALID, "%s (the CA gave no reason)", what);
         }
-        log_v("%s%s: validated", p[i].wildcard ? "*." : "", p[i].id_value);
+        if (strcmp(st, "valid") != 0)
+            return err_set(ACME_EREFUSED, "authorization of %s became %s", p[i].name, st);
+        log_v("%s: validated", p[i].name);
     }
     return 0;
 }
@@ -306,8 +284,9 @@ static int answer_and_wait(struct acme *c, struct acme_pending *p, size_t n)
 int acme_authorize(struct acme *c, const struct acme_order *o, int publish)
 {
     struct acme_pending *p;
+    struct held_error held;
     size_t n = 0, i;
-    int r, rc;
+    int r;
 
     p = arena_alloc(c->a, (o->n_authz + 1) * sizeof *p, "authorization list");
     if (p == NULL) return -1;
@@ -317,21 +296,14 @@ int acme_authorize(struct acme *c, const struct acme_order *o, int publish)
     }
     if (n == 0) return 0;
     if (!publish) return answer_and_wait(c, p, n);
-    rc = acme_challenges_publish(c, p, n);
-    if (rc == 0) rc = answer_and_wait(c, p, n);
-    if (rc < 0) {
-        /* keep the error across the cleanup */
-        int st = err_status();
-        char msg[1024];
-        fmt_snprintf(msg, sizeof msg, "%s", err_msg());
-        acme_challenges_withdraw(c, p, n);
-        return err_set(st, "%s", msg);
-    }
+    r = acme_challenges_publish(c, p, n);
+    if (r == 0) r = answer_and_wait(c, p, n);
+    error_hold(&held); /* keep the error (if any) across the cleanup */
     acme_challenges_withdraw(c, p, n);
+    if (r < 0) return error_restore(&held);
     return 0;
 }
 
-/* Downloads a certificate chain into the arena. */
 int acme_download_chain(struct acme *c, const char *url, char **pem, size_t *len)
 {
     static const char want[] = "application/pem-certificate-chain";
@@ -339,9 +311,7 @@ int acme_download_chain(struct acme *c, const char *url, char **pem, size_t *len
     if (c->r.status != 200 || c->r.body_len == 0)
         return err_set(ACME_ETEMP, "downloading the certificate: HTTP %d, %zu bytes", c->r.status,
                        c->r.body_len);
-    if (strncasecmp(c->r.content_type, want, sizeof want - 1) != 0 ||
-        (c->r.content_type[sizeof want - 1] != '\0' && c->r.content_type[sizeof want - 1] != ';' &&
-         c->r.content_type[sizeof want - 1] != ' '))
+    if (!acme_media_type_is(c->r.content_type, want))
         return err_set(ACME_ETEMP,
                        "downloading the certificate: expected %s, got Content-Type %s from %s",
                        want, c->r.content_type[0] != '\0' ? c->r.content_type : "(none)", url);
@@ -358,24 +328,24 @@ static int choose_chain(struct acme *c, char **pem, size_t *len)
     const char *alt[HTTP_MAX_LINKS];
     size_t nalt = 0, i;
     char cn[X509_CN_MAX];
+    char *p = *pem;
+    size_t l = *len;
 
     if (want == NULL) return 0;
     for (i = 0; i < c->r.nlinks; i++)
         if (strcmp(c->r.links[i].rel, "alternate") == 0 &&
             (alt[nalt] = arena_strdup(c->a, c->r.links[i].url, "alternate chain URL")) != NULL)
             nalt++;
-    if (install_chain_top_issuer(*pem, *len, cn, sizeof cn, c->a) == 0 && strcmp(cn, want) == 0)
-        return 0;
-    for (i = 0; i < nalt; i++) {
-        char *p2;
-        size_t l2;
-        if (acme_download_chain(c, alt[i], &p2, &l2) < 0) return -1;
-        if (install_chain_top_issuer(p2, l2, cn, sizeof cn, c->a) == 0 && strcmp(cn, want) == 0) {
-            log_v("using the alternate chain with top issuer '%s'", want);
-            *pem = p2;
-            *len = l2;
+    /* i == 0: the default chain, then alternate i - 1 */
+    for (i = 0;; i++) {
+        if (install_chain_top_issuer(p, l, cn, sizeof cn, c->a) == 0 && strcmp(cn, want) == 0) {
+            if (i > 0) log_v("using the alternate chain with top issuer '%s'", want);
+            *pem = p;
+            *len = l;
             return 0;
         }
+        if (i == nalt) break;
+        if (acme_download_chain(c, alt[i], &p, &l) < 0) return -1;
     }
     err_clear();
     log_warn("no chain with top issuer '%s' (preferred_chain); using the default chain", want);
@@ -386,36 +356,30 @@ int acme_finalize_and_download(struct acme *c, const struct acme_order *o, const
                                size_t csr_len, char **pem, size_t *pem_len)
 {
     const char *cert_url;
+    char st[ACME_STATUS_MAX];
 
     if (acme_status_is(c, "ready")) {
-        char *csr64;
-        size_t cap = b64_encoded_len(csr_len, B64_URL) + 1;
         struct buf b;
-        if ((csr64 = arena_alloc(c->a, cap, "CSR")) == NULL ||
-            b64_encode(csr64, cap, csr_der, csr_len, B64_URL) < 0)
-            return -1;
         buf_init(&b, order_body, sizeof order_body);
-        buf_printf(&b, "{\"csr\":\"%s\"}", csr64);
+        buf_puts(&b, "{\"csr\":\"");
+        jws_b64url(&b, csr_der, csr_len);
+        buf_put(&b, "\"}", 3); /* with the NUL */
         if (buf_check(&b, "finalize request") < 0) return -1;
         log_v("finalizing the order");
-        if (acme_post(c, o->finalize, buf_cstr(&b), 0, "finalizing the order") < 0) return -1;
+        if (acme_post(c, o->finalize, (const char *)order_body, 0, "finalizing the order") < 0)
+            return -1;
         if (acme_status_is(c, "processing") &&
             acme_poll(c, o->url, "waiting for the certificate") < 0)
             return -1;
     }
     if (!acme_status_is(c, "valid")) {
-        char st[ACME_STATUS_MAX];
-        int e = json_get(&c->doc, 0, "error");
-        if (json_type(&c->doc, e) == JSON_OBJECT) {
-            const struct json_tok *t = &c->doc.toks[e];
-            return problem_error("the order failed", c->doc.text + t->start, t->end - t->start, 0,
-                                 -1, ACME_EREFUSED);
-        }
+        if (doc_error(c, 0, "the order failed", ACME_EREFUSED) < 0) return -1;
         acme_status(c, st, sizeof st);
         return err_set(ACME_EREFUSED, "the order is %s, not valid", st);
     }
-    if ((cert_url = acme_json_str(c, 0, "certificate", "order")) == NULL) return -1;
-    if (acme_download_chain(c, cert_url, pem, pem_len) < 0) return -1;
+    if ((cert_url = acme_json_str(c, 0, "certificate", "order")) == NULL ||
+        acme_download_chain(c, cert_url, pem, pem_len) < 0)
+        return -1;
     return choose_chain(c, pem, pem_len);
 }
 

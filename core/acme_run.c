@@ -17,8 +17,10 @@
 #include "install.h"
 #include "log.h"
 #include "pem.h"
+#include "problem.h"
 #include "rfc3339.h"
 #include "renew.h"
+#include "session.h"
 #include "state.h"
 #include "sys.h"
 #include "transport.h"
@@ -27,7 +29,8 @@
 
 #define CERT_FILE_MAX (256 * 1024)
 
-/* Reads the installed leaf: 1 with info filled, 0 when there is none, -1 on an error. */
+/* Reads the installed leaf: 1 with info filled, 0 when there is none (an error may be left
+ * set: the callers clear it), -1 on an error. */
 static int installed_leaf(const struct acme_config *cfg, struct arena *a, struct x509_info *x)
 {
     char *text;
@@ -35,166 +38,134 @@ static int installed_leaf(const struct acme_config *cfg, struct arena *a, struct
     int missing = 0, r;
     uint8_t *der;
     if (file_read(cfg->cert_file, a, &text, &len, CERT_FILE_MAX, &missing) < 0) {
-        if (missing) {
-            err_clear();
-            return 0;
-        }
-        return err_recode(ACME_ELOCAL);
+        return missing ? 0 : err_recode(ACME_ELOCAL);
     }
     if ((der = arena_alloc(a, len, "reading the certificate")) == NULL) return -1;
     r = pem_next(text, len, &pos, "CERTIFICATE", NULL, der, len, &der_len);
     if (r <= 0 || x509_parse(der, der_len, x) < 0) {
         log_warn("%s: %s; getting a new certificate", cfg->cert_file,
                  r == 0 ? "no certificate" : err_msg());
-        err_clear();
         return 0;
     }
     return 1;
 }
 
-/* One run's session: everything is set up only when first needed, so that a not-due run
- * touches neither the network nor the CA file. */
+/* One run: the session is connected only when first needed, so that a not-due run touches
+ * neither the network nor the CA file. */
 struct run {
     const struct acme_config *cfg;
     struct arena *a;
-    struct transport *t; /* given (tests) or made on first need */
-    int started;         /* directory fetched */
-    struct http_client http;
-    struct acme c;
-    struct state st;
-    int have; /* a certificate is installed */
+    struct session s; /* locked by acme_run_transport(), connected by run_start() */
+    int have;         /* a certificate is installed */
     struct x509_info x;
     char certid[RENEW_CERTID_MAX]; /* "" when it has none (no AKI) */
     int changed;                   /* files and links install_files() changed */
 };
 
-static int run_start(struct run *r)
+static int run_start(struct run *r, int what)
 {
-    if (r->started) return 0;
-    if (r->t == NULL) {
-        struct transport_opts o;
-        memset(&o, 0, sizeof o);
-        o.ca_file = r->cfg->ca_file;
-        o.timeout = r->cfg->timeout;
-        o.bind_address = r->cfg->bind_address;
-        if ((r->t = tls_transport(&o)) == NULL)
-            return err_status() != ACME_OK ? -1 : err_set(ACME_ELOCAL, "no TLS transport");
-    }
-    http_client_init(&r->http, r->t);
-    acme_init(&r->c, r->cfg, &r->http, &r->st, r->a);
-    if (acme_directory(&r->c) < 0) return -1;
-    r->started = 1;
-    return 0;
-}
-
-static void run_close(struct run *r)
-{
-    if (r->http.t != NULL) {
-        log_v("%u HTTPS requests (%u signed), %u TLS handshakes", r->http.requests, r->c.posts,
-              r->t->handshakes);
-        http_client_close(&r->http);
-    }
-    crypto_key_wipe(&r->c.account_key);
+    return session_connect(&r->s, r->cfg, r->a, what);
 }
 
 static void save_state(struct run *r)
 {
-    if (state_save(&r->st) < 0) {
+    if (state_save(&r->s.st) < 0) {
         log_warn("%s", err_msg());
         err_clear();
     }
 }
 
-static void forget_ari(struct run *r)
+/* The renewal keys of the state, in groups that state_clear() removes as ranges: from
+ * KEYS_FAILURE the backoff (3 keys), from KEYS_WINDOW the ARI window with its explanation (4),
+ * from KEYS_CERTID the certificate it is about and the next check (2), at KEYS_NONE "the CA
+ * has no ARI". */
+static const char *const renewal_keys[] = {
+    STATE_FAILURES, STATE_NEXT_ATTEMPT,    STATE_LAST_ERROR, STATE_ARI_START,      STATE_ARI_END,
+    STATE_ARI_AT,   STATE_ARI_EXPLANATION, STATE_ARI_CERTID, STATE_ARI_NEXT_CHECK, STATE_ARI_NONE};
+#define KEYS_FAILURE 0
+#define KEYS_WINDOW 3
+#define KEYS_CERTID 7
+#define KEYS_NONE 9
+#define KEYS_ALL 10
+
+/* Removes renewal_keys[from..to) from the state. */
+static void state_clear(struct run *r, size_t from, size_t to)
 {
-    state_set(&r->st, STATE_ARI_START, NULL, r->a);
-    state_set(&r->st, STATE_ARI_END, NULL, r->a);
-    state_set(&r->st, STATE_ARI_AT, NULL, r->a);
-    state_set(&r->st, STATE_ARI_EXPLANATION, NULL, r->a);
+    while (from < to)
+        state_set(&r->s.st, renewal_keys[from++], NULL, r->a);
+}
+
+/* Stores the window w of an ARI answer: a moment in it is chosen once, uniformly, when it is
+ * new. The seconds until the next check: the answer's Retry-After (ra) within limits. */
+static long ari_window(struct run *r, struct renew_window *w, const char *expl, long ra)
+{
+    struct state *st = &r->s.st;
+    struct renew_window old;
+    char when[40];
+
+    state_get_int(st, STATE_ARI_START, 0, &old.start);
+    state_get_int(st, STATE_ARI_END, 0, &old.end);
+    state_get_int(st, STATE_ARI_AT, 0, &old.at);
+    if (old.start != w->start || old.end != w->end || old.at < w->start || old.at >= w->end) {
+        uint64_t rnd = 0;
+        if (crypto_random(&rnd, sizeof rnd) < 0) log_warn("%s", err_msg());
+        w->at = renew_ari_pick(w->start, w->end, rnd);
+        state_set_int(st, STATE_ARI_START, w->start, r->a);
+        state_set_int(st, STATE_ARI_END, w->end, r->a);
+        state_set_int(st, STATE_ARI_AT, w->at, r->a);
+        time_format_utc(w->at, when, sizeof when);
+        log_v("ARI: new renewal window; renewing at %s", when);
+    }
+    if (expl[0] != '\0') log_info("the CA explains its renewal window: %s", expl);
+    state_set(st, STATE_ARI_EXPLANATION, expl[0] != '\0' ? expl : NULL, r->a);
+    if (ra < 0) return RENEW_ARI_RECHECK;
+    if (ra < RENEW_ARI_RETRY_MIN) return RENEW_ARI_RETRY_MIN;
+    return ra > RENEW_ARI_RETRY_MAX ? RENEW_ARI_RETRY_MAX : ra;
 }
 
 /* Asks the CA for the installed certificate's renewal window when a check is due (the stored
  * next-check time has passed); otherwise makes no request. ARI failures only warn: the
- * lifetime rule (or the window from an earlier answer) decides then. */
+ * lifetime rule (or the window from an earlier answer) decides then. May leave an error set. */
 static void ari_check(struct run *r, int64_t now)
 {
-    struct renew_window w, old;
-    const char *id = state_get(&r->st, STATE_ARI_CERTID);
+    struct state *st = &r->s.st;
+    struct renew_window w;
+    const char *id = state_get(st, STATE_ARI_CERTID);
     char expl[512], when[40];
     int64_t next;
-    long ra;
+    long ra, recheck = RENEW_ARI_RETRY_FAILED;
+    int ok;
 
-    if (!r->have || r->certid[0] == '\0') return;
+    if (r->certid[0] == '\0') return;
     if (id == NULL || strcmp(id, r->certid) != 0) { /* about another certificate: start over */
-        forget_ari(r);
-        state_set(&r->st, STATE_ARI_NONE, NULL, r->a);
-        state_set(&r->st, STATE_ARI_NEXT_CHECK, NULL, r->a);
-        if (state_set(&r->st, STATE_ARI_CERTID, r->certid, r->a) < 0) err_clear();
+        state_clear(r, KEYS_WINDOW, KEYS_ALL);
+        state_set(st, STATE_ARI_CERTID, r->certid, r->a);
     }
-    state_get_int(&r->st, STATE_ARI_NEXT_CHECK, 0, &next);
+    state_get_int(st, STATE_ARI_NEXT_CHECK, 0, &next);
     if (now < next) {
         time_format_utc(next, when, sizeof when);
         log_v("ARI: next check after %s", when);
         return;
     }
-    if (run_start(r) < 0) {
-        log_warn("ARI check failed: %s; using the lifetime rule", err_msg());
-        err_clear();
-        state_set_int(&r->st, STATE_ARI_NEXT_CHECK, now + RENEW_ARI_RETRY_FAILED, r->a);
-        return;
-    }
-    if (r->c.dir.renewal_info == NULL) {
+    ok = run_start(r, SESSION_DIRECTORY) == 0;
+    if (ok && r->s.c.dir.renewal_info == NULL) {
         log_v("ARI: the CA has no renewalInfo; lifetime rule");
-        forget_ari(r);
-        state_set(&r->st, STATE_ARI_NONE, "1", r->a);
-        state_set_int(&r->st, STATE_ARI_NEXT_CHECK, now + RENEW_NO_ARI_RECHECK, r->a);
-        return;
-    }
-    state_set(&r->st, STATE_ARI_NONE, NULL, r->a);
-    if (acme_renewal_info(&r->c, r->certid, &w, expl, sizeof expl, &ra) < 0) {
-        log_warn("ARI check failed: %s; using %s", err_msg(),
-                 state_get(&r->st, STATE_ARI_AT) != NULL ? "the window from the last answer"
-                                                         : "the lifetime rule");
-        err_clear();
-        state_set_int(&r->st, STATE_ARI_NEXT_CHECK, now + RENEW_ARI_RETRY_FAILED, r->a);
-        return;
-    }
-    state_get_int(&r->st, STATE_ARI_START, 0, &old.start);
-    state_get_int(&r->st, STATE_ARI_END, 0, &old.end);
-    state_get_int(&r->st, STATE_ARI_AT, 0, &old.at);
-    if (old.start != w.start || old.end != w.end || old.at < w.start || old.at >= w.end) {
-        /* a new window: choose the moment once, uniformly inside it */
-        uint8_t rnd[8];
-        uint64_t v = 0;
-        size_t i;
-        if (crypto_random(rnd, sizeof rnd) < 0) {
-            log_warn("%s", err_msg());
-            err_clear();
-            memset(rnd, 0, sizeof rnd);
-        }
-        for (i = 0; i < sizeof rnd; i++)
-            v = v << 8 | rnd[i];
-        w.at = renew_ari_pick(w.start, w.end, v);
-        state_set_int(&r->st, STATE_ARI_START, w.start, r->a);
-        state_set_int(&r->st, STATE_ARI_END, w.end, r->a);
-        state_set_int(&r->st, STATE_ARI_AT, w.at, r->a);
-        time_format_utc(w.at, when, sizeof when);
-        log_v("ARI: new renewal window; renewing at %s", when);
-    }
-    if (expl[0] != '\0') {
-        log_info("the CA explains its renewal window: %s", expl);
-        state_set(&r->st, STATE_ARI_EXPLANATION, expl, r->a);
+        state_clear(r, KEYS_WINDOW, KEYS_CERTID);
+        state_set(st, STATE_ARI_NONE, "1", r->a);
+        recheck = RENEW_NO_ARI_RECHECK;
     } else {
-        state_set(&r->st, STATE_ARI_EXPLANATION, NULL, r->a);
+        if (ok) {
+            state_set(st, STATE_ARI_NONE, NULL, r->a);
+            ok = acme_renewal_info(&r->s.c, r->certid, &w, expl, sizeof expl, &ra) == 0;
+        }
+        if (ok)
+            recheck = ari_window(r, &w, expl, ra);
+        else
+            log_warn("ARI check failed: %s; using %s", err_msg(),
+                     state_get(st, STATE_ARI_AT) != NULL ? "the window from the last answer"
+                                                         : "the lifetime rule");
     }
-    if (ra < 0)
-        ra = RENEW_ARI_RECHECK;
-    else if (ra < RENEW_ARI_RETRY_MIN)
-        ra = RENEW_ARI_RETRY_MIN;
-    else if (ra > RENEW_ARI_RETRY_MAX)
-        ra = RENEW_ARI_RETRY_MAX;
-    state_set_int(&r->st, STATE_ARI_NEXT_CHECK, now + ra, r->a);
-    err_clear(); /* state_set can only fail on the arena: the state is then not saved */
+    state_set_int(st, STATE_ARI_NEXT_CHECK, now + recheck, r->a);
 }
 
 static int issue(struct run *r)
@@ -202,38 +173,30 @@ static int issue(struct run *r)
     static uint8_t csr[CERT_CSR_MAX];
     static struct crypto_key key;
     const struct acme_config *cfg = r->cfg;
-    struct acme *c = &r->c;
+    struct acme *c = &r->s.c;
     const char *replaces = NULL, *key_pem = NULL;
     char *chain, when[40];
     size_t chain_len, csr_len, key_len = 0;
-    struct x509_info leaf;
     int rc = -1;
 
     /* A typo in an output path must not cost an issuance (CA rate limits): check first. */
-    if (install_check_paths(cfg) < 0) goto out;
-    if (run_start(r) < 0 || acme_account_key(c) < 0 || acme_account(c) < 0) goto out;
-    if (cert_key_csr(cfg, r->a, &key, &key_pem, &key_len, csr, &csr_len) < 0) goto out;
+    if (install_check_paths(cfg) < 0 || run_start(r, SESSION_ACCOUNT) < 0 ||
+        cert_key_csr(cfg, r->a, &key, &key_pem, &key_len, csr, &csr_len) < 0)
+        goto out;
     if (r->have && r->certid[0] != '\0' && c->dir.renewal_info != NULL) replaces = r->certid;
-    if (acme_issue_replacing(c, replaces, csr, csr_len, &chain, &chain_len) < 0) goto out;
-    if (install_check(chain, chain_len, &key, cfg->domains, cfg->n_domains, r->a) < 0) goto out;
-    if ((r->changed = install_files(cfg, key_pem, key_len, chain, chain_len, r->a)) < 0) goto out;
+    if (acme_issue_replacing(c, replaces, csr, csr_len, &chain, &chain_len) < 0 ||
+        (r->changed = acme_install(cfg, r->a, &key, key_pem, key_len, chain, chain_len)) < 0)
+        goto out;
     rc = 0;
-    {
-        /* the check above parsed it; parse the leaf again for the message and the state */
-        size_t pos = 0, dl;
-        uint8_t *der = arena_alloc(r->a, chain_len, "certificate");
-        if (der != NULL &&
-            pem_next(chain, chain_len, &pos, "CERTIFICATE", NULL, der, chain_len, &dl) == 1 &&
-            x509_parse(der, dl, &leaf) == 0) {
-            time_format_utc(leaf.not_after, when, sizeof when);
-            log_info("installed a certificate for %s%s, valid until %s", cfg->domains[0],
-                     cfg->n_domains > 1 ? " and more" : "", when);
-            r->x = leaf;
-            r->have = 1;
-            if (renew_certid(&leaf, r->certid, sizeof r->certid) < 0) r->certid[0] = '\0';
-        }
-        err_clear();
+    /* the new leaf, for the message and the state */
+    if (installed_leaf(cfg, r->a, &r->x) == 1) {
+        time_format_utc(r->x.not_after, when, sizeof when);
+        log_info("installed a certificate for %s%s, valid until %s", cfg->domains[0],
+                 cfg->n_domains > 1 ? " and more" : "", when);
+        r->have = 1;
+        if (renew_certid(&r->x, r->certid, sizeof r->certid) < 0) r->certid[0] = '\0';
     }
+    err_clear();
 out:
     cert_key_wipe(&key);
     return rc;
@@ -242,40 +205,40 @@ out:
 /* After a failed attempt: count it, set the next attempt (backoff) and keep the message. */
 static int record_failure(struct run *r, int64_t now)
 {
-    int st = err_status() != ACME_OK ? err_status() : ACME_ELOCAL;
-    char msg[1024], when[40];
-    int64_t n;
+    struct state *st = &r->s.st;
+    struct held_error held;
+    char when[40];
+    int64_t n, next;
 
-    fmt_snprintf(msg, sizeof msg, "%s", err_msg());
-    if (st == ACME_ECONFIG) return -1; /* fixing the config is what helps, not waiting */
-    state_get_int(&r->st, STATE_FAILURES, 0, &n);
+    error_hold(&held);
+    if (held.status == ACME_OK) held.status = ACME_ELOCAL;
+    if (held.status == ACME_ECONFIG) return -1; /* fixing the config is what helps, not waiting */
+    state_get_int(st, STATE_FAILURES, 0, &n);
     if (n < 0 || n > 1000) n = 0;
     n++;
-    time_format_utc(now + renew_backoff((unsigned)n), when, sizeof when);
-    if (state_set_int(&r->st, STATE_FAILURES, n, r->a) < 0 ||
-        state_set_int(&r->st, STATE_NEXT_ATTEMPT, now + renew_backoff((unsigned)n), r->a) < 0 ||
-        state_set_text(&r->st, STATE_LAST_ERROR, msg, 400, r->a) < 0 || state_save(&r->st) < 0) {
+    next = now + renew_backoff((unsigned)n);
+    time_format_utc(next, when, sizeof when);
+    if (state_set_int(st, STATE_FAILURES, n, r->a) < 0 ||
+        state_set_int(st, STATE_NEXT_ATTEMPT, next, r->a) < 0 ||
+        state_set_text(st, STATE_LAST_ERROR, held.msg, 400, r->a) < 0 || state_save(st) < 0) {
         log_warn("cannot record the failure: %s", err_msg());
-        return err_set(st, "%s", msg);
+        return error_restore(&held);
     }
-    return err_set(st, "%s (attempt %d failed; next attempt after %s)", msg, (int)n, when);
+    return err_set(held.status, "%s (attempt %d failed; next attempt after %s)", held.msg, (int)n,
+                   when);
 }
 
 static void record_success(struct run *r, int64_t now)
 {
-    state_set(&r->st, STATE_FAILURES, NULL, r->a);
-    state_set(&r->st, STATE_NEXT_ATTEMPT, NULL, r->a);
-    state_set(&r->st, STATE_LAST_ERROR, NULL, r->a);
-    forget_ari(r);
+    struct state *st = &r->s.st;
+    /* the ARI keys are about the new certificate now, when it has a certID */
+    state_clear(r, KEYS_FAILURE, KEYS_NONE);
     if (r->certid[0] != '\0') {
-        int ari = r->c.dir.renewal_info != NULL;
-        state_set(&r->st, STATE_ARI_CERTID, r->certid, r->a);
-        state_set(&r->st, STATE_ARI_NONE, ari ? NULL : "1", r->a);
-        state_set_int(&r->st, STATE_ARI_NEXT_CHECK,
+        int ari = r->s.c.dir.renewal_info != NULL;
+        state_set(st, STATE_ARI_CERTID, r->certid, r->a);
+        state_set(st, STATE_ARI_NONE, ari ? NULL : "1", r->a);
+        state_set_int(st, STATE_ARI_NEXT_CHECK,
                       now + (ari ? RENEW_ARI_RECHECK : RENEW_NO_ARI_RECHECK), r->a);
-    } else {
-        state_set(&r->st, STATE_ARI_CERTID, NULL, r->a);
-        state_set(&r->st, STATE_ARI_NEXT_CHECK, NULL, r->a);
     }
     err_clear();
     save_state(r);
@@ -284,12 +247,13 @@ static void record_success(struct run *r, int64_t now)
 /* The backoff check: -1 (exit 3) while an earlier failure's backoff lasts. */
 static int backoff_check(struct run *r, int64_t now)
 {
+    const struct state *st = &r->s.st;
     int64_t next, n;
-    const char *last = state_get(&r->st, STATE_LAST_ERROR);
+    const char *last = state_get(st, STATE_LAST_ERROR);
     char when[40];
-    state_get_int(&r->st, STATE_NEXT_ATTEMPT, 0, &next);
+    state_get_int(st, STATE_NEXT_ATTEMPT, 0, &next);
     if (now >= next) return 0;
-    state_get_int(&r->st, STATE_FAILURES, 0, &n);
+    state_get_int(st, STATE_FAILURES, 0, &n);
     time_format_utc(next, when, sizeof when);
     return err_set(ACME_ETEMP,
                    "not trying again until %s: %d failed attempt(s) in a row, backing off "
@@ -299,15 +263,14 @@ static int backoff_check(struct run *r, int64_t now)
 
 static void jitter_sleep(const struct acme_config *cfg)
 {
-    uint8_t b[4];
+    uint32_t rnd;
     unsigned s;
     if (cfg->jitter <= 0) return;
-    if (crypto_random(b, sizeof b) < 0) {
+    if (crypto_random(&rnd, sizeof rnd) < 0) {
         err_clear();
         return;
     }
-    s = renew_jitter((unsigned)cfg->jitter,
-                     (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]);
+    s = renew_jitter((unsigned)cfg->jitter, rnd);
     log_v("waiting %u s before contacting the CA (jitter = %d)", s, cfg->jitter);
     sys_sleep(s);
 }
@@ -316,38 +279,35 @@ static void jitter_sleep(const struct acme_config *cfg)
  * self-signed one (the device's web UI gets TLS on first boot); the error stays the run's. */
 static void selfsign_fallback(const struct acme_config *cfg, struct arena *a)
 {
-    int st = err_status();
-    char msg[1024];
-    fmt_snprintf(msg, sizeof msg, "%s", err_msg());
-    if (install_selfsigned(cfg, a) < 0)
+    struct held_error held;
+    error_hold(&held);
+    if (install_selfsigned(cfg, a) < 0 ||
+        (cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0))
         log_warn("selfsign_fallback: %s", err_msg());
-    else if (cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0)
-        log_warn("selfsign_fallback: %s", err_msg());
-    err_set(st, "%s", msg);
+    error_restore(&held);
 }
 
 /* Returns 0 (installed), 1 (not due) or -1. Runs with the lock held. */
 static int run_locked(struct run *r, int force)
 {
     const struct acme_config *cfg = r->cfg;
+    struct state *st = &r->s.st;
     int64_t now = sys_now();
     char why[200];
-    int have, absent;
+    int have, absent, due;
 
-    if (state_load(&r->st, cfg->state_dir, r->a) < 0) return -1;
+    if (state_load(st, cfg->state_dir, r->a) < 0) return -1;
     if ((have = installed_leaf(cfg, r->a, &r->x)) < 0) return -1;
     absent = !have;
-    r->certid[0] = '\0';
     if (have && renew_certid(&r->x, r->certid, sizeof r->certid) < 0) {
         log_v("%s", err_msg());
         r->certid[0] = '\0';
     }
-    err_clear();
     if (have && install_x509_selfsigned(&r->x) == 1) {
         /* A placeholder (selfsign, selfsign_fallback) is always due and replaced like a
          * missing certificate; unless it is the very one the CA sent (state says so), which
          * only a test CA does. */
-        const char *id = state_get(&r->st, STATE_ARI_CERTID);
+        const char *id = state_get(st, STATE_ARI_CERTID);
         if (r->certid[0] == '\0' || id == NULL || strcmp(id, r->certid) != 0) {
             log_info("%s is self-signed: getting a certificate from the CA", cfg->cert_file);
             have = 0;
@@ -359,14 +319,15 @@ static int run_locked(struct run *r, int force)
     if (have && !force) {
         struct renew_input in;
         ari_check(r, now);
-        renew_input_from_state(&in, r->x.not_before, r->x.not_after, cfg->renew_days, &r->st,
+        err_clear(); /* its failures only warn; state_set can only fail on the arena */
+        renew_input_from_state(&in, r->x.not_before, r->x.not_after, cfg->renew_days, st,
                                r->certid[0] != '\0' ? r->certid : NULL);
-        if (!renew_decide(&in, now, NULL, why, sizeof why)) {
+        due = renew_decide(&in, now, NULL, why, sizeof why);
+        save_state(r);
+        if (!due) {
             log_info("%s: %s", cfg->cert_file, why);
-            save_state(r);
             return ACME_NOT_DUE;
         }
-        save_state(r);
         if (backoff_check(r, now) < 0) return -1;
         log_info("renewing %s: %s", cfg->cert_file, why);
         jitter_sleep(cfg); /* cron runs only: not with -f, not for the first certificate */
@@ -382,16 +343,24 @@ static int run_locked(struct run *r, int force)
         return -1;
     }
     record_success(r, sys_now());
-    /* Flash wear and service restarts: nothing changed on disk, nothing to reload. */
-    if (r->changed == 0)
+    return acme_reload(cfg, r->changed);
+}
+
+int acme_install(const struct acme_config *cfg, struct arena *a, const struct crypto_key *key,
+                 const char *key_pem, size_t key_len, const char *chain, size_t chain_len)
+{
+    if (install_check(chain, chain_len, key, cfg->domains, cfg->n_domains, a) < 0) return -1;
+    return install_files(cfg, key_pem, key_len, chain, chain_len, a);
+}
+
+int acme_reload(const struct acme_config *cfg, int changed)
+{
+    if (changed == 0)
         log_v("the installed files already hold this certificate: not running reload");
     else if (cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0)
         return err_prefix("the new certificate is installed, but");
-    return ACME_OK;
+    return 0;
 }
-
-/* The account key's name in state_dir (core/acme_account.c writes it). */
-#define RUN_ACCOUNT_KEY ACME_ACCOUNT_KEY_FILE
 
 /* A private key others can read is reported on every run (it is not changed: the owner may
  * have reasons, and install writes new keys 0600 anyway). */
@@ -399,7 +368,6 @@ static void warn_key_mode(const char *path)
 {
     unsigned mode;
     int r = path != NULL ? sys_file_mode(path, &mode) : 0;
-    if (r < 0) err_clear();
     if (r == 1 && (mode & 077) != 0)
         log_warn("%s: private key with mode %04o is accessible to group or others; "
                  "chmod 600 it",
@@ -429,36 +397,40 @@ static int drop_privileges(const struct acme_config *cfg)
 
 static int check_writable(const struct acme_config *cfg)
 {
-    const char *files[] = {cfg->key_file,  cfg->cert_file, cfg->chain_file,    cfg->fullchain_file,
-                           cfg->link_cert, cfg->link_key,  cfg->link_fullchain};
+    static const unsigned short files[] = {
+        offsetof(struct acme_config, key_file),      offsetof(struct acme_config, cert_file),
+        offsetof(struct acme_config, chain_file),    offsetof(struct acme_config, fullchain_file),
+        offsetof(struct acme_config, link_cert),     offsetof(struct acme_config, link_key),
+        offsetof(struct acme_config, link_fullchain)};
+    const char *f;
     size_t i;
     if (sys_check_writable(cfg->state_dir, 1) < 0) return -1;
     for (i = 0; i < sizeof files / sizeof files[0]; i++)
-        if (files[i] != NULL && sys_check_writable(files[i], 0) < 0) return -1;
+        if ((f = *(const char *const *)(const void *)((const char *)cfg + files[i])) != NULL &&
+            sys_check_writable(f, 0) < 0)
+            return -1;
     return 0;
 }
 
 int acme_run_transport(const struct acme_config *cfg, int force, struct transport *t)
 {
     static struct run r;
-    int fd = -1, rc;
-    const char *account_key;
+    int rc;
 
     memset(&r, 0, sizeof r);
     r.cfg = cfg;
     r.a = run_arena();
-    r.t = t;
+    r.s.t = t;
     if (cfg->user != NULL && drop_privileges(cfg) < 0) return -1;
     if (dir_make(cfg->state_dir, 0700) < 0) return err_recode(ACME_ELOCAL);
     if (cfg->user != NULL && check_writable(cfg) < 0) return -1;
-    if (sys_lock(cfg->state_dir, &fd) < 0) return -1;
+    if (sys_lock(cfg->state_dir, &r.s.lock_fd) < 0) return -1;
+    r.s.open = 1;
     warn_key_mode(cfg->key_file);
-    account_key = arena_printf(r.a, "account key path", "%s/%s", cfg->state_dir, RUN_ACCOUNT_KEY);
-    warn_key_mode(account_key);
+    warn_key_mode(acme_account_key_path(cfg, r.a));
     err_clear();
     rc = run_locked(&r, force);
-    run_close(&r);
-    sys_unlock(fd);
+    session_close(&r.s);
     return rc;
 }
 

@@ -49,13 +49,6 @@ void *arena_alloc(struct arena *a, size_t n, const char *what)
     return a->base + start;
 }
 
-void *arena_zalloc(struct arena *a, size_t n, const char *what)
-{
-    void *p = arena_alloc(a, n, what);
-    if (p != NULL) memset(p, 0, n);
-    return p;
-}
-
 char *arena_strndup(struct arena *a, const char *s, size_t n, const char *what)
 {
     char *p = arena_alloc(a, n + 1, what);

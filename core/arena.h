@@ -21,7 +21,6 @@ void arena_release(struct arena *a, size_t mark);
 /* Returns n bytes aligned for any object, or NULL after err_set(ACME_ELOCAL,
  * "arena of N bytes exhausted while <what>"). */
 void *arena_alloc(struct arena *a, size_t n, const char *what);
-void *arena_zalloc(struct arena *a, size_t n, const char *what);
 char *arena_strndup(struct arena *a, const char *s, size_t n, const char *what);
 char *arena_strdup(struct arena *a, const char *s, const char *what);
 /* printf into the arena; NULL (with the error set) when it does not fit. */

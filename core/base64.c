@@ -3,11 +3,17 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "err.h"
 
-static const char alpha_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char alpha_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/* The alphabet's first 62 characters, then the last two of base64 and of base64url. */
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
+
+static char sextet_char(unsigned v, int variant)
+{
+    return alphabet[v >= 62 && variant == B64_URL ? v + 2 : v];
+}
 
 size_t b64_encoded_len(size_t n, int variant)
 {
@@ -21,32 +27,22 @@ size_t b64_encoded_len(size_t n, int variant)
 long b64_encode(char *out, size_t cap, const void *in, size_t n, int variant)
 {
     const unsigned char *p = in;
-    const char *al = variant == B64_URL ? alpha_url : alpha_std;
     size_t need = b64_encoded_len(n, variant), i, o = 0;
     if (need >= cap || need > (size_t)LONG_MAX)
         return err_set(ACME_ELOCAL, "base64: %zu-byte buffer too small to encode %zu bytes", cap,
                        n);
-    for (i = 0; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        out[o++] = al[v >> 18];
-        out[o++] = al[(v >> 12) & 63];
-        out[o++] = al[(v >> 6) & 63];
-        out[o++] = al[v & 63];
-    }
-    if (n - i == 1) {
+    for (i = 0; i < n; i += 3) {
+        /* a group of up to 3 bytes: one character per 6 bits, the last group padded */
+        size_t k, rest = n - i < 3 ? n - i : 3;
         uint32_t v = (uint32_t)p[i] << 16;
-        out[o++] = al[v >> 18];
-        out[o++] = al[(v >> 12) & 63];
-        if (variant != B64_URL) {
-            out[o++] = '=';
-            out[o++] = '=';
+        if (rest > 1) v |= (uint32_t)p[i + 1] << 8;
+        if (rest > 2) v |= p[i + 2];
+        for (k = 0; k < 4; k++) {
+            if (k <= rest)
+                out[o++] = sextet_char((v >> (18 - 6 * k)) & 63, variant);
+            else if (variant != B64_URL)
+                out[o++] = '=';
         }
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-        out[o++] = al[v >> 18];
-        out[o++] = al[(v >> 12) & 63];
-        out[o++] = al[(v >> 6) & 63];
-        if (variant != B64_URL) out[o++] = '=';
     }
     out[o] = '\0';
     return (long)o;
@@ -54,16 +50,10 @@ long b64_encode(char *out, size_t cap, const void *in, size_t n, int variant)
 
 static int sextet(unsigned char c, int variant)
 {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (variant == B64_URL) {
-        if (c == '-') return 62;
-        if (c == '_') return 63;
-    } else {
-        if (c == '+') return 62;
-        if (c == '/') return 63;
-    }
+    const char *a = memchr(alphabet, c, 62);
+    if (a != NULL) return (int)(a - alphabet);
+    if (c == (unsigned char)sextet_char(62, variant)) return 62;
+    if (c == (unsigned char)sextet_char(63, variant)) return 63;
     return -1;
 }
 

@@ -12,11 +12,23 @@
 
 static unsigned char storage[CERT_KEY_PEM_MAX];
 
+int cert_key_new(struct crypto_key *k, enum key_type type, const char **pem, size_t *pem_len)
+{
+    struct buf b;
+    log_v("generating a %s certificate key", key_type_name(type));
+    buf_init(&b, storage, sizeof storage);
+    if (crypto_key_generate(k, type) < 0 || crypto_key_write_pem(k, &b) < 0 ||
+        buf_check(&b, "certificate key") < 0)
+        return err_recode(ACME_ELOCAL);
+    *pem = (const char *)storage;
+    *pem_len = b.len;
+    return 0;
+}
+
 int cert_key_csr(const struct acme_config *cfg, struct arena *a, struct crypto_key *k,
                  const char **pem, size_t *pem_len, uint8_t *csr, size_t *csr_len)
 {
     struct csr_opts o;
-    struct buf b;
     char *text;
     size_t len;
     int missing = 0, rc;
@@ -32,13 +44,7 @@ int cert_key_csr(const struct acme_config *cfg, struct arena *a, struct crypto_k
     } else {
         if (cfg->reuse_key && !missing) return err_recode(ACME_ELOCAL);
         err_clear();
-        log_v("generating a %s certificate key", key_type_name(cfg->key_type));
-        buf_init(&b, storage, sizeof storage);
-        if (crypto_key_generate(k, cfg->key_type) < 0 || crypto_key_write_pem(k, &b) < 0 ||
-            buf_check(&b, "certificate key") < 0)
-            return err_recode(ACME_ELOCAL);
-        *pem = (const char *)storage;
-        *pem_len = b.len;
+        if (cert_key_new(k, cfg->key_type, pem, pem_len) < 0) return -1;
     }
     memset(&o, 0, sizeof o);
     o.names = cfg->domains;

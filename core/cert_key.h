@@ -20,6 +20,9 @@ struct arena;
  * A key file that exists but cannot be read or loaded is an error (ACME_ELOCAL). 0 or -1. */
 int cert_key_csr(const struct acme_config *cfg, struct arena *a, struct crypto_key *k,
                  const char **pem, size_t *pem_len, uint8_t *csr, size_t *csr_len);
+/* A new key of `type` into k; *pem is its PEM (the static storage cert_key_wipe() clears).
+ * Also for `selfsign`. Errors: ACME_ELOCAL. 0 or -1. */
+int cert_key_new(struct crypto_key *k, enum key_type type, const char **pem, size_t *pem_len);
 /* Clears the PEM storage and k. */
 void cert_key_wipe(struct crypto_key *k);
 

@@ -15,15 +15,15 @@ const char cli_help[] =
     "  -f             issue now: ignore due time, backoff and jitter\n"
     "  -j SECONDS     random delay before a due renewal (overrides jitter)\n"
     "  -v             more detail (-vv requests, -vvv CA responses)\n"
-    "  -q             print nothing on success or when not due\n"
+    "  -q             quiet on success or when not due\n"
     "  -h, --help     this text\n"
     "  -V, --version  the version\n"
     "\n"
     "commands:\n"
     "  run            (the default) get the certificate, or renew it when due\n"
-    "  status [--cert FILE]  is the certificate due? (exit 1 yes, 0 no; no network)\n"
-    "  revoke [--reason N] [--cert FILE] [--key FILE]  revoke the certificate\n"
-    "  account [update|deactivate --yes|rollover]  show or change the account\n"
+    "  status [--cert FILE]  is it due? (exit 1 yes, 0 no; no network)\n"
+    "  revoke [--reason N] [--cert FILE] [--key FILE]\n"
+    "  account [update|deactivate --yes|rollover]\n"
     "  challenges [--finish [--published]]  staged issuance\n"
     "  selfsign       install a self-signed certificate\n"
     "\n"
@@ -37,7 +37,7 @@ const char cli_help[] =
     "  6  refused by the CA\n"
     "  7  local failure (files, lock, arena, entropy)\n"
     "\n"
-    "Every key, command and status in detail: see acme(1) (man acme).\n";
+    "Every key, command and status in detail: acme(1).\n";
 
 /* The value of an option: attached ("-cFILE") or the next argument. */
 static int opt_value(int argc, char **argv, int *i, const char *arg, const char **out)

@@ -7,7 +7,6 @@
 
 #include "acme.h"
 #include "arena.h"
-#include "base64.h"
 #include "buf.h"
 #include "cli.h"
 #include "cmd.h"
@@ -23,22 +22,9 @@
 #define CERT_DER_MAX 8192
 #define KEY_PEM_MAX 16384
 
-/* CRLReason codes a subscriber may use (RFC 5280 5.3.1; 2, 3 and 7 are for CAs, 8 is gone). */
-static int reason_ok(long r)
-{
-    return r == 0 || r == 1 || r == 3 || r == 4 || r == 5 || r == 9 || r == 10;
-}
-
-static int load_key(const char *path, struct crypto_key *k, struct arena *a)
-{
-    char *text;
-    size_t len;
-    int rc;
-    if (file_read(path, a, &text, &len, KEY_PEM_MAX, NULL) < 0) return err_recode(ACME_ECONFIG);
-    rc = crypto_key_load_pem(k, text, len, path);
-    memset(text, 0, len);
-    return rc < 0 ? err_recode(ACME_ECONFIG) : 0;
-}
+/* CRLReason codes a subscriber may use, bit n for code n (RFC 5280 5.3.1: 0, 1, 3, 4, 5, 9,
+ * 10; 2, 6 and 7 are for CAs, 8 is gone). */
+#define REASONS_ALLOWED 0x63Bu
 
 int cmd_revoke(const struct acme_config *cfg, const struct cli *cl)
 {
@@ -47,11 +33,10 @@ int cmd_revoke(const struct acme_config *cfg, const struct cli *cl)
     static struct crypto_key cert_key;
     struct arena *a = run_arena();
     const char *cert = cfg->cert_file, *key = NULL, *reason = NULL, *aside;
-    struct session *s;
-    struct json_writer w;
+    struct session *s = NULL;
     struct buf b;
-    char *text, *b64, stamp[16];
-    size_t i, len, pos = 0, der_len, cap;
+    char *text, stamp[16];
+    size_t i, len, pos = 0, der_len;
     long rcode = -1;
     int r;
 
@@ -68,7 +53,7 @@ int cmd_revoke(const struct acme_config *cfg, const struct cli *cl)
         const char *end = reason; /* digits only (no libc strtol: it links musl's intscan) */
         for (rcode = 0; *end >= '0' && *end <= '9' && rcode < 100; end++)
             rcode = rcode * 10 + (*end - '0');
-        if (*reason == '\0' || *end != '\0' || !reason_ok(rcode))
+        if (*reason == '\0' || *end != '\0' || rcode > 10 || !(REASONS_ALLOWED >> rcode & 1))
             return err_set(ACME_ECONFIG,
                            "revoke: --reason %s: use 0 (unspecified), 1 (keyCompromise), 3 "
                            "(affiliationChanged), 4 (superseded), 5 (cessationOfOperation), 9 "
@@ -81,7 +66,8 @@ int cmd_revoke(const struct acme_config *cfg, const struct cli *cl)
         return r == 0 ? err_set(ACME_ECONFIG, "revoke: %s holds no certificate", cert)
                       : err_recode(ACME_ECONFIG);
     if (key != NULL) {
-        if (load_key(key, &cert_key, a) < 0) return -1;
+        if (acme_key_load(key, KEY_PEM_MAX, &cert_key, a, NULL) < 0)
+            return err_recode(ACME_ECONFIG);
         r = crypto_cert_matches_key(der, der_len, &cert_key);
         if (r <= 0) {
             crypto_key_wipe(&cert_key);
@@ -90,25 +76,18 @@ int cmd_revoke(const struct acme_config *cfg, const struct cli *cl)
         }
     }
 
-    cap = b64_encoded_len(der_len, B64_URL) + 1;
-    if ((b64 = arena_alloc(a, cap, "revocation request")) == NULL ||
-        b64_encode(b64, cap, der, der_len, B64_URL) < 0)
-        return -1;
+    /* {"certificate":"<base64url DER>","reason":N} */
     buf_init(&b, body, sizeof body);
-    jw_init(&w, &b);
-    jw_obj_begin(&w);
-    jw_key(&w, "certificate");
-    jw_str(&w, b64);
-    if (rcode >= 0) {
-        jw_key(&w, "reason");
-        jw_int(&w, rcode);
-    }
-    jw_obj_end(&w);
-    if (buf_check(&b, "revocation request") < 0) return -1;
+    buf_puts(&b, "{\"certificate\":\"");
+    jws_b64url(&b, der, der_len);
+    buf_putc(&b, '"');
+    if (rcode >= 0) buf_printf(&b, ",\"reason\":%ld", rcode);
+    buf_put(&b, "}", 2); /* with the NUL */
+    if (buf_check(&b, "revocation request") < 0) goto fail;
 
     if (key == NULL) {
         /* Revoking must not create an account as a side effect. */
-        const char *ak = arena_printf(a, "path", "%s/" ACME_ACCOUNT_KEY_FILE, cfg->state_dir);
+        const char *ak = acme_account_key_path(cfg, a);
         if (ak == NULL) return -1;
         if (!file_exists(ak))
             return err_set(ACME_ECONFIG,
@@ -127,7 +106,7 @@ int cmd_revoke(const struct acme_config *cfg, const struct cli *cl)
         memcpy(&s->c.account_key, &cert_key, sizeof cert_key);
         crypto_key_wipe(&cert_key);
     }
-    if (acme_post(&s->c, s->c.dir.revoke_cert, buf_cstr(&b), key != NULL, "revoking") < 0)
+    if (acme_post(&s->c, s->c.dir.revoke_cert, (const char *)body, key != NULL, "revoking") < 0)
         goto fail;
     session_close(s);
 

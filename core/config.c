@@ -15,12 +15,11 @@
  * with blanks need no quotes, and quotes inside a command reach the shell). An empty value
  * unsets an optional string. Control characters are refused; CR before LF is ignored.
  *
- * Every error is ACME_ECONFIG with "file:line: key: problem" (or "-o key: problem"); values
- * of eab_hmac_key never appear in messages. */
+ * Every error is ACME_ECONFIG with "file:line: key: problem" (or "-o key: problem"): the checks
+ * below set the problem, parse_setting() adds where it is. Values of eab_hmac_key never appear
+ * in messages. */
 #include "config.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -31,17 +30,18 @@
 #include "fmt.h"
 
 enum kind {
-    K_STR,       /* any text; empty unsets */
+    /* an empty value unsets these three */
+    K_STR,       /* any text */
+    K_EAB_HMAC,  /* base64url secret */
+    K_ADDR,      /* IP literal */
+    K_DIRECTORY, /* https URL or alias */
+    K_LISTEN,    /* [addr]:port */
     K_BOOL,      /* yes/no ... */
     K_INT,       /* decimal in ranges[arg] */
     K_KEYTYPE,   /* key_type_parse() */
     K_CHALLENGE, /* http-01 dns-01 tls-alpn-01 */
-    K_DIRECTORY, /* https URL or alias */
     K_DOMAINS,   /* list of DNS names / IP literals */
     K_EMAIL,     /* list of addresses */
-    K_EAB_HMAC,  /* base64url secret */
-    K_LISTEN,    /* [addr]:port */
-    K_ADDR,      /* IP literal */
     K_OFF        /* a feature this build left out (arg: OFF_*): only empty or false accepted */
 };
 
@@ -116,18 +116,14 @@ _Static_assert(sizeof(struct acme_config) <= 65535, "key_def.off is 16 bits");
 
 static const char alias_names[] = "letsencrypt\0letsencrypt-staging\0zerossl\0google\0"
                                   "google-staging\0buypass\0buypass-staging\0";
-static const char *const alias_urls[] = {
-    "https://acme-v02.api.letsencrypt.org/directory",
-    "https://acme-staging-v02.api.letsencrypt.org/directory",
-    "https://acme.zerossl.com/v2/DV90",
-    "https://dv.acme-v02.api.pki.goog/directory",
-    "https://dv.acme-v02.test-api.pki.goog/directory",
-    "https://api.buypass.com/acme/directory",
-    "https://api.test4.buypass.no/acme/directory",
-};
-
-#define ALIAS_LIST                                                                                 \
-    "letsencrypt, letsencrypt-staging, zerossl, google, google-staging, buypass, buypass-staging"
+/* The URLs of alias_names, in the same order. */
+static const char alias_urls[] = "https://acme-v02.api.letsencrypt.org/directory\0"
+                                 "https://acme-staging-v02.api.letsencrypt.org/directory\0"
+                                 "https://acme.zerossl.com/v2/DV90\0"
+                                 "https://dv.acme-v02.api.pki.goog/directory\0"
+                                 "https://dv.acme-v02.test-api.pki.goog/directory\0"
+                                 "https://api.buypass.com/acme/directory\0"
+                                 "https://api.test4.buypass.no/acme/directory\0";
 
 static const char challenge_names[] = "http-01\0dns-01\0tls-alpn-01\0";
 
@@ -154,75 +150,46 @@ struct where {
     unsigned line;
 };
 
-static void where_text(const struct where *w, const char *key, char *out, size_t cap)
+/* Prefixes the error just set with where it is: "file:line: key", "file:line", "-o key" or
+ * "-o" (key NULL: not known yet, or named by the message); ACME_ECONFIG. */
+static int locate(const struct where *w, const char *key)
 {
-    if (w->path != NULL && key != NULL)
-        fmt_snprintf(out, cap, "%s:%u: %s", w->path, w->line, key);
-    else if (w->path != NULL)
-        fmt_snprintf(out, cap, "%s:%u", w->path, w->line);
+    if (w->path == NULL)
+        err_prefix(key != NULL ? "-o %s" : "-o", key);
+    else if (key != NULL)
+        err_prefix("%s:%u: %s", w->path, w->line, key);
     else
-        fmt_snprintf(out, cap, key != NULL ? "-o %s" : "-o%s", key != NULL ? key : "");
-}
-
-/* "file:line: key: message" (or "-o key: message"), ACME_ECONFIG. */
-static int vbad(const struct where *w, const char *key, const char *fmt, va_list ap)
-{
-    char loc[512], msg[512];
-    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
-    where_text(w, key, loc, sizeof loc);
-    return err_set(ACME_ECONFIG, "%s: %s", loc, msg);
-}
-
-static int bad(const struct where *w, const char *key, const char *fmt, ...) ACME_PRINTF(3, 4);
-static int bad(const struct where *w, const char *key, const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-    va_start(ap, fmt);
-    rc = vbad(w, key, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-/* Adds "file:line: key" to an error set elsewhere (e.g. by key_type_parse()). */
-static int rebad(const struct where *w, const char *key)
-{
-    char loc[512];
-    where_text(w, key, loc, sizeof loc);
-    err_prefix("%s", loc);
+        err_prefix("%s:%u", w->path, w->line);
     return err_recode(ACME_ECONFIG);
 }
 
-/* Optimal string alignment distance (edits, with transpositions), for "did you mean".
- * Only distances up to 2 matter, so only the band |i - j| <= 3 is computed; anything larger
- * comes back as 3 or more. */
+/* Optimal string alignment distance (edits, with transpositions), for "did you mean". */
 static unsigned edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b), i, j;
     unsigned char d[33][33];
     if (la > 32 || lb > 32) return 99;
-    memset(d, 99, sizeof d);
-    for (i = 0; i <= la && i <= 3; i++)
-        d[i][0] = (unsigned char)i;
-    for (j = 0; j <= lb && j <= 3; j++)
-        d[0][j] = (unsigned char)j;
-    for (i = 1; i <= la; i++) {
-        for (j = i > 3 ? i - 3 : 1; j <= lb && j <= i + 3; j++) {
-            unsigned v = d[i - 1][j - 1] + (unsigned)(a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1u < v) v = d[i - 1][j] + 1u;
-            if (d[i][j - 1] + 1u < v) v = d[i][j - 1] + 1u;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1u < v)
-                v = d[i - 2][j - 2] + 1u;
-            d[i][j] = (unsigned char)(v > 99 ? 99 : v);
+    for (i = 0; i <= la; i++) {
+        for (j = 0; j <= lb; j++) {
+            unsigned v = (unsigned)(i + j);
+            if (i > 0 && j > 0) {
+                v = d[i - 1][j - 1] + (unsigned)(a[i - 1] != b[j - 1]);
+                if (d[i - 1][j] + 1u < v) v = d[i - 1][j] + 1u;
+                if (d[i][j - 1] + 1u < v) v = d[i][j - 1] + 1u;
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                    d[i - 2][j - 2] + 1u < v)
+                    v = d[i - 2][j - 2] + 1u;
+            }
+            d[i][j] = (unsigned char)v;
         }
     }
     return d[la][lb];
 }
 
-/* The closest name of a name list to word, or NULL when none is close: at most 2 edits (1 for
- * short words), or word being a prefix of at least 3 characters. */
-static const char *suggest(const char *word, const char *list)
+/* Sets "<what> "<word>" (did you mean "<name>"?)" with the closest name of the list: at most
+ * 2 edits (1 for short words), or word being a prefix of at least 3 characters; else
+ * "<what> "<word>" (<hint>)". */
+static int unknown(const char *what, const char *word, const char *list, const char *hint)
 {
     const char *best = NULL;
     size_t wl = strlen(word), cl;
@@ -239,12 +206,9 @@ static const char *suggest(const char *word, const char *list)
             best = list;
         }
     }
-    return best;
-}
-
-static int is_ctrl(unsigned char c)
-{
-    return c < 0x20 || c == 0x7f;
+    if (best != NULL)
+        return err_set(ACME_ECONFIG, "%s \"%s\" (did you mean \"%s\"?)", what, word, best);
+    return err_set(ACME_ECONFIG, "%s \"%s\" (%s)", what, word, hint);
 }
 
 static int is_blank(char c)
@@ -256,13 +220,13 @@ static int is_blank(char c)
 struct cursor {
     const char *s;
     size_t n, pos;
-    int comments; /* '#' starting a word ends the value (files, not -o) */
+    int comments;      /* '#' starting a word ends the value (files, not -o) */
+    size_t start, len; /* of the last word: where it starts, unquoted length */
 };
 
-/* Next word, unquoted into out (room for the value's length + 1; may be NULL), with its raw
- * extent [*raw0, *raw1). Returns 1, 0 at the end, or -1 with *why. */
-static int next_word(struct cursor *c, char *out, size_t *len, size_t *raw0, size_t *raw1,
-                     const char **why)
+/* Next word, unquoted into out (room for the value's length + 1; may be NULL). Returns 1,
+ * 0 at the end, or -1 with the error set. */
+static int next_word(struct cursor *c, char *out)
 {
     const char *s = c->s;
     size_t n = c->n, i = c->pos, o = 0;
@@ -272,91 +236,67 @@ static int next_word(struct cursor *c, char *out, size_t *len, size_t *raw0, siz
         c->pos = n;
         return 0;
     }
-    *raw0 = i;
+    c->start = i;
     while (i < n && !is_blank(s[i])) {
-        char q = s[i];
+        char q = s[i], ch;
         if (q == '"' || q == '\'') {
-            for (i++;; i++) {
-                if (i == n) {
-                    *why = q == '"' ? "unterminated \" quote" : "unterminated ' quote";
-                    return -1;
-                }
-                if (s[i] == q) break;
+            for (i++; i < n && s[i] != q; i++) {
                 if (q == '"' && s[i] == '\\' && i + 1 < n && (s[i + 1] == '"' || s[i + 1] == '\\'))
                     i++;
-                if (is_ctrl((unsigned char)s[i]) && s[i] != '\t') {
-                    *why = "control character in value";
-                    return -1;
-                }
-                if (out != NULL) out[o] = s[i];
+                ch = s[i];
+                if (((unsigned char)ch < 0x20 && ch != '\t') || ch == 0x7f) goto ctrl;
+                if (out != NULL) out[o] = ch;
                 o++;
             }
+            if (i == n)
+                return err_set(ACME_ECONFIG,
+                               q == '"' ? "unterminated \" quote" : "unterminated ' quote");
             i++; /* closing quote */
             continue;
         }
-        if (is_ctrl((unsigned char)q)) {
-            *why = "control character in value";
-            return -1;
-        }
+        if ((unsigned char)q < 0x20 || q == 0x7f) goto ctrl;
         if (out != NULL) out[o] = q;
         o++;
         i++;
     }
     if (out != NULL) out[o] = '\0';
-    *len = o;
-    *raw1 = i;
+    c->len = o;
     c->pos = i;
     return 1;
+ctrl:
+    return err_set(ACME_ECONFIG, "control character in value");
 }
 
 /* One value being applied. */
 struct value {
-    const struct where *w;
-    const char *key; /* its name */
     const struct key_def *k;
     const char *s; /* raw text after '=' */
     size_t n;
     int comments;
-    char *scratch; /* n + 1 bytes */
 };
 
-/* bad() for the value being applied. */
-static int vb(const struct value *v, const char *fmt, ...) ACME_PRINTF(2, 3);
-static int vb(const struct value *v, const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-    va_start(ap, fmt);
-    rc = vbad(v->w, v->key, fmt, ap);
-    va_end(ap);
-    return rc;
-}
+/* Scratch space for unquoting one value (no line is longer). */
+static char scratch[CONFIG_CONFIG_LINE_MAX + 1];
 
-/* The scalar text of a value into v->scratch (see the format above). */
-static int scalar(const struct value *v, size_t *len)
+/* The scalar text of a value into scratch (see the format above); its length. */
+static long scalar(const struct value *v)
 {
-    struct cursor c = {v->s, v->n, 0, v->comments};
-    size_t first0 = 0, last1 = 0, r0, r1, wl, words = 0;
-    const char *why = NULL;
+    struct cursor c = {v->s, v->n, 0, v->comments, 0, 0};
+    size_t first = 0, last = 0, words = 0;
     int rc;
-    *len = 0;
-    v->scratch[0] = '\0';
-    while ((rc = next_word(&c, words == 0 ? v->scratch : NULL, &wl, &r0, &r1, &why)) > 0) {
-        if (words++ == 0) {
-            first0 = r0;
-            *len = wl;
-        }
-        last1 = r1;
+    scratch[0] = '\0';
+    while ((rc = next_word(&c, words == 0 ? scratch : NULL)) > 0) {
+        if (words++ == 0) first = c.start;
+        last = c.pos;
     }
-    if (rc < 0) return vb(v, "%s", why);
+    if (rc < 0) return -1;
     if (words > 1) {
-        *len = last1 - first0;
-        memcpy(v->scratch, v->s + first0, *len);
-        v->scratch[*len] = '\0';
-        if (memchr(v->scratch, '\0', *len) != NULL || strpbrk(v->scratch, "\r\n\x7f") != NULL)
-            return vb(v, "control character in value");
+        /* As written, from the first word to the last (the words were checked above). */
+        c.len = last - first;
+        memcpy(scratch, v->s + first, c.len);
+        scratch[c.len] = '\0';
     }
-    return 0;
+    return (long)c.len;
 }
 
 /* yes/true/on/1 -> 1, no/false/off/0 -> 0 (any case), else -1. */
@@ -399,12 +339,17 @@ static int listen_ok(const char *s)
     return ipaddr_parse(s, (size_t)(colon - s), ip) == 4;
 }
 
-#define NAME_BUF (CONFIG_MAX_NAME_LEN > IPADDR_TEXT_MAX ? CONFIG_MAX_NAME_LEN + 1 : IPADDR_TEXT_MAX)
 #define EMAIL_MAX (64 + 1 + CONFIG_MAX_NAME_LEN)
+_Static_assert(CONFIG_CONFIG_LINE_MAX >= IPADDR_TEXT_MAX, "scratch holds an IP address text");
 
-/* Checks one name of `domains` and writes its stored form (lower case; canonical IP text)
- * into out (NAME_BUF bytes). */
-static int check_name(const struct value *v, const char *name, size_t n, char *out)
+static char to_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Checks one name of `domains` (in scratch) and turns it into its stored form in place:
+ * lower case, or the canonical text of an IP address. */
+static int check_name(char *name, size_t n)
 {
     static char bad_char[] = "invalid character '?' in a host name";
     uint8_t ip[16];
@@ -412,26 +357,22 @@ static int check_name(const struct value *v, const char *name, size_t n, char *o
     int iplen = ipaddr_parse(name, n, ip);
     const char *why, *last;
     if (iplen != 0) {
-        char t[IPADDR_TEXT_MAX];
-        ipaddr_format(ip, (size_t)iplen, t);
-        memcpy(out, t, strlen(t) + 1);
+        ipaddr_format(ip, (size_t)iplen, name);
         return 0;
     }
-    if (name[0] == '[') {
-        why = "write IPv6 addresses without brackets";
-        goto bad;
-    }
+    why = "write IPv6 addresses without brackets";
+    if (name[0] == '[') goto bad;
     why = "not a valid IPv6 address";
     if (memchr(name, ':', n) != NULL) goto bad;
     if (n > CONFIG_MAX_NAME_LEN)
-        return vb(v, "%.40s...: name of %zu characters is longer than CONFIG_MAX_NAME_LEN (%d)",
-                  name, n, CONFIG_MAX_NAME_LEN);
+        return err_set(ACME_ECONFIG,
+                       "%.40s...: name of %zu characters is longer than CONFIG_MAX_NAME_LEN (%d)",
+                       name, n, CONFIG_MAX_NAME_LEN);
     if (n >= 2 && name[0] == '*' && name[1] == '.') start = 2;
     why = "a wildcard must be the whole leftmost label (*.example.org)";
     if (memchr(name + start, '*', n - start) != NULL) goto bad;
-    memcpy(out, name, start);
     for (i = start; i <= n; i++) {
-        unsigned char c = i < n ? (unsigned char)name[i] : '.';
+        char c = i < n ? to_lower(name[i]) : '.';
         if (c == '.') {
             why = "empty label (leading, trailing or double dot)";
             if (label == 0) goto bad;
@@ -440,34 +381,31 @@ static int check_name(const struct value *v, const char *name, size_t n, char *o
             why = "label longer than 63 characters";
             if (label > 63) goto bad;
             label = 0;
-        } else if (c >= 0x80) {
-            why = "non-ASCII name; use its IDNA form (xn--...)";
-            goto bad;
-        } else if (c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))
-            label++;
-        else if (c >= 'A' && c <= 'Z') {
-            c = (unsigned char)(c - 'A' + 'a');
+        } else if (c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
             label++;
         } else {
-            bad_char[19] = (char)c;
+            why = "non-ASCII name; use its IDNA form (xn--...)";
+            if ((unsigned char)c >= 0x80) goto bad;
+            bad_char[19] = c;
             why = bad_char;
             goto bad;
         }
-        if (i < n) out[i] = (char)c;
     }
-    out[n] = '\0';
     /* A last label of digits only is an attempted IPv4 address (no TLD is numeric). */
-    last = strrchr(out, '.');
-    last = last != NULL ? last + 1 : out;
+    last = strrchr(name, '.');
+    last = last != NULL ? last + 1 : name;
     why = "not a valid IPv4 address";
-    if (strspn(last, "0123456789") != strlen(last)) return 0;
+    if (strspn(last, "0123456789") == strlen(last)) goto bad;
+    for (i = 0; i < n; i++)
+        name[i] = to_lower(name[i]);
+    return 0;
 bad:
-    return vb(v, "%s: %s", name, why);
+    return err_set(ACME_ECONFIG, "%s: %s", name, why);
 }
 
-/* One email address (an optional "mailto:" is dropped): local@domain, domain stored lower
- * case. out has room for EMAIL_MAX + 1 bytes. */
-static int check_email(const struct value *v, const char *s, size_t n, char *out)
+/* Checks one email address (in scratch) and turns it into its stored form in place: without
+ * an optional "mailto:", domain in lower case. Returns the address. */
+static char *check_email(char *s, size_t n)
 {
     static char bad_char[] = "character '?' is not allowed in an email address";
     const char *at, *why = "invalid domain part";
@@ -476,7 +414,10 @@ static int check_email(const struct value *v, const char *s, size_t n, char *out
         s += 7;
         n -= 7;
     }
-    if (n > EMAIL_MAX) return vb(v, "%.40s...: address longer than %d characters", s, EMAIL_MAX);
+    if (n > EMAIL_MAX) {
+        err_set(ACME_ECONFIG, "%.40s...: address longer than %d characters", s, EMAIL_MAX);
+        return NULL;
+    }
     at = memchr(s, '@', n);
     if (at == NULL || at == s || at == s + n - 1 || memchr(at + 1, '@', n - (size_t)(at - s) - 1)) {
         why = "not an email address (user@example.org)";
@@ -495,144 +436,121 @@ static int check_email(const struct value *v, const char *s, size_t n, char *out
             goto bad;
         }
         if (i > local && (c == '*' || c == '_')) goto bad;
-        out[i] = (char)(i > local && c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
-    out[n] = '\0';
-    if (n - local - 1 <= CONFIG_MAX_NAME_LEN && out[local + 1] != '.' && out[n - 1] != '.' &&
-        strstr(out + local, "..") == NULL && strchr(out + local, '.') != NULL)
-        return 0;
+    if (n - local - 1 <= CONFIG_MAX_NAME_LEN && at[1] != '.' && s[n - 1] != '.' &&
+        strstr(at, "..") == NULL && strchr(at, '.') != NULL) {
+        for (i = local + 1; i < n; i++)
+            s[i] = to_lower(s[i]);
+        return s;
+    }
 bad:
-    return vb(v, "%s: %s", s, why);
+    err_set(ACME_ECONFIG, "%s: %s", s, why);
+    return NULL;
 }
 
+/* domains or email: the list replaces the earlier one. */
 static int apply_list(struct acme_config *c, const struct value *v, struct arena *a)
 {
     int domains = v->k->kind == K_DOMAINS;
-    size_t max = domains ? CONFIG_MAX_NAMES : CONFIG_MAX_EMAILS, count = 0, i, wl, r0, r1;
-    const char *items[CONFIG_MAX_NAMES > CONFIG_MAX_EMAILS ? CONFIG_MAX_NAMES : CONFIG_MAX_EMAILS];
-    struct cursor cur = {v->s, v->n, 0, v->comments};
-    char name[NAME_BUF], email[EMAIL_MAX + 1];
-    const char *why = NULL;
+    size_t max = domains ? CONFIG_MAX_NAMES : CONFIG_MAX_EMAILS, i;
+    const char **items = domains ? c->domains : c->email;
+    size_t *count = domains ? &c->n_domains : &c->n_email;
+    struct cursor cur = {v->s, v->n, 0, v->comments, 0, 0};
     int rc;
-    while ((rc = next_word(&cur, v->scratch, &wl, &r0, &r1, &why)) > 0) {
-        const char *stored;
-        if (wl == 0) return vb(v, "empty item (\"\")");
-        if (count == max) {
-            if (domains) return vb(v, "more than %zu names (the limit is CONFIG_MAX_NAMES)", max);
-            return vb(v, "more than %zu addresses (CONFIG_MAX_EMAILS)", max);
-        }
-        if (domains) {
-            if (check_name(v, v->scratch, wl, name) < 0) return -1;
-            stored = name;
-        } else {
-            if (check_email(v, v->scratch, wl, email) < 0) return -1;
-            stored = email;
-        }
-        for (i = 0; i < count; i++)
-            if (strcmp(items[i], stored) == 0) return vb(v, "%s is listed twice", stored);
-        if ((items[count] = arena_strdup(a, stored, "reading the configuration")) == NULL)
+    *count = 0;
+    while ((rc = next_word(&cur, scratch)) > 0) {
+        char *item = scratch;
+        if (cur.len == 0) return err_set(ACME_ECONFIG, "empty item (\"\")");
+        if (*count == max)
+            return err_set(ACME_ECONFIG, "more than %zu %s", max,
+                           domains ? "names (the limit is CONFIG_MAX_NAMES)"
+                                   : "addresses (the limit is CONFIG_MAX_EMAILS)");
+        if (domains ? check_name(item, cur.len) < 0 : (item = check_email(item, cur.len)) == NULL)
             return -1;
-        count++;
+        for (i = 0; i < *count; i++)
+            if (strcmp(items[i], item) == 0)
+                return err_set(ACME_ECONFIG, "%s is listed twice", item);
+        if ((items[*count] = arena_strdup(a, item, "reading the configuration")) == NULL) return -1;
+        ++*count;
     }
-    if (rc < 0) return vb(v, "%s", why);
-    if (domains) {
-        memcpy(c->domains, items, count * sizeof items[0]);
-        c->n_domains = count;
-    } else {
-        memcpy(c->email, items, count * sizeof items[0]);
-        c->n_email = count;
-    }
-    return 0;
+    return rc;
 }
 
 static int apply(struct acme_config *c, const struct value *v, struct arena *a)
 {
     const struct key_def *k = v->k;
     void *field = (char *)c + k->off;
-    const char *s = v->scratch, *alias;
-    char t[IPADDR_TEXT_MAX];
-    uint8_t ip[256]; /* an IP address, or the decoded EAB key */
-    size_t len;
+    const char *s = scratch;
+    uint8_t bin[256]; /* an IP address, or the decoded EAB key */
     long n;
 
     if (k->kind == K_DOMAINS || k->kind == K_EMAIL) return apply_list(c, v, a);
-    if (scalar(v, &len) < 0) return -1;
-    if (len == 0) {
-        if (k->kind == K_STR || k->kind == K_EAB_HMAC || k->kind == K_ADDR) {
-            *(const char **)field = NULL;
-            return 0;
-        }
+    if ((n = scalar(v)) < 0) return -1;
+    if (n == 0) {
         if (k->kind == K_OFF) return 0;
-        return vb(v, "empty value");
+        if (k->kind > K_ADDR) return err_set(ACME_ECONFIG, "empty value");
+        *(const char **)field = NULL;
+        return 0;
     }
     switch (k->kind) {
     case K_BOOL:
         if ((n = parse_bool(s)) < 0)
-            return vb(v, "\"%s\" is not a boolean (use yes/no, true/false, on/off or 1/0)", s);
+            return err_set(ACME_ECONFIG,
+                           "\"%s\" is not a boolean (use yes/no, true/false, on/off or 1/0)", s);
         *(int *)field = (int)n;
         return 0;
     case K_INT:
-        n = parse_uint(s);
-        if (n < 0) return vb(v, "\"%s\" is not a number", s);
+        if ((n = parse_uint(s)) < 0) return err_set(ACME_ECONFIG, "\"%s\" is not a number", s);
         if (n < ranges[k->arg][0] || n > ranges[k->arg][1])
-            return vb(v, "%ld is out of range (%ld..%ld)", n, (long)ranges[k->arg][0],
-                      (long)ranges[k->arg][1]);
+            return err_set(ACME_ECONFIG, "%ld is out of range (%ld..%ld)", n,
+                           (long)ranges[k->arg][0], (long)ranges[k->arg][1]);
         *(int *)field = (int)n;
         return 0;
     case K_KEYTYPE:
-        if (key_type_parse(s, (enum key_type *)field) < 0) return rebad(v->w, v->key);
-        return 0;
+        return key_type_parse(s, (enum key_type *)field);
     case K_CHALLENGE:
         n = list_find(challenge_names, s);
 #if !defined(CONFIG_DNS01_HOOK)
-        if (n == CHALLENGE_DNS01) return vb(v, "dns-01: " ACME_NO_DNS01);
+        if (n == CHALLENGE_DNS01) return err_set(ACME_ECONFIG, "dns-01: " ACME_NO_DNS01);
 #endif
-        if (n >= 0) {
-            *(enum challenge_type *)field = (enum challenge_type)n;
-            return 0;
-        }
-        alias = suggest(s, challenge_names);
-        return vb(v, "unknown challenge type \"%s\"%s%s%s (use http-01, dns-01 or tls-alpn-01)", s,
-                  alias ? " (did you mean \"" : "", alias ? alias : "", alias ? "\"?)" : "");
+        if (n < 0)
+            return unknown("unknown challenge type", s, challenge_names,
+                           "use http-01, dns-01 or tls-alpn-01");
+        *(enum challenge_type *)field = (enum challenge_type)n;
+        return 0;
     case K_DIRECTORY:
-        alias = config_directory_alias(s);
-        if (alias != NULL) {
-            *(const char **)field = alias;
+        if ((n = list_find(alias_names, s)) >= 0) {
+            *(const char **)field = list_at(alias_urls, (int)n);
             return 0;
         }
         if (strncasecmp(s, "https://", 8) != 0 || s[8] == '\0' || s[8] == '/' ||
-            strpbrk(s, " \t") != NULL) {
-            alias = suggest(s, alias_names);
-            return vb(v, "\"%s\" is not an https URL or a known alias (%s%s%s)", s,
-                      alias ? "did you mean \"" : ALIAS_LIST, alias ? alias : "",
-                      alias ? "\"?" : "");
-        }
+            strpbrk(s, " \t") != NULL)
+            return unknown("not an https URL or a known alias:", s, alias_names,
+                           "letsencrypt, letsencrypt-staging, zerossl, google, google-staging, "
+                           "buypass, buypass-staging");
         break;
     case K_EAB_HMAC:
         /* A secret: the message names the problem, never the value. */
-        n = b64_decode(ip, sizeof ip, s, len, B64_URL);
-        memset(ip, 0, sizeof ip);
-        if (n < 0)
-            return vb(v, "not valid base64url (RFC 4648 section 5, no padding): %s",
-                      strncmp(err_msg(), "base64url: ", 11) == 0 ? err_msg() + 11 : err_msg());
+        n = b64_decode(bin, sizeof bin, s, (size_t)n, B64_URL);
+        memset(bin, 0, sizeof bin);
+        if (n < 0) return -1;
         break;
     case K_LISTEN:
         if (!listen_ok(s))
-            return vb(v,
-                      "\"%s\" is not a listen address (\"[::]:80\", \"0.0.0.0:80\", \":80\" or "
-                      "\"*:80\")",
-                      s);
+            return err_set(ACME_ECONFIG,
+                           "\"%s\" is not a listen address (\"[::]:80\", \"0.0.0.0:80\", "
+                           "\":80\" or \"*:80\")",
+                           s);
         break;
     case K_ADDR:
-        n = ipaddr_parse(s, len, ip);
-        if (n == 0) return vb(v, "\"%s\" is not an IPv4 or IPv6 address", s);
-        ipaddr_format(ip, (size_t)n, t);
-        s = t;
+        if ((n = ipaddr_parse(s, (size_t)n, bin)) == 0)
+            return err_set(ACME_ECONFIG, "\"%s\" is not an IPv4 or IPv6 address", s);
+        ipaddr_format(bin, (size_t)n, scratch);
         break;
 #if !defined(CONFIG_DNS01_HOOK) || !defined(CONFIG_SELFSIGN)
     case K_OFF:
         if (parse_bool(s) == 0) return 0; /* "no": what this build does anyway */
-        return vb(v, "%s", k->arg == OFF_DNS01 ? ACME_NO_DNS01 : ACME_NO_SELFSIGN);
+        return err_set(ACME_ECONFIG, "%s", k->arg == OFF_DNS01 ? ACME_NO_DNS01 : ACME_NO_SELFSIGN);
 #endif
     default:
         break;
@@ -642,85 +560,95 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
     return 0;
 }
 
-/* Scratch space for unquoting one value (no line is longer). */
-static char scratch[CONFIG_CONFIG_LINE_MAX + 1];
-
 /* One "key = value" (file line without its newline, or -o argument). */
 static int parse_setting(struct acme_config *c, const struct where *w, const char *s, size_t n,
-                         int from_file, struct arena *a)
+                         struct arena *a)
 {
-    const char *eq;
+    int from_file = w->path != NULL, idx, upper = 0, invalid;
+    const char *eq, *at = NULL; /* the key, once known */
     char key[33];
     size_t kl, i;
-    int idx;
     uint64_t bit;
     struct value v;
     struct acme_config ignored;
 
+    if (n > CONFIG_CONFIG_LINE_MAX) {
+        err_set(ACME_ECONFIG, "line longer than CONFIG_CONFIG_LINE_MAX (%d bytes)",
+                CONFIG_CONFIG_LINE_MAX);
+        goto fail;
+    }
+    if (from_file && n > 0 && s[n - 1] == '\r') n--;
+    if (memchr(s, '\0', n) != NULL) {
+        err_set(ACME_ECONFIG, "NUL byte in line");
+        goto fail;
+    }
     while (n > 0 && is_blank(*s)) {
         s++;
         n--;
     }
     if (from_file && (n == 0 || s[0] == '#')) return 0;
-    eq = memchr(s, '=', n);
-    if (eq == NULL)
-        return bad(w, NULL,
-                   from_file ? "line has no '=' (expected key = value)" : "expected key=value");
+    if ((eq = memchr(s, '=', n)) == NULL) {
+        err_set(ACME_ECONFIG,
+                from_file ? "line has no '=' (expected key = value)" : "expected key=value");
+        goto fail;
+    }
     kl = (size_t)(eq - s);
     while (kl > 0 && is_blank(s[kl - 1]))
         kl--;
-    if (kl == 0) return bad(w, NULL, "no key before '='");
-    for (i = 0; i < kl; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_')) break;
-    if (i < kl || kl >= sizeof key) {
-        /* Not echoed: a mistyped line might hold a secret. */
-        for (i = 0; i < kl && i < sizeof key - 1; i++)
-            key[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] - 'A' + 'a' : s[i]);
-        key[i] = '\0';
-        if (i == kl && list_find(key_names, key) >= 0)
-            return bad(w, NULL, "invalid key name (keys are lower case: \"%s\")", key);
-        return bad(w, NULL, "invalid key name (keys are lower-case letters, digits and '_')");
+    if (kl == 0) {
+        err_set(ACME_ECONFIG, "no key before '='");
+        goto fail;
     }
-    memcpy(key, s, kl);
-    key[kl] = '\0';
-    idx = list_find(key_names, key);
-    if (idx < 0) {
-        const char *near = suggest(key, key_names);
-        if (near != NULL) return bad(w, key, "unknown key (did you mean \"%s\"?)", near);
-        return bad(w, key, "unknown key");
+    invalid = kl >= sizeof key;
+    for (i = 0; i < kl && !invalid; i++) {
+        key[i] = to_lower(s[i]);
+        upper |= key[i] != s[i];
+        invalid = !((key[i] >= 'a' && key[i] <= 'z') || (key[i] >= '0' && key[i] <= '9') ||
+                    key[i] == '_');
     }
+    key[i] = '\0';
+    if (invalid || upper) {
+        /* Not echoed unless it is a known key: a mistyped line might hold a secret. */
+        if (!invalid && list_find(key_names, key) >= 0)
+            err_set(ACME_ECONFIG, "invalid key name (keys are lower case: \"%s\")", key);
+        else
+            err_set(ACME_ECONFIG, "invalid key name (keys are lower-case letters, digits and '_')");
+        goto fail;
+    }
+    if ((idx = list_find(key_names, key)) < 0) {
+        unknown("unknown key", key, key_names, "see acme(1)");
+        goto fail;
+    }
+    at = key;
     bit = (uint64_t)1 << idx;
-    if (from_file && (c->set_by_file & bit))
-        return bad(w, key, "duplicate key (already set earlier in the file)");
-
-    v.w = w;
-    v.key = key;
+    if (from_file && (c->set_by_file & bit)) {
+        err_set(ACME_ECONFIG, "duplicate key (already set earlier in the file)");
+        goto fail;
+    }
     v.k = &keys[idx];
     v.s = eq + 1;
     v.n = n - (size_t)(eq + 1 - s);
     v.comments = from_file;
-    if (v.n >= sizeof scratch)
-        return bad(w, key, "value longer than CONFIG_CONFIG_LINE_MAX (%d bytes)",
-                   CONFIG_CONFIG_LINE_MAX);
-    v.scratch = scratch;
     if (from_file && (c->set_by_override & bit)) {
         /* -o wins: check the file's value, but keep the override. */
         ignored = *c;
-        if (apply(&ignored, &v, a) < 0) return -1;
+        if (apply(&ignored, &v, a) < 0) goto fail;
     } else if (apply(c, &v, a) < 0)
-        return -1;
+        goto fail;
     if (from_file)
         c->set_by_file |= bit;
     else
         c->set_by_override |= bit;
     return 0;
+fail:
+    return locate(w, at);
 }
 
 void config_defaults(struct acme_config *c)
 {
     memset(c, 0, sizeof *c);
     c->name = "acme";
-    c->directory = alias_urls[0];
+    c->directory = alias_urls; /* letsencrypt */
     c->account_key_type = KEY_EC256;
     c->key_type = KEY_EC256;
     c->csr_cn = 1;
@@ -761,12 +689,7 @@ int config_parse(struct acme_config *c, const char *path, const char *text, size
         size_t n = nl != NULL ? (size_t)(nl - line) : len - pos;
         pos += n + (nl != NULL);
         w.line++;
-        if (n > CONFIG_CONFIG_LINE_MAX)
-            return bad(&w, NULL, "line longer than CONFIG_CONFIG_LINE_MAX (%d bytes)",
-                       CONFIG_CONFIG_LINE_MAX);
-        if (n > 0 && line[n - 1] == '\r') n--;
-        if (memchr(line, '\0', n) != NULL) return bad(&w, NULL, "NUL byte in line");
-        if (parse_setting(c, &w, line, n, 1, a) < 0) return -1;
+        if (parse_setting(c, &w, line, n, a) < 0) return -1;
     }
     return 0;
 }
@@ -774,76 +697,83 @@ int config_parse(struct acme_config *c, const char *path, const char *text, size
 int config_override(struct acme_config *c, const char *kv, struct arena *a)
 {
     struct where w = {NULL, 0};
-    return parse_setting(c, &w, kv, strlen(kv), 0, a);
+    return parse_setting(c, &w, kv, strlen(kv), a);
 }
 
-static int finish_err(const struct acme_config *c, const char *key, const char *fmt, ...)
-    ACME_PRINTF(3, 4);
-
-static int finish_err(const struct acme_config *c, const char *key, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return err_set(ACME_ECONFIG, "%s: %s: %s", c->path != NULL ? c->path : "configuration", key,
-                   msg);
-}
-
-static const char *in_state_dir(const struct acme_config *c, const char *file, struct arena *a)
-{
-    size_t n = strlen(c->state_dir);
-    const char *sep = n > 0 && c->state_dir[n - 1] == '/' ? "" : "/";
-    return arena_printf(a, "building file names", "%s%s%s", c->state_dir, sep, file);
-}
+/* The files that default to a name in state_dir. */
+static const uint16_t state_file_fields[] = {
+    offsetof(struct acme_config, key_file),
+    offsetof(struct acme_config, cert_file),
+    offsetof(struct acme_config, chain_file),
+    offsetof(struct acme_config, fullchain_file),
+};
+static const char state_file_names[] = "key.pem\0cert.pem\0chain.pem\0fullchain.pem\0";
 
 int config_finish(struct acme_config *c, struct arena *a)
 {
+    const char *key = "domains", *sep, *name = state_file_names;
     size_t i;
-    if (c->n_domains == 0)
-        return finish_err(c, "domains", "no names to certify (set domains = example.org ...)");
-    for (i = 0; i < c->n_domains; i++) {
-        int ip = config_name_is_ip(c->domains[i]);
-        if (c->domains[i][0] == '*' && c->challenge != CHALLENGE_DNS01)
-            return finish_err(c, "domains", "%s is a wildcard, which needs challenge = dns-01",
-                              c->domains[i]);
-        if (ip && c->challenge == CHALLENGE_DNS01)
-            return finish_err(c, "domains",
-                              "%s is an IP address, which cannot use dns-01 (use "
-                              "http-01 or tls-alpn-01)",
-                              c->domains[i]);
+    if (c->n_domains == 0) {
+        err_set(ACME_ECONFIG, "no names to certify (set domains = example.org ...)");
+        goto bad;
     }
-    if (c->challenge == CHALLENGE_DNS01 && c->dns_hook == NULL)
-        return finish_err(c, "dns_hook", "challenge dns-01 needs a dns_hook command");
-    if (c->webroot != NULL && c->challenge != CHALLENGE_HTTP01)
-        return finish_err(c, "webroot", "only used with challenge http-01 (challenge is %s)",
-                          list_at(challenge_names, (int)c->challenge));
+    for (i = 0; i < c->n_domains; i++) {
+        if (c->domains[i][0] == '*' && c->challenge != CHALLENGE_DNS01) {
+            err_set(ACME_ECONFIG, "%s is a wildcard, which needs challenge = dns-01",
+                    c->domains[i]);
+            goto bad;
+        }
+        if (c->challenge == CHALLENGE_DNS01 && config_name_is_ip(c->domains[i])) {
+            err_set(ACME_ECONFIG,
+                    "%s is an IP address, which cannot use dns-01 (use http-01 or tls-alpn-01)",
+                    c->domains[i]);
+            goto bad;
+        }
+    }
+    key = "dns_hook";
+    if (c->challenge == CHALLENGE_DNS01 && c->dns_hook == NULL) {
+        err_set(ACME_ECONFIG, "challenge dns-01 needs a dns_hook command");
+        goto bad;
+    }
+    key = "webroot";
+    if (c->webroot != NULL && c->challenge != CHALLENGE_HTTP01) {
+        err_set(ACME_ECONFIG, "only used with challenge http-01 (challenge is %s)",
+                list_at(challenge_names, (int)c->challenge));
+        goto bad;
+    }
 #ifndef CONFIG_HTTP01_RESPONDER
-    if (c->challenge == CHALLENGE_HTTP01 && c->webroot == NULL)
-        return finish_err(c, "webroot",
-                          "this build has no built-in HTTP-01 responder "
-                          "(CONFIG_HTTP01_RESPONDER is off): set webroot");
+    if (c->challenge == CHALLENGE_HTTP01 && c->webroot == NULL) {
+        err_set(ACME_ECONFIG, "this build has no built-in HTTP-01 responder "
+                              "(CONFIG_HTTP01_RESPONDER is off): set webroot");
+        goto bad;
+    }
 #endif
-    if ((c->eab_kid == NULL) != (c->eab_hmac_key == NULL))
-        return finish_err(c, c->eab_kid == NULL ? "eab_kid" : "eab_hmac_key",
-                          "eab_kid and eab_hmac_key must be set together");
+    if ((c->eab_kid == NULL) != (c->eab_hmac_key == NULL)) {
+        key = c->eab_kid == NULL ? "eab_kid" : "eab_hmac_key";
+        err_set(ACME_ECONFIG, "eab_kid and eab_hmac_key must be set together");
+        goto bad;
+    }
     if (c->state_dir == NULL &&
         (c->state_dir = arena_printf(a, "building file names", "/etc/acme/%s", c->name)) == NULL)
         return -1;
-    if ((c->key_file == NULL && (c->key_file = in_state_dir(c, "key.pem", a)) == NULL) ||
-        (c->cert_file == NULL && (c->cert_file = in_state_dir(c, "cert.pem", a)) == NULL) ||
-        (c->chain_file == NULL && (c->chain_file = in_state_dir(c, "chain.pem", a)) == NULL) ||
-        (c->fullchain_file == NULL &&
-         (c->fullchain_file = in_state_dir(c, "fullchain.pem", a)) == NULL))
-        return -1;
+    i = strlen(c->state_dir);
+    sep = i > 0 && c->state_dir[i - 1] == '/' ? "" : "/";
+    for (i = 0; i < sizeof state_file_fields / sizeof state_file_fields[0]; i++) {
+        const char **file = (const char **)((char *)c + state_file_fields[i]);
+        if (*file == NULL && (*file = arena_printf(a, "building file names", "%s%s%s", c->state_dir,
+                                                   sep, name)) == NULL)
+            return -1;
+        name += strlen(name) + 1;
+    }
     return 0;
+bad:
+    return err_prefix("%s: %s", c->path != NULL ? c->path : "configuration", key);
 }
 
 const char *config_directory_alias(const char *name)
 {
     int i = list_find(alias_names, name);
-    return i >= 0 ? alias_urls[i] : NULL;
+    return i >= 0 ? list_at(alias_urls, i) : NULL;
 }
 
 int config_name_is_ip(const char *name)

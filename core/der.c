@@ -83,50 +83,34 @@ int der_oid_eq(const struct der_tlv *t, const uint8_t *oid, size_t n)
     return t->tag == DER_OID && t->len == n && memcmp(t->val, oid, n) == 0;
 }
 
-/* n decimal digits at s; -1 when one is not a digit. */
-static int digits(const uint8_t *s, int n)
-{
-    int v = 0, i;
-    for (i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
 int der_time(const struct der_tlv *t, int64_t *out)
 {
     const uint8_t *s = t->val;
-    int y, mo, d, h, mi, sec;
+    unsigned f[5], ylen, i; /* month, day, hour, minute, second */
+    int y = 0;
 
-    if (t->tag == DER_UTCTIME) {
-        if (t->len != 13)
-            return err_set(ACME_ETEMP, "DER: UTCTime of %zu bytes (want YYMMDDHHMMSSZ)", t->len);
-        y = digits(s, 2);
-        if (y >= 0) y += y >= 50 ? 1900 : 2000; /* RFC 5280 4.1.2.5.1 */
-        s += 2;
-    } else if (t->tag == DER_GENERALIZEDTIME) {
-        if (t->len != 15)
-            return err_set(ACME_ETEMP, "DER: GeneralizedTime of %zu bytes (want YYYYMMDDHHMMSSZ)",
-                           t->len);
-        y = digits(s, 4);
-        s += 4;
-    } else {
+    if (t->tag != DER_UTCTIME && t->tag != DER_GENERALIZEDTIME)
         return err_set(ACME_ETEMP, "DER: tag 0x%02x is not a time", t->tag);
-    }
-    mo = digits(s, 2);
-    d = digits(s + 2, 2);
-    h = digits(s + 4, 2);
-    mi = digits(s + 6, 2);
-    sec = digits(s + 8, 2);
-    if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0 || s[10] != 'Z')
+    ylen = t->tag == DER_UTCTIME ? 2 : 4;
+    if (t->len != ylen + 11)
+        return err_set(ACME_ETEMP, "DER: %s of %zu bytes (want %sMMDDHHMMSSZ)",
+                       ylen == 2 ? "UTCTime" : "GeneralizedTime", t->len,
+                       ylen == 2 ? "YY" : "YYYY");
+    for (i = 0; i < ylen + 10 && s[i] >= '0' && s[i] <= '9'; i++)
+        ;
+    if (i < ylen + 10 || s[i] != 'Z')
         return err_set(ACME_ETEMP, "DER: time '%.*s' is not digits ending in Z", (int)t->len,
                        (const char *)t->val);
-    if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > civil_days_in_month(y, (unsigned)mo) ||
-        h > 23 || mi > 59 || sec > 59)
+    for (i = 0; i < ylen; i++)
+        y = y * 10 + (s[i] - '0');
+    if (ylen == 2) y += y >= 50 ? 1900 : 2000; /* RFC 5280 4.1.2.5.1 */
+    for (i = 0; i < 5; i++)
+        f[i] = (unsigned)(s[ylen + 2 * i] - '0') * 10 + (unsigned)(s[ylen + 2 * i + 1] - '0');
+    if (f[0] < 1 || f[0] > 12 || f[1] < 1 || f[1] > civil_days_in_month(y, f[0]) || f[2] > 23 ||
+        f[3] > 59 || f[4] > 59)
         return err_set(ACME_ETEMP, "DER: time '%.*s' out of range", (int)t->len,
                        (const char *)t->val);
-    *out = civil_to_days(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+    *out = civil_to_days(y, f[0], f[1]) * 86400 + (int32_t)(f[2] * 3600 + f[3] * 60 + f[4]);
     return 0;
 }
 
@@ -146,6 +130,18 @@ int der_uint(const struct der_tlv *t, const uint8_t **p, size_t *n)
     }
     *p = v;
     *n = len;
+    return 0;
+}
+
+int der_read_uint(struct der_reader *r, const uint8_t **p, size_t *n)
+{
+    struct der_tlv t;
+
+    if (der_expect(r, DER_INTEGER, &t) != 0 || der_uint(&t, p, n) != 0) return -1;
+    if (**p == 0) { /* der_uint keeps one byte of a zero */
+        ++*p;
+        *n = 0;
+    }
     return 0;
 }
 
@@ -237,18 +233,22 @@ void derw_end(struct der_writer *w)
     memcpy(w->p + start - 1, hdr, hlen);
 }
 
-void derw_tlv(struct der_writer *w, uint8_t tag, const void *val, size_t n)
+/* Tag and length of a value of n bytes. */
+static void put_header(struct der_writer *w, uint8_t tag, size_t n)
 {
-    uint8_t hdr[5];
-    size_t hlen;
+    uint8_t hdr[6];
 
     if (over_4g(n)) {
         w->overflow = 1;
         return;
     }
-    hlen = encode_len(n, hdr);
-    put(w, &tag, 1);
-    put(w, hdr, hlen);
+    hdr[0] = tag;
+    put(w, hdr, 1 + encode_len(n, hdr + 1));
+}
+
+void derw_tlv(struct der_writer *w, uint8_t tag, const void *val, size_t n)
+{
+    put_header(w, tag, n);
     put(w, val, n);
 }
 
@@ -259,41 +259,33 @@ void derw_raw(struct der_writer *w, const void *p, size_t n)
 
 void derw_uint(struct der_writer *w, const uint8_t *be, size_t n)
 {
-    uint8_t tag = DER_INTEGER, hdr[5], zero = 0;
-    size_t hlen;
-    int pad;
+    static const uint8_t zero = 0;
+    size_t pad;
 
     while (n > 0 && be[0] == 0) {
         be++;
         n--;
     }
-    if (n == 0) {
-        derw_tlv(w, DER_INTEGER, &zero, 1);
-        return;
-    }
-    pad = (be[0] & 0x80) != 0;
-    if (over_4g(n) || n == 0xffffffffu) {
+    pad = n == 0 || (be[0] & 0x80) != 0; /* zero, or the sign byte */
+    if (n == (size_t)-1) {               /* n + pad must not wrap */
         w->overflow = 1;
         return;
     }
-    hlen = encode_len(n + (size_t)pad, hdr);
-    put(w, &tag, 1);
-    put(w, hdr, hlen);
-    if (pad) put(w, &zero, 1);
+    put_header(w, DER_INTEGER, n + pad);
+    put(w, &zero, pad);
     put(w, be, n);
 }
 
 void derw_small_int(struct der_writer *w, long v)
 {
-    uint8_t b[sizeof(long long)];
-    unsigned long long u = (unsigned long long)(long long)v;
+    uint8_t b[sizeof(long)];
+    unsigned long u = (unsigned long)v;
     size_t i, start = 0;
 
-    for (i = 0; i < sizeof b; i++)
-        b[i] = (uint8_t)(u >> (8 * (sizeof b - 1 - i)));
+    for (i = sizeof b; i-- > 0; u >>= 8)
+        b[i] = (uint8_t)u;
     /* Drop leading bytes that only repeat the sign of the next one. */
-    while (start < sizeof b - 1 && ((b[start] == 0x00 && !(b[start + 1] & 0x80)) ||
-                                    (b[start] == 0xff && (b[start + 1] & 0x80))))
+    while (start < sizeof b - 1 && b[start] == (b[start + 1] & 0x80 ? 0xff : 0x00))
         start++;
     derw_tlv(w, DER_INTEGER, b + start, sizeof b - start);
 }
@@ -324,30 +316,27 @@ void derw_time(struct der_writer *w, int64_t t)
 {
     uint8_t s[15], *q = s;
     struct civil_time c;
-    int64_t y;
+    unsigned y, utc;
 
     civil_split(t, &c);
-    y = c.year;
-    if (y < 0 || y > 9999) {
+    if (c.year < 0 || c.year > 9999) {
         if (w->invalid == NULL) w->invalid = "time outside the years 0000-9999";
         return;
     }
-    if (y >= 1950 && y < 2050) {
-        put2(q, (unsigned)(y % 100));
+    y = (unsigned)c.year;
+    utc = y >= 1950 && y < 2050;
+    if (!utc) {
+        put2(q, y / 100);
         q += 2;
-    } else {
-        put2(q, (unsigned)(y / 100));
-        put2(q + 2, (unsigned)(y % 100));
-        q += 4;
     }
-    put2(q, c.month);
-    put2(q + 2, c.day);
-    put2(q + 4, c.hour);
-    put2(q + 6, c.min);
-    put2(q + 8, c.sec);
-    q[10] = 'Z';
-    q += 11;
-    derw_tlv(w, y >= 1950 && y < 2050 ? DER_UTCTIME : DER_GENERALIZEDTIME, s, (size_t)(q - s));
+    put2(q, y % 100);
+    put2(q + 2, c.month);
+    put2(q + 4, c.day);
+    put2(q + 6, c.hour);
+    put2(q + 8, c.min);
+    put2(q + 10, c.sec);
+    q[12] = 'Z';
+    derw_tlv(w, utc ? DER_UTCTIME : DER_GENERALIZEDTIME, s, (size_t)(q + 13 - s));
 }
 
 int derw_finish(struct der_writer *w, size_t *len)

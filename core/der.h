@@ -54,6 +54,9 @@ int der_oid_eq(const struct der_tlv *t, const uint8_t *oid, size_t n);
 int der_time(const struct der_tlv *t, int64_t *out);
 /* Unsigned big-endian INTEGER contents with the sign byte stripped; -1 for negatives. */
 int der_uint(const struct der_tlv *t, const uint8_t **p, size_t *n);
+/* Reads the next TLV, an INTEGER >= 0, as its value without any leading zero byte (*n is 0
+ * for zero): 0 ok, -1 with the error set. */
+int der_read_uint(struct der_reader *r, const uint8_t **p, size_t *n);
 
 /* Writer over a caller-owned buffer. Constructed values are opened with derw_begin() and
  * closed with derw_end() (which inserts the length); nesting up to DERW_MAX_DEPTH. Errors

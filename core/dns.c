@@ -171,26 +171,30 @@ static int add_addr(struct dns_addr *out, size_t max, size_t *n, const uint8_t *
 
 const char *dns_rc_name(int rc)
 {
-    switch (rc) {
-    case DNS_OK:
-        return "an answer";
-    case DNS_EID:
-        return "a reply with a wrong ID";
-    case DNS_EQUESTION:
-        return "a reply to another question";
-    case DNS_EFORMAT:
-        return "a malformed reply";
-    case DNS_ETRUNC:
-        return "a truncated reply (TC)";
-    case DNS_ENXDOMAIN:
-        return "NXDOMAIN";
-    case DNS_ESERVFAIL:
-        return "SERVFAIL";
-    case DNS_EREFUSED:
-        return "REFUSED";
-    default:
-        return "an error reply";
+    static const char *const names[] = {"an answer",
+                                        "a reply with a wrong ID",
+                                        "a reply to another question",
+                                        "a malformed reply",
+                                        "a truncated reply (TC)",
+                                        "NXDOMAIN",
+                                        "SERVFAIL",
+                                        "REFUSED",
+                                        "an error reply"};
+    return rc <= 0 && rc >= DNS_ERCODE ? names[-rc] : names[-DNS_ERCODE];
+}
+
+/* An error RCODE (1..15) as a result and its text. */
+static int rcode_error(unsigned rcode, const char **why)
+{
+    static const char *const texts[] = {"FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+    static const signed char rcs[] = {DNS_ERCODE, DNS_ESERVFAIL, DNS_ENXDOMAIN, DNS_ERCODE,
+                                      DNS_EREFUSED};
+    if (rcode > 5) {
+        *why = "an unknown RCODE";
+        return DNS_ERCODE;
     }
+    *why = texts[rcode - 1];
+    return rcs[rcode - 1];
 }
 
 static int fail(const char **why, const char *text, int rc)
@@ -221,15 +225,7 @@ static int parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t 
     an = get16(m + 6);
     off = 12;
     /* Servers may leave the question out of some error replies. */
-    if (qd == 0 && rcode != 0 && rcode != 3) {
-        if (rcode == 2) return fail(why, "SERVFAIL", DNS_ESERVFAIL);
-        if (rcode == 5) return fail(why, "REFUSED", DNS_EREFUSED);
-        return fail(why,
-                    rcode == 1   ? "FORMERR"
-                    : rcode == 4 ? "NOTIMP"
-                                 : "an unknown RCODE",
-                    DNS_ERCODE);
-    }
+    if (qd == 0 && rcode != 0 && rcode != 3) return rcode_error(rcode, why);
     if (qd != 1) return fail(why, "the question count is not 1", DNS_EQUESTION);
     wl = to_wire(name, want);
     gl = read_name(m, len, &off, got, why);
@@ -238,22 +234,7 @@ static int parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t 
     if (!name_eq(want, wl, got, gl) || get16(m + off) != qtype || get16(m + off + 2) != CLASS_IN)
         return fail(why, "the question is not ours", DNS_EQUESTION);
     off += 4;
-    switch (rcode) {
-    case 0:
-        break;
-    case 1:
-        return fail(why, "FORMERR", DNS_ERCODE);
-    case 2:
-        return fail(why, "SERVFAIL", DNS_ESERVFAIL);
-    case 3:
-        return fail(why, "NXDOMAIN", DNS_ENXDOMAIN);
-    case 4:
-        return fail(why, "NOTIMP", DNS_ERCODE);
-    case 5:
-        return fail(why, "REFUSED", DNS_EREFUSED);
-    default:
-        return fail(why, "an unknown RCODE", DNS_ERCODE);
-    }
+    if (rcode != 0) return rcode_error(rcode, why);
     if (m[2] & 0x02) return fail(why, "truncated (TC set; TCP is not supported)", DNS_ETRUNC);
 
     /* One pass over the answer section per link of the CNAME chain (replies are small). */

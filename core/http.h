@@ -37,8 +37,6 @@ struct http_response; /* http_client.h */
  * The body is stored NUL-terminated in body[0..cap] (so body must hold cap + 1 bytes); a
  * longer body is an error naming the limit. Errors: ACME_ETEMP for malformed, truncated or
  * oversized responses (a body over the limit is the server's fault, not a local one). */
-enum http_body_mode { HTTP_BODY_NONE, HTTP_BODY_LENGTH, HTTP_BODY_CHUNKED, HTTP_BODY_CLOSE };
-
 struct http_resp_parser {
     int state;
     int head;        /* the request was HEAD (or CONNECT): no body whatever the headers say */
@@ -47,8 +45,10 @@ struct http_resp_parser {
     struct http_response *r; /* may be NULL: headers are checked, not stored */
     uint8_t *body;
     size_t body_cap;
-    size_t body_len;
+    size_t total; /* bytes consumed by this response so far */
 
+    /* From here on: the state of one message, cleared after an interim (1xx) response. */
+    size_t body_len;
     int version_minor; /* HTTP/1.x */
     int status;
     char reason[HTTP_REASON_MAX];
@@ -56,11 +56,10 @@ struct http_resp_parser {
     int have_length;
     uint64_t content_length;
     int chunked;
-    int conn_close;      /* Connection: close (or HTTP/1.0 without keep-alive) */
+    int conn_close;      /* Connection: close (or HTTP/1.0 without keep-alive; a body read
+                            until the connection closes) */
     int conn_keep_alive; /* Connection: keep-alive (matters for HTTP/1.0) */
-    enum http_body_mode mode;
-    uint64_t remaining; /* of the Content-Length body or of the current chunk */
-    size_t total;       /* bytes consumed by this response so far */
+    size_t remaining;    /* of the Content-Length body or of the current chunk (<= body_cap) */
 
     size_t line_len;
     int cr; /* the previous byte was a CR */

@@ -112,18 +112,18 @@ static long build_head(struct http_client *c, const struct url *u, const char *m
 
 #define ATTEMPT_RETRY 1
 
+int transport_timed_out;
+
 /* After a failed read or write on a reused connection (error held): 1 when the server just
  * dropped the idle connection, so the request cannot have been processed and may be sent
  * again. A timeout is not that: the server may be working on the request, and resending
- * would only double the wait. The transports report a socket timeout as "... timed out
- * after N s" (platform/net.c; the TLS layers keep that message) and a reset with
- * strerror(ECONNRESET) or EPIPE ("Connection reset by peer", "Broken pipe"). */
+ * would only double the wait. The transports report a reset with strerror(ECONNRESET) or
+ * EPIPE ("Connection reset by peer", "Broken pipe"), or say that the server closed it. */
 static int dropped_idle(void)
 {
     const char *m = err_msg();
-    return strstr(m, "timed out") == NULL &&
-           (strstr(m, "reset") != NULL || strstr(m, "Broken pipe") != NULL ||
-            strstr(m, "broken pipe") != NULL || strstr(m, "closed") != NULL);
+    return !transport_timed_out && (strstr(m, "reset") != NULL || strstr(m, "roken pipe") != NULL ||
+                                    strstr(m, "closed") != NULL);
 }
 
 /* One try on the current (reused) or a new connection. Returns 0, -1 with an error, or
@@ -136,6 +136,7 @@ static int attempt(struct http_client *c, const struct url *u, int head_req, con
     size_t got = 0, used;
     long n;
 
+    transport_timed_out = 0;
     if (!reused && open_connection(c, u) < 0) return -1;
     if (c->t->write(c->t, head, hlen) < 0 || (len > 0 && c->t->write(c->t, body, len) < 0)) {
         http_client_close(c);

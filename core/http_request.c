@@ -16,6 +16,15 @@ enum { R_LINE, R_HEADER, R_DONE, R_ERROR };
 
 static int req_fail(struct http_req_parser *p, int status, const char *fmt, ...) ACME_PRINTF(3, 4);
 
+/* The request is refused with status; the held error (the responder logs it with the status
+ * it answers) is prefixed "HTTP request: ". */
+static int refuse(struct http_req_parser *p, int status)
+{
+    p->status = status;
+    p->state = R_ERROR;
+    return err_prefix("HTTP request");
+}
+
 static int req_fail(struct http_req_parser *p, int status, const char *fmt, ...)
 {
     char msg[256];
@@ -23,9 +32,8 @@ static int req_fail(struct http_req_parser *p, int status, const char *fmt, ...)
     va_start(ap, fmt);
     fmt_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    p->status = status;
-    p->state = R_ERROR;
-    return err_set(ACME_ETEMP, "HTTP request: %s (%d)", msg, status);
+    err_set(ACME_ETEMP, "%s", msg);
+    return refuse(p, status);
 }
 
 void http_req_init(struct http_req_parser *p)
@@ -149,7 +157,7 @@ static int length_elem(void *arg, const char *e, size_t n)
 {
     struct http_req_parser *p = arg;
     uint64_t x;
-    if (http_parse_length(e, n, &x) < 0) return req_fail(p, 400, "bad Content-Length");
+    if (http_parse_length(e, n, &x) < 0) return refuse(p, 400);
     if (p->have_length && x != p->content_length)
         return req_fail(p, 400, "conflicting Content-Length values");
     p->have_length = 1;
@@ -171,13 +179,9 @@ static int parse_field(struct http_req_parser *p)
 {
     const char *name, *v;
     size_t nlen, n;
-    char why[200];
     if (++p->nheaders > HTTP_REQ_HEADERS_MAX)
         return req_fail(p, 431, "more than %d header fields", HTTP_REQ_HEADERS_MAX);
-    if (http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0) {
-        fmt_snprintf(why, sizeof why, "%s", err_msg());
-        return req_fail(p, 400, "%s", why);
-    }
+    if (http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0) return refuse(p, 400);
     if (http_name_is(name, nlen, "Host")) {
         if (p->have_host) return req_fail(p, 400, "repeated Host header");
         p->have_host = 1;

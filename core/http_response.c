@@ -3,6 +3,7 @@
 #include "http_client.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -162,54 +163,34 @@ int http_parse_length(const char *v, size_t n, uint64_t *out)
 
 /* ---------------------------------------------------------------------------------------- */
 
-static int fail(struct http_resp_parser *p)
-{
-    p->state = S_ERROR;
-    return HTTP_ERROR;
-}
-
 static void reset_message(struct http_resp_parser *p)
 {
     struct http_response *r = p->r;
-    p->version_minor = 0;
-    p->status = 0;
-    p->reason[0] = '\0';
-    p->nheaders = 0;
-    p->have_length = 0;
-    p->content_length = 0;
-    p->chunked = 0;
-    p->conn_close = 0;
-    p->conn_keep_alive = 0;
-    p->mode = HTTP_BODY_NONE;
-    p->remaining = 0;
-    p->body_len = 0;
+    /* the line buffer is empty here: this runs at the start and after a complete line */
+    memset(&p->body_len, 0, sizeof *p - offsetof(struct http_resp_parser, body_len));
     if (p->body != NULL) p->body[0] = '\0';
     if (r != NULL) {
-        r->status = 0;
-        r->nonce[0] = '\0';
-        r->location[0] = '\0';
-        r->content_type[0] = '\0';
+        memset(r, 0, sizeof *r);
         r->retry_after = -1;
-        r->nlinks = 0;
         r->body = (char *)p->body;
-        r->body_len = 0;
     }
 }
 
 void http_resp_init(struct http_resp_parser *p, struct http_response *r, uint8_t *body, size_t cap,
                     int head, int64_t now)
 {
-    p->state = S_STATUS;
+    memset(p, 0, offsetof(struct http_resp_parser, body_len));
     p->head = head;
-    p->header_only = 0;
     p->now = now;
     p->r = r;
     p->body = body;
     p->body_cap = body != NULL ? cap : 0;
-    p->total = 0;
-    p->line_len = 0;
-    p->cr = 0;
     reset_message(p);
+}
+
+static int bad_status_line(const char *l, size_t n)
+{
+    return herr("bad status line '%.*s'", (int)(n > 40 ? 40 : n), l);
 }
 
 static int parse_status(struct http_resp_parser *p)
@@ -218,7 +199,7 @@ static int parse_status(struct http_resp_parser *p)
     size_t n = p->line_len, i, k = 0;
     if (n < 12 || memcmp(l, "HTTP/", 5) != 0 || l[6] != '.' || l[5] < '0' || l[5] > '9' ||
         l[7] < '0' || l[7] > '9' || l[8] != ' ')
-        return herr("bad status line '%.*s'", (int)(n > 40 ? 40 : n), l);
+        return bad_status_line(l, n);
     if (l[5] != '1') return herr("unsupported version HTTP/%c.%c", l[5], l[7]);
     p->version_minor = l[7] - '0';
     for (i = 9; i < 12; i++) {
@@ -228,7 +209,7 @@ static int parse_status(struct http_resp_parser *p)
     }
     if (p->status < 100) return herr("bad status code %d", p->status);
     /* the SP before the reason phrase is required; tolerate its absence with no reason */
-    if (n > 12 && l[12] != ' ') return herr("bad status line '%.*s'", (int)(n > 40 ? 40 : n), l);
+    if (n > 12 && l[12] != ' ') return bad_status_line(l, n);
     if (!http_value_ok(l + 12, n - 12)) return herr("control character in the status line");
     for (i = 13; i < n && k + 4 < sizeof p->reason; i++) {
         unsigned char c = (unsigned char)l[i];
@@ -237,16 +218,6 @@ static int parse_status(struct http_resp_parser *p)
     if (i < n) memcpy(p->reason + k, "...", 3), k += 3;
     p->reason[k] = '\0';
     if (p->r != NULL) p->r->status = p->status;
-    return 0;
-}
-
-static int copy_field(char *dst, size_t cap, const char *v, size_t n, const char *name)
-{
-    if (dst[0] != '\0') return herr("repeated %s header", name);
-    if (n >= cap) return herr("%s header of %zu bytes exceeds the limit of %zu", name, n, cap - 1);
-    if (n == 0) return herr("empty %s header", name);
-    memcpy(dst, v, n);
-    dst[n] = '\0';
     return 0;
 }
 
@@ -280,34 +251,56 @@ static int conn_elem(void *arg, const char *e, size_t n)
     return 0;
 }
 
+/* Header fields stored as they are in struct http_response. */
+static const struct {
+    const char *name;
+    unsigned short off, cap;
+} copied[] = {
+    {"Replay-Nonce", offsetof(struct http_response, nonce), HTTP_NONCE_MAX},
+    {"Location", offsetof(struct http_response, location), HTTP_URL_MAX},
+    {"Content-Type", offsetof(struct http_response, content_type), HTTP_CTYPE_MAX},
+};
+
+static int count_field(struct http_resp_parser *p)
+{
+    if (++p->nheaders <= HTTP_HEADERS_MAX) return 0;
+    return herr("more than %d %s fields (HTTP_HEADERS_MAX)", HTTP_HEADERS_MAX,
+                p->state == S_TRAILER ? "trailer" : "header");
+}
+
 static int parse_header(struct http_resp_parser *p)
 {
     const char *name, *v;
-    size_t nlen, n;
+    size_t nlen, n, i;
     struct http_response *r = p->r;
-    if (++p->nheaders > HTTP_HEADERS_MAX)
-        return herr("more than %d header fields (HTTP_HEADERS_MAX)", HTTP_HEADERS_MAX);
-    if (http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0) return -1;
+    if (count_field(p) < 0 || http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0)
+        return -1;
     if (http_name_is(name, nlen, "Connection")) return http_list_each(v, n, conn_elem, p);
     if (!p->header_only) {
         if (http_name_is(name, nlen, "Content-Length")) {
-            if (n == 0) return herr("empty Content-Length");
+            if (n == 0) return herr("empty %s header", "Content-Length");
             return http_list_each(v, n, length_elem, p);
         }
         if (http_name_is(name, nlen, "Transfer-Encoding")) {
-            if (n == 0) return herr("empty Transfer-Encoding");
+            if (n == 0) return herr("empty %s header", "Transfer-Encoding");
             return http_list_each(v, n, te_elem, p);
         }
     }
     if (r == NULL) return 0;
-    if (http_name_is(name, nlen, "Replay-Nonce"))
-        return copy_field(r->nonce, sizeof r->nonce, v, n, "Replay-Nonce");
-    if (http_name_is(name, nlen, "Location"))
-        return copy_field(r->location, sizeof r->location, v, n, "Location");
-    if (http_name_is(name, nlen, "Content-Type"))
-        return copy_field(r->content_type, sizeof r->content_type, v, n, "Content-Type");
+    for (i = 0; i < sizeof copied / sizeof copied[0]; i++) {
+        char *dst = (char *)r + copied[i].off;
+        if (!http_name_is(name, nlen, copied[i].name)) continue;
+        if (dst[0] != '\0') return herr("repeated %s header", copied[i].name);
+        if (n >= copied[i].cap)
+            return herr("%s header of %zu bytes exceeds the limit of %d", copied[i].name, n,
+                        copied[i].cap - 1);
+        if (n == 0) return herr("empty %s header", copied[i].name);
+        memcpy(dst, v, n);
+        dst[n] = '\0';
+        return 0;
+    }
     if (http_name_is(name, nlen, "Retry-After")) {
-        if (r->retry_after >= 0) return herr("repeated Retry-After header");
+        if (r->retry_after >= 0) return herr("repeated %s header", "Retry-After");
         return http_retry_after(v, n, p->now, &r->retry_after);
     }
     if (http_name_is(name, nlen, "Link")) return http_parse_link(r, v, n);
@@ -317,9 +310,7 @@ static int parse_header(struct http_resp_parser *p)
 static int body_limit(const struct http_resp_parser *p)
 {
     /* The server sent more than any ACME answer needs: a bad response, not a local fault. */
-    return herr("response body exceeds the limit of %zu bytes "
-                "(CONFIG_HTTP_BODY_MAX)",
-                p->body_cap);
+    return herr("response body exceeds the limit of %zu bytes (CONFIG_HTTP_BODY_MAX)", p->body_cap);
 }
 
 /* The blank line after the header section: decides how the body is delimited. */
@@ -333,24 +324,17 @@ static int end_of_headers(struct http_resp_parser *p)
         return 0;
     }
     if (p->version_minor == 0 && !p->conn_keep_alive) p->conn_close = 1;
-    if (p->header_only || p->head || p->status == 204 || p->status == 304) {
-        p->mode = HTTP_BODY_NONE;
-        p->state = S_DONE;
-        return 0;
-    }
-    if (p->chunked && p->have_length)
-        return herr("Content-Length and Transfer-Encoding both present");
+    p->state = S_DONE;
+    if (p->header_only || p->head || p->status == 204 || p->status == 304) return 0;
     if (p->chunked) {
-        p->mode = HTTP_BODY_CHUNKED;
+        if (p->have_length) return herr("Content-Length and Transfer-Encoding both present");
         p->state = S_CHUNK_SIZE;
     } else if (p->have_length) {
         if (p->content_length > p->body_cap) return body_limit(p);
-        p->mode = HTTP_BODY_LENGTH;
-        p->remaining = p->content_length;
-        p->state = p->remaining == 0 ? S_DONE : S_BODY_LENGTH;
+        p->remaining = (size_t)p->content_length;
+        if (p->remaining != 0) p->state = S_BODY_LENGTH;
     } else {
-        p->mode = HTTP_BODY_CLOSE;
-        p->conn_close = 1;
+        p->conn_close = 1; /* the body ends when the connection does */
         p->state = S_BODY_CLOSE;
     }
     return 0;
@@ -359,8 +343,7 @@ static int end_of_headers(struct http_resp_parser *p)
 static int parse_chunk_size(struct http_resp_parser *p)
 {
     const char *l = p->line;
-    size_t n = p->line_len, i = 0;
-    uint64_t size = 0;
+    size_t n = p->line_len, i = 0, size = 0, room = p->body_cap - p->body_len;
     for (; i < n; i++) {
         int c = (unsigned char)l[i], d;
         if (c >= '0' && c <= '9')
@@ -371,45 +354,32 @@ static int parse_chunk_size(struct http_resp_parser *p)
             d = c - 'A' + 10;
         else
             break;
-        size = size * 16 + (uint64_t)d;
-        if (size > p->body_cap - p->body_len) return body_limit(p);
+        /* size stays <= room, so size * 16 cannot overflow */
+        if (size > room / 16 || size * 16 + (size_t)d > room) return body_limit(p);
+        size = size * 16 + (size_t)d;
     }
     if (i == 0) return herr("bad chunk size line");
     while (i < n && (l[i] == ' ' || l[i] == '\t'))
         i++;
     if (i < n && l[i] != ';') return herr("bad chunk size line");
     if (!http_value_ok(l + i, n - i)) return herr("control character in chunk extension");
+    p->remaining = size;
+    p->state = S_CHUNK_DATA;
     if (size == 0) {
         p->nheaders = 0;
         p->state = S_TRAILER;
-    } else {
-        p->remaining = size;
-        p->state = S_CHUNK_DATA;
     }
     return 0;
 }
 
-static int parse_trailer(struct http_resp_parser *p)
+static int line_done(struct http_resp_parser *p)
 {
     const char *name, *v;
     size_t nlen, n;
-    if (p->line_len == 0) {
-        p->state = S_DONE;
-        return 0;
-    }
-    if (++p->nheaders > HTTP_HEADERS_MAX)
-        return herr("more than %d trailer fields (HTTP_HEADERS_MAX)", HTTP_HEADERS_MAX);
-    /* trailer fields are checked and ignored */
-    return http_split_field(p->line, p->line_len, &name, &nlen, &v, &n);
-}
-
-static int line_done(struct http_resp_parser *p)
-{
     switch (p->state) {
     case S_STATUS:
-        if (parse_status(p) < 0) return -1;
         p->state = S_HEADER;
-        return 0;
+        return parse_status(p);
     case S_HEADER:
         if (p->line_len == 0) return end_of_headers(p);
         return parse_header(p);
@@ -418,39 +388,30 @@ static int line_done(struct http_resp_parser *p)
     case S_CHUNK_CRLF:
         p->state = S_CHUNK_SIZE;
         return 0;
-    case S_TRAILER:
-        return parse_trailer(p);
+    default: /* S_TRAILER */
+        if (p->line_len == 0) {
+            p->state = S_DONE;
+            return 0;
+        }
+        /* trailer fields are checked and ignored */
+        return count_field(p) < 0 ? -1
+                                  : http_split_field(p->line, p->line_len, &name, &nlen, &v, &n);
     }
-    return herr("internal parser state %d", p->state);
 }
 
 static size_t line_max(const struct http_resp_parser *p)
 {
-    switch (p->state) {
-    case S_CHUNK_SIZE:
-        return HTTP_CHUNK_LINE_MAX;
-    case S_CHUNK_CRLF:
-        return 0;
-    default:
-        return HTTP_HEADER_LINE_MAX;
-    }
+    if (p->state == S_CHUNK_SIZE) return HTTP_CHUNK_LINE_MAX;
+    return p->state == S_CHUNK_CRLF ? 0 : HTTP_HEADER_LINE_MAX;
 }
 
 static int line_error(struct http_resp_parser *p, int rc)
 {
+    static const char *const kinds[] = {"status", "header", "", "chunk size", "", "", "trailer"};
     if (rc == HTTP_LINE_BARE_CR) return herr("CR without LF in the %s", state_names[p->state]);
-    switch (p->state) {
-    case S_STATUS:
-        return herr("status line longer than %d bytes (HTTP_HEADER_LINE_MAX)",
-                    HTTP_HEADER_LINE_MAX);
-    case S_CHUNK_SIZE:
-        return herr("chunk size line too long (over %d bytes)", HTTP_CHUNK_LINE_MAX);
-    case S_CHUNK_CRLF:
-        return herr("missing CRLF after chunk data");
-    default:
-        return herr("%s line longer than %d bytes (HTTP_HEADER_LINE_MAX)",
-                    p->state == S_TRAILER ? "trailer" : "header", HTTP_HEADER_LINE_MAX);
-    }
+    if (p->state == S_CHUNK_CRLF) return herr("missing CRLF after chunk data");
+    return herr("%s line longer than %zu bytes (%s)", kinds[p->state], line_max(p),
+                p->state == S_CHUNK_SIZE ? "HTTP_CHUNK_LINE_MAX" : "HTTP_HEADER_LINE_MAX");
 }
 
 static void body_put(struct http_resp_parser *p, const uint8_t *d, size_t n)
@@ -470,38 +431,32 @@ int http_resp_feed(struct http_resp_parser *p, const void *data, size_t n, size_
     if (used != NULL) *used = 0;
     if (p->state == S_ERROR) return herr("response parser used after an error");
     while (i < n && p->state != S_DONE) {
+        take = n - i;
         switch (p->state) {
+        case S_BODY_CLOSE:
+            if (take > p->body_cap - p->body_len) {
+                body_limit(p);
+                goto failed;
+            }
+            body_put(p, d + i, take);
+            i += take;
+            break;
         case S_BODY_LENGTH:
         case S_CHUNK_DATA:
-            take = n - i;
-            if (take > p->remaining) take = (size_t)p->remaining;
+            if (take > p->remaining) take = p->remaining;
             body_put(p, d + i, take);
             i += take;
             p->remaining -= take;
             if (p->remaining == 0) p->state = p->state == S_BODY_LENGTH ? S_DONE : S_CHUNK_CRLF;
             break;
-        case S_BODY_CLOSE:
-            take = n - i;
-            if (take > p->body_cap - p->body_len) {
-                p->total += i;
-                body_limit(p);
-                return fail(p);
-            }
-            body_put(p, d + i, take);
-            i += take;
-            break;
         default:
             rc = http_line_byte(p->line, &p->line_len, &p->cr, line_max(p), d[i++]);
             if (rc == HTTP_LINE_MORE) break;
             if (rc != HTTP_LINE_END) {
-                p->total += i;
                 line_error(p, rc);
-                return fail(p);
+                goto failed;
             }
-            if (line_done(p) < 0) {
-                p->total += i;
-                return fail(p);
-            }
+            if (line_done(p) < 0) goto failed;
             p->line_len = 0;
             break;
         }
@@ -509,33 +464,29 @@ int http_resp_feed(struct http_resp_parser *p, const void *data, size_t n, size_
     p->total += i;
     if (used != NULL) *used = i;
     return p->state == S_DONE ? HTTP_DONE : HTTP_NEED_MORE;
+failed:
+    p->total += i;
+    p->state = S_ERROR;
+    return HTTP_ERROR;
 }
 
 int http_resp_eof(struct http_resp_parser *p)
 {
-    switch (p->state) {
-    case S_DONE:
-    case S_BODY_CLOSE:
+    int s = p->state;
+    if (s == S_DONE || s == S_BODY_CLOSE) {
         p->state = S_DONE;
         return HTTP_DONE;
-    case S_ERROR:
-        return herr("response parser used after an error");
-    case S_STATUS:
-        if (p->total == 0) {
-            p->state = S_ERROR;
-            return herr("connection closed before the response");
-        }
-        /* fall through */
-    default:
-        herr("connection closed in the %s after %zu bytes of the response", state_names[p->state],
-             p->total);
-        return fail(p);
     }
+    p->state = S_ERROR;
+    if (s == S_ERROR) return herr("response parser used after an error");
+    if (s == S_STATUS && p->total == 0) return herr("connection closed before the response");
+    return herr("connection closed in the %s after %zu bytes of the response", state_names[s],
+                p->total);
 }
 
 int http_resp_keep_alive(const struct http_resp_parser *p)
 {
-    return p->state == S_DONE && !p->conn_close && p->mode != HTTP_BODY_CLOSE;
+    return p->state == S_DONE && !p->conn_close;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -549,8 +500,9 @@ static int host_char_ok(int c)
 
 long http_connect_request(char *out, size_t cap, const char *host, const char *port)
 {
+    char auth[264]; /* host (at most 255 bytes from net.c), brackets, ':' and the port */
     size_t i;
-    int n, v6 = strchr(host, ':') != NULL;
+    int n;
     if (host[0] == '\0' || port[0] == '\0' || strlen(port) > 5)
         return err_set(ACME_ECONFIG, "CONNECT: bad host or port");
     for (i = 0; host[i] != '\0'; i++)
@@ -559,9 +511,13 @@ long http_connect_request(char *out, size_t cap, const char *host, const char *p
     for (i = 0; port[i] != '\0'; i++)
         if (port[i] < '0' || port[i] > '9')
             return err_set(ACME_ECONFIG, "CONNECT: bad port '%s'", port);
-    n = fmt_snprintf(out, cap, "CONNECT %s%s%s:%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n\r\n",
-                     v6 ? "[" : "", host, v6 ? "]" : "", port, v6 ? "[" : "", host, v6 ? "]" : "",
+    /* an authority that does not fit here would not fit in any request buffer either */
+    n = fmt_snprintf(auth, sizeof auth, strchr(host, ':') != NULL ? "[%s]:%s" : "%s:%s", host,
                      port);
+    if (n >= 0 && (size_t)n < sizeof auth)
+        n = fmt_snprintf(out, cap, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", auth, auth);
+    else
+        n = -1;
     if (n < 0 || (size_t)n >= cap)
         return err_set(ACME_ELOCAL, "CONNECT request: %zu-byte buffer too small", cap);
     return n;

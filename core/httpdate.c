@@ -9,9 +9,9 @@
 /* Largest Retry-After we accept: fits a 32-bit long (68 years). */
 #define RETRY_AFTER_MAX 2147483647L
 
-static const char *const wdays[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-static const char *const months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+/* Three letters each. */
+static const char wdays[] = "SunMonTueWedThuFriSat";
+static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
 /* n decimal digits at s, or -1. */
 static int digits(const char *s, int n)
@@ -33,9 +33,9 @@ int http_date_parse(const char *s, size_t n, int64_t *out)
         s[19] != ':' || s[22] != ':' || s[25] != ' ' || memcmp(s + 26, "GMT", 3) != 0)
         goto bad;
     for (i = 0; i < 7; i++)
-        if (memcmp(s, wdays[i], 3) == 0) wd = i;
+        if (memcmp(s, wdays + 3 * i, 3) == 0) wd = i;
     for (i = 0; i < 12; i++)
-        if (memcmp(s + 8, months[i], 3) == 0) mon = i + 1;
+        if (memcmp(s + 8, months + 3 * i, 3) == 0) mon = i + 1;
     day = digits(s + 5, 2);
     year = digits(s + 12, 4);
     hh = digits(s + 17, 2);

@@ -32,6 +32,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "cert_key.h"
 #include "civil.h"
 #include "config.h"
 #include "err.h"
@@ -60,7 +61,7 @@ static int chain_split(const char *pem, size_t len, struct chain *ch, struct are
     int r;
     ch->n = 0;
     for (;;) {
-        uint8_t *der = arena_alloc(a, CERT_DER_MAX, "reading the certificate chain");
+        uint8_t *der = arena_alloc(a, CERT_DER_MAX, "certificate chain");
         if (der == NULL) return -1;
         r = pem_next(pem, len, &pos, "CERTIFICATE", NULL, der, CERT_DER_MAX, &ch->len[ch->n]);
         if (r < 0) return err_prefix("certificate chain");
@@ -129,27 +130,39 @@ int install_chain_top_issuer(const char *pem, size_t len, char *out, size_t cap,
     return rc;
 }
 
+/* Points the symlink `at` to want unless it already does so. Something else than a symlink
+ * at `at` is replaced only with take_over (its content was imported: a notice says so), else
+ * left alone with a warning. 1 when changed, 0 when not, -1 on an error. */
+static int link_point(const char *at, const char *want, int take_over)
+{
+    char have[SYS_PATH_MAX];
+    int r = file_link_state(at, have, sizeof have);
+    if (r < 0) return -1;
+    if (r == 1 && strcmp(have, want) == 0) return 0;
+    if (r == 2 && !take_over) {
+        log_warn("%s exists and is not a symlink: not replaced (remove it to have it linked to %s)",
+                 at, want);
+        return 0;
+    }
+    if (r == 2)
+        log_info("%s is now a symlink to %s, so that key and certificate change together "
+                 "(once; its content was kept)",
+                 at, want);
+    if (file_symlink_atomic(want, at) < 0) return -1;
+    log_v("linked %s -> %s", at, want);
+    return 1;
+}
+
 int install_links(const struct acme_config *c)
 {
     const char *link[3] = {c->link_cert, c->link_key, c->link_fullchain};
     const char *target[3] = {c->cert_file, c->key_file, c->fullchain_file};
-    char have[SYS_PATH_MAX];
     int i, changed = 0, r;
 
     for (i = 0; i < 3; i++) {
         if (link[i] == NULL) continue;
-        r = file_link_state(link[i], have, sizeof have);
-        if (r < 0) return -1;
-        if (r == 1 && strcmp(have, target[i]) == 0) continue;
-        if (r == 2) {
-            log_warn("%s exists and is not a symlink: not replaced (remove it to have it "
-                     "linked to %s)",
-                     link[i], target[i]);
-            continue;
-        }
-        if (file_symlink_atomic(target[i], link[i]) < 0) return err_recode(ACME_ELOCAL);
-        log_v("linked %s -> %s", link[i], target[i]);
-        changed++;
+        if ((r = link_point(link[i], target[i], 0)) < 0) return -1;
+        changed += r;
     }
     return changed;
 }
@@ -158,7 +171,7 @@ int install_links(const struct acme_config *c)
 
 enum { F_KEY, F_CERT, F_CHAIN, F_FULL, F_N };
 static const char *const ver_name[F_N] = {"key.pem", "cert.pem", "chain.pem", "fullchain.pem"};
-static const unsigned ver_mode[F_N] = {0600, 0644, 0644, 0644};
+static const unsigned short ver_mode[F_N] = {0600, 0644, 0644, 0644};
 
 struct content {
     const char *p[F_N]; /* NULL: absent (an imported file that did not exist) */
@@ -171,6 +184,19 @@ struct layout {
     char abs_state[SYS_PATH_MAX];
     struct arena *a;
 };
+
+static struct layout *layout_init(const struct acme_config *c, struct arena *a)
+{
+    static struct layout L;
+    memset(&L, 0, sizeof L);
+    L.c = c;
+    L.a = a;
+    L.path[F_KEY] = c->key_file;
+    L.path[F_CERT] = c->cert_file;
+    L.path[F_CHAIN] = c->chain_file;
+    L.path[F_FULL] = c->fullchain_file;
+    return &L;
+}
 
 /* 1 when path's directory is exactly dir (trailing slashes of dir ignored). */
 static int parent_is(const char *path, const char *dir)
@@ -201,16 +227,10 @@ static char *link_target(struct layout *L, const char *at, const char *rel)
     return arena_printf(L->a, "install path", "%s/%s", L->abs_state, rel);
 }
 
-/* The version number in "archive/<n>" (or a bare "<n>" when prefix is NULL); 0 when it is
- * not one of ours. */
-static long version_of(const char *s, const char *prefix)
+/* The version number in a directory name "<n>"; 0 when it is not one of ours. */
+static long version_of(const char *s)
 {
     long v = 0;
-    if (prefix != NULL) {
-        size_t n = strlen(prefix);
-        if (strncmp(s, prefix, n) != 0) return 0;
-        s += n;
-    }
     if (*s == '\0' || strlen(s) > 9) return 0;
     for (; *s != '\0'; s++) {
         if (*s < '0' || *s > '9') return 0;
@@ -225,114 +245,91 @@ static long live_version(struct layout *L)
     char have[SYS_PATH_MAX];
     const char *live = state_path(L, INSTALL_LIVE);
     int r;
-    if (live == NULL) return -1;
-    r = file_link_state(live, have, sizeof have);
-    if (r < 0) return -1;
-    if (r != 1) return 0;
-    return version_of(have, INSTALL_ARCHIVE "/");
+    if (live == NULL || (r = file_link_state(live, have, sizeof have)) < 0) return -1;
+    if (r != 1 || strncmp(have, INSTALL_ARCHIVE "/", sizeof INSTALL_ARCHIVE) != 0) return 0;
+    return version_of(have + sizeof INSTALL_ARCHIVE);
 }
 
 struct scan {
-    long max, keep1, keep2;
+    long max, keep1, keep2; /* keep1 0: only find the highest version number (max) */
     const char *dir;
-    int removed;
 };
 
-static int scan_max(const char *name, void *ctx)
-{
-    struct scan *s = ctx;
-    long v = version_of(name, NULL);
-    if (v > s->max) s->max = v;
-    return 0;
-}
-
-/* Removes every version but keep1 and keep2, also half-written ones of a killed run. */
-static int scan_prune(const char *name, void *ctx)
+/* Finds the highest version, or removes every version but keep1 and keep2, also half-written
+ * ones of a killed run. */
+static int scan_one(const char *name, void *ctx)
 {
     struct scan *s = ctx;
     char p[SYS_PATH_MAX];
-    long v = version_of(name, NULL);
-    if (v == 0 || v == s->keep1 || v == s->keep2) return 0;
-    if ((size_t)fmt_snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
-    if (dir_remove_files(p) < 0) {
-        log_warn("%s", err_msg());
-        err_clear();
+    long v = version_of(name);
+    if (s->keep1 == 0) {
+        if (v > s->max) s->max = v;
         return 0;
     }
-    log_vv("removed old version %s", p);
-    s->removed++;
+    if (v == 0 || v == s->keep1 || v == s->keep2) return 0;
+    if ((size_t)fmt_snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
+    if (dir_remove_files(p) < 0)
+        log_warn("%s", err_msg());
+    else
+        log_vv("removed old version %s", p);
+    err_clear();
     return 0;
 }
 
 struct sweep {
-    const char *dir, *prefix;
+    const char *dir, *base; /* base NULL: any temp name (in state_dir, which is ours) */
 };
 
-/* Temp names a killed run may have left: "<prefix>" followed by digits and dots only
- * (file_symlink_atomic's "<link>.tmp<pid>.<n>", file_write_atomic's ".<name>.tmp<pid>.<n>"). */
+/* Temp names a killed run may have left: "<name>.tmp" followed by digits and dots only
+ * (file_symlink_atomic's "<link>.tmp<pid>.<n>", file_write_atomic's ".<name>.tmp<pid>.<n>"),
+ * where <name> is base or "." base when base is set. */
 static int sweep_one(const char *name, void *ctx)
 {
-    struct sweep *s = ctx;
-    const char *q, *tail;
+    const struct sweep *s = ctx;
+    const char *t = strstr(name, ".tmp"), *q;
     char p[SYS_PATH_MAX];
-    if (s->prefix != NULL) {
-        size_t n = strlen(s->prefix);
-        if (strncmp(name, s->prefix, n) != 0) return 0;
-        tail = name + n;
-    } else { /* in state_dir, which is ours: any "<name>.tmp<pid>.<n>" */
-        const char *t = strstr(name, ".tmp"), *u;
-        if (t == NULL) return 0;
-        while ((u = strstr(t + 1, ".tmp")) != NULL)
-            t = u;
-        tail = t + 4;
-    }
-    if (*tail < '0' || *tail > '9') return 0;
-    for (q = tail; *q != '\0'; q++)
+    size_t n;
+    if (t == NULL) return 0;
+    while ((q = strstr(t + 1, ".tmp")) != NULL)
+        t = q;
+    if (t[4] < '0' || t[4] > '9') return 0;
+    for (q = t + 4; *q != '\0'; q++)
         if ((*q < '0' || *q > '9') && *q != '.') return 0;
+    if (s->base != NULL) {
+        n = strlen(s->base);
+        q = name + (name[0] == '.' && (size_t)(t - name) == n + 1);
+        if ((size_t)(t - q) != n || memcmp(q, s->base, n) != 0) return 0;
+    }
     if ((size_t)fmt_snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
     if (file_remove(p) == 0) log_v("removed %s, left by an interrupted run", p);
     err_clear();
     return 0;
 }
 
-static void sweep_temps(struct layout *L, const char *path)
+/* Removes temp names of path (see sweep_one) next to it. */
+static void sweep_temps(const char *path)
 {
-    char dir[SYS_PATH_MAX], prefix[SYS_PATH_MAX];
-    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-    struct sweep s;
-    size_t dn = slash == NULL ? 0 : (size_t)(slash - path);
-    (void)L;
-    if (dn >= sizeof dir || strlen(base) + 6 >= sizeof prefix) return;
-    if (slash == NULL)
-        strcpy(dir, ".");
-    else {
-        memcpy(dir, path, dn == 0 ? 1 : dn);
-        dir[dn == 0 ? 1 : dn] = '\0';
-    }
-    s.dir = dir;
-    s.prefix = prefix;
-    fmt_snprintf(prefix, sizeof prefix, "%s.tmp", base);
-    dir_each(dir, sweep_one, &s);
-    fmt_snprintf(prefix, sizeof prefix, ".%s.tmp", base);
-    dir_each(dir, sweep_one, &s);
+    char dir[SYS_PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    struct sweep s = {dir, slash ? slash + 1 : path};
+    if (file_dir(path, dir) == 0) dir_each(dir, sweep_one, &s);
     err_clear();
 }
 
-/* Writes a complete new version directory; returns its number or -1. On failure nothing of
- * it is left behind (the directory is removed) and the error names the file. */
-static long version_write(struct layout *L, const struct content *ct)
+/* Writes a complete new version directory and makes it live (the commit point: "live" is
+ * switched to it by one rename of a symlink); returns its number or -1. On failure nothing of
+ * the new version is left behind (the directory is removed) and the error names the file. */
+static long version_add(struct layout *L, const struct content *ct)
 {
     struct scan s;
-    char *arch = state_path(L, INSTALL_ARCHIVE), *dir, *p;
+    char *arch = state_path(L, INSTALL_ARCHIVE), *live = state_path(L, INSTALL_LIVE), *dir, *p;
     char saved[512];
     int st, i;
-    long v;
 
-    if (arch == NULL || dir_make(arch, 0700) < 0) return -1;
+    if (arch == NULL || live == NULL || dir_make(arch, 0700) < 0) return -1;
     memset(&s, 0, sizeof s);
-    if (dir_each(arch, scan_max, &s) < 0) return -1;
-    v = s.max + 1;
-    dir = arena_printf(L->a, "install path", "%s/%ld", arch, v);
+    if (dir_each(arch, scan_one, &s) < 0) return -1;
+    dir = arena_printf(L->a, "install path", "%s/%ld", arch, ++s.max);
     if (dir == NULL || dir_make(dir, 0700) < 0) return -1;
     for (i = 0; i < F_N; i++) {
         if (ct->p[i] == NULL) continue;
@@ -347,18 +344,10 @@ static long version_write(struct layout *L, const struct content *ct)
             return err_set(st, "%s", saved);
         }
     }
-    return v;
-}
-
-/* The commit point: "live" is switched to version v by one rename of a symlink. */
-static int version_switch(struct layout *L, long v)
-{
-    char *live = state_path(L, INSTALL_LIVE);
-    char *to = arena_printf(L->a, "install path", INSTALL_ARCHIVE "/%ld", v);
-    if (live == NULL || to == NULL) return -1;
-    if (file_symlink_atomic(to, live) < 0) return -1;
-    log_v("%s -> %s", live, to);
-    return 0;
+    p = dir + strlen(L->c->state_dir) + 1; /* "archive/<n>" */
+    if (file_symlink_atomic(p, live) < 0) return -1;
+    log_v("%s -> %s", live, p);
+    return s.max;
 }
 
 /* 1 when version v holds exactly ct, 0 when not. */
@@ -368,8 +357,8 @@ static int version_same(struct layout *L, long v, const struct content *ct)
     char *p, *old;
     int i, same = 1;
     for (i = 0; i < F_N && same; i++) {
-        p = arena_printf(L->a, "install path", INSTALL_ARCHIVE "/%ld/%s", v, ver_name[i]);
-        p = p ? state_path(L, p) : NULL;
+        p = arena_printf(L->a, "install path", "%s/" INSTALL_ARCHIVE "/%ld/%s", L->c->state_dir, v,
+                         ver_name[i]);
         if (p == NULL || file_read(p, L->a, &old, &n, ct->len[i] + 1, NULL) < 0) {
             same = 0;
             break;
@@ -382,22 +371,6 @@ static int version_same(struct layout *L, long v, const struct content *ct)
     return same;
 }
 
-/* 1 when every configured path is already our link, 0 when not, -1 on an error. */
-static int links_in_place(struct layout *L)
-{
-    char have[SYS_PATH_MAX], *want;
-    int i, r;
-    for (i = 0; i < F_N; i++) {
-        r = file_link_state(L->path[i], have, sizeof have);
-        if (r < 0) return -1;
-        if (r != 1) return 0;
-        want = arena_printf(L->a, "install path", INSTALL_LIVE "/%s", ver_name[i]);
-        if (want == NULL || (want = link_target(L, L->path[i], want)) == NULL) return -1;
-        if (strcmp(have, want) != 0) return 0;
-    }
-    return 1;
-}
-
 /* Checked before anything is written: every directory a link goes into exists and is
  * writable (directories outside state_dir are never created: a typo in a path should not
  * grow a tree somewhere). */
@@ -407,16 +380,8 @@ static int preflight(struct layout *L)
     int i;
     if (dir_writable(L->c->state_dir) < 0) return -1;
     for (i = 0; i < F_N; i++) {
-        const char *slash = strrchr(L->path[i], '/');
-        size_t n = slash == NULL ? 0 : (size_t)(slash - L->path[i]);
-        if (n >= sizeof dir) return err_set(ACME_ELOCAL, "%s: path too long", L->path[i]);
-        if (slash == NULL)
-            strcpy(dir, ".");
-        else {
-            memcpy(dir, L->path[i], n == 0 ? 1 : n);
-            dir[n == 0 ? 1 : n] = '\0';
-        }
-        if (dir_writable(dir) < 0) return err_prefix("cannot install %s", L->path[i]);
+        if (file_dir(L->path[i], dir) < 0 || dir_writable(dir) < 0)
+            return err_prefix("cannot install %s", L->path[i]);
         if (file_link_state(L->path[i], dir, sizeof dir) < 0) return -1;
     }
     return 0;
@@ -424,44 +389,35 @@ static int preflight(struct layout *L)
 
 int install_check_paths(const struct acme_config *c)
 {
-    static struct layout L;
-    memset(&L, 0, sizeof L);
-    L.c = c;
-    L.path[F_KEY] = c->key_file;
-    L.path[F_CERT] = c->cert_file;
-    L.path[F_CHAIN] = c->chain_file;
-    L.path[F_FULL] = c->fullchain_file;
-    return preflight(&L);
+    return preflight(layout_init(c, NULL));
 }
 
-/* Points every configured path at live/<name>. Runs only while live holds the content the
- * paths showed before (or nothing was installed), so no reader sees a change. */
-static int links_make(struct layout *L)
+/* The configured paths as links to live/<name>. make 0: 1 when every path already is that
+ * link, else 0. make 1: points every path there and returns how many changed; this runs only
+ * while live holds the content the paths showed before (or nothing was installed), so no
+ * reader sees a change. -1 on an error. */
+static int links_make(struct layout *L, int make)
 {
     char have[SYS_PATH_MAX], *want;
-    int i, r, n = 0;
+    int i, r = 0, n = 0;
     for (i = 0; i < F_N; i++) {
+        if (!make && (r = file_link_state(L->path[i], have, sizeof have)) != 1)
+            return r < 0 ? -1 : 0;
         want = arena_printf(L->a, "install path", INSTALL_LIVE "/%s", ver_name[i]);
         if (want == NULL || (want = link_target(L, L->path[i], want)) == NULL) return -1;
-        r = file_link_state(L->path[i], have, sizeof have);
-        if (r < 0) return -1;
-        if (r == 1 && strcmp(have, want) == 0) continue;
-        if (r == 2)
-            log_info("%s is now a symlink to %s, so that key and certificate change together "
-                     "(once; its content was kept)",
-                     L->path[i], want);
-        if (file_symlink_atomic(want, L->path[i]) < 0) return -1;
-        n++;
+        if (!make && strcmp(have, want) != 0) return 0;
+        if (make && (r = link_point(L->path[i], want, 1)) < 0) return -1;
+        n += r;
     }
-    return n;
+    return make ? n : 1;
 }
 
-/* Reads what the configured paths show now (through any link), for the one-time import. */
-static int import_read(struct layout *L, struct content *ct, int *any)
+/* Reads what the configured paths show now (through any link), for the one-time import.
+ * Returns 1 when any of them exists, 0 when none does, -1 on an error. */
+static int import_read(struct layout *L, struct content *ct)
 {
-    int i, missing;
+    int i, missing, any = 0;
     char *p;
-    *any = 0;
     for (i = 0; i < F_N; i++) {
         ct->p[i] = NULL;
         if (file_read(L->path[i], L->a, &p, &ct->len[i], IMPORT_FILE_MAX, &missing) < 0) {
@@ -469,55 +425,42 @@ static int import_read(struct layout *L, struct content *ct, int *any)
             return -1;
         }
         ct->p[i] = p;
-        *any = 1;
+        any = 1;
     }
     err_clear();
-    return 0;
+    return any;
 }
 
 int install_files(const struct acme_config *c, const char *key_pem, size_t key_len, const char *pem,
                   size_t len, struct arena *a)
 {
-    static struct layout L;
+    struct layout *L = layout_init(c, a);
     struct chain ch;
-    struct buf leaf, rest;
+    struct buf b;
     struct content nw, old;
     struct scan s;
-    size_t i, mark = arena_mark(a), cap = len + 1024;
+    struct sweep sw = {c->state_dir, NULL};
+    /* the chain written again: at most a line break per 64 characters more than it came */
+    size_t i, mark = arena_mark(a), cap = len + len / 8 + 1024, leaf_len = 0;
     long cur, prev = 0, v;
-    int changed = 0, r, any, done = 0;
-    char *full, *p, *q;
+    int changed = 0, r, any;
+    char *p, *q;
 
-    memset(&L, 0, sizeof L);
-    L.c = c;
-    L.a = a;
-    L.path[F_KEY] = c->key_file;
-    L.path[F_CERT] = c->cert_file;
-    L.path[F_CHAIN] = c->chain_file;
-    L.path[F_FULL] = c->fullchain_file;
-
-    if (chain_split(pem, len, &ch, a) < 0) goto fail;
-    {
-        unsigned char *s1 = arena_alloc(a, cap, "writing the certificate");
-        unsigned char *s2 = arena_alloc(a, cap, "writing the certificate");
-        if (s1 == NULL || s2 == NULL) goto fail;
-        buf_init(&leaf, s1, cap);
-        buf_init(&rest, s2, cap);
-    }
-    pem_write(&leaf, "CERTIFICATE", ch.der[0], ch.len[0]);
-    for (i = 1; i < ch.n; i++)
-        pem_write(&rest, "CERTIFICATE", ch.der[i], ch.len[i]);
-    if (buf_check(&leaf, "certificate") < 0 || buf_check(&rest, "chain") < 0) goto fail;
-    if ((full = arena_alloc(a, leaf.len + rest.len + 1, "writing the certificate")) == NULL)
+    if (chain_split(pem, len, &ch, a) < 0 ||
+        (p = arena_alloc(a, cap, "writing the certificate")) == NULL)
         goto fail;
-    memcpy(full, leaf.p, leaf.len);
-    memcpy(full + leaf.len, rest.p, rest.len);
-    nw.p[F_CERT] = (const char *)leaf.p;
-    nw.len[F_CERT] = leaf.len;
-    nw.p[F_CHAIN] = (const char *)rest.p;
-    nw.len[F_CHAIN] = rest.len;
-    nw.p[F_FULL] = full;
-    nw.len[F_FULL] = leaf.len + rest.len;
+    buf_init(&b, p, cap);
+    for (i = 0; i < ch.n; i++) {
+        pem_write(&b, "CERTIFICATE", ch.der[i], ch.len[i]);
+        if (i == 0) leaf_len = b.len;
+    }
+    if (buf_check(&b, "certificate chain") < 0) goto fail;
+    /* cert.pem is the leaf, chain.pem the rest: both are parts of fullchain.pem */
+    nw.p[F_CERT] = nw.p[F_FULL] = p;
+    nw.len[F_CERT] = leaf_len;
+    nw.p[F_CHAIN] = p + leaf_len;
+    nw.len[F_CHAIN] = b.len - leaf_len;
+    nw.len[F_FULL] = b.len;
     nw.p[F_KEY] = key_pem;
     nw.len[F_KEY] = key_len;
     if (key_pem == NULL) { /* reuse_key: the installed key goes into the new version too */
@@ -528,64 +471,49 @@ int install_files(const struct acme_config *c, const char *key_pem, size_t key_l
         nw.p[F_KEY] = p;
     }
 
-    if ((cur = live_version(&L)) < 0 || (r = links_in_place(&L)) < 0) goto fail;
-    if (cur > 0 && r == 1 && version_same(&L, cur, &nw)) {
+    if ((cur = live_version(L)) < 0 || (r = links_make(L, 0)) < 0) goto fail;
+    if (cur > 0 && r == 1 && version_same(L, cur, &nw)) {
         log_vv("the installed files already hold this certificate and key");
         goto links;
     }
-    if (preflight(&L) < 0) goto fail;
+    if (preflight(L) < 0) goto fail;
     for (i = 0; i < F_N; i++)
-        sweep_temps(&L, L.path[i]);
-    {
-        struct sweep sw;
-        sw.dir = c->state_dir;
-        sw.prefix = NULL;
-        dir_each(c->state_dir, sweep_one, &sw);
-        err_clear();
-    }
+        sweep_temps(L->path[i]);
+    dir_each(c->state_dir, sweep_one, &sw);
+    err_clear();
 
     if (r == 0) {
         /* First install, or files from an older version or written by hand: make the paths
-         * links to a version holding what they show now, then switch as usual. */
-        if (import_read(&L, &old, &any) < 0) goto fail;
-        v = version_write(&L, any ? &old : &nw);
-        if (v < 0 || version_switch(&L, v) < 0) goto fail;
-        if (!any) {
-            done = 1;
-            changed += F_N;
-        } else {
-            prev = cur;
-        }
+         * links to a version holding what they show now (or, when there is nothing, the new
+         * one), then switch as usual. */
+        if ((any = import_read(L, &old)) < 0 || (v = version_add(L, any ? &old : &nw)) < 0 ||
+            (r = links_make(L, 1)) < 0)
+            goto fail;
         cur = v;
-        if ((r = links_make(&L)) < 0) goto fail;
-        if (any) changed += r;
+        changed += any ? r : F_N;
+        if (!any) goto installed;
     }
-    if (!done) {
-        if (version_same(&L, cur, &nw)) goto links;
-        if ((v = version_write(&L, &nw)) < 0) goto fail;
-        if (version_switch(&L, v) < 0) goto fail;
-        prev = cur;
-        cur = v;
-        changed += F_N;
-    }
+    if (version_same(L, cur, &nw)) goto links;
+    if ((v = version_add(L, &nw)) < 0) goto fail;
+    prev = cur;
+    cur = v;
+    changed += F_N;
+installed:
     log_v("installed %s, %s, %s and %s (version %ld)", c->key_file, c->cert_file, c->chain_file,
           c->fullchain_file, cur);
 
     /* Keep the previous certificate at <cert_file>.prev (a link into the kept version);
      * older versions go. The new certificate is in place: problems here are warnings. */
     if (prev > 0 && (p = arena_printf(a, "install path", INSTALL_ARCHIVE "/%ld/cert.pem", prev)) &&
-        (p = link_target(&L, c->cert_file, p)) &&
+        (p = link_target(L, c->cert_file, p)) &&
         (q = arena_printf(a, "install path", "%s.prev", c->cert_file))) {
-        sweep_temps(&L, q);
+        sweep_temps(q);
         if (file_symlink_atomic(p, q) < 0) log_warn("%s", err_msg());
     }
-    err_clear();
     memset(&s, 0, sizeof s);
     s.keep1 = cur;
     s.keep2 = prev;
-    if ((s.dir = state_path(&L, INSTALL_ARCHIVE)) != NULL) {
-        dir_each(s.dir, scan_prune, &s);
-    }
+    if ((s.dir = state_path(L, INSTALL_ARCHIVE)) != NULL) dir_each(s.dir, scan_one, &s);
     err_clear();
 
 links:
@@ -619,53 +547,50 @@ void install_datestamp(int64_t t, char out[16])
     struct civil_time c;
 
     civil_split(t, &c);
-    fmt_snprintf(out, 16, "%04u%02u%02u-%02u%02u%02u", (unsigned)c.year % 10000u, c.month % 100u,
-                 c.day % 100u, c.hour % 100u, c.min % 100u, c.sec % 100u);
+    /* civil_split() keeps month to sec in their ranges; the year is cut to four digits */
+    fmt_snprintf(out, 16, "%04u%02u%02u-%02u%02u%02u", (unsigned)c.year % 10000u, c.month, c.day,
+                 c.hour, c.min, c.sec);
 }
 
 #define SELFSIGN_DER_MAX 8192
-#define KEY_PEM_MAX 8192
 
 #if defined(CONFIG_SELFSIGN)
 int install_selfsigned(const struct acme_config *cfg, struct arena *a)
 {
     static struct crypto_key key;
-    static unsigned char key_storage[KEY_PEM_MAX];
     static uint8_t der[SELFSIGN_DER_MAX];
     struct cert_opts o;
-    struct buf kb, cb;
-    size_t der_len, mark = arena_mark(a), cap = SELFSIGN_DER_MAX * 2;
+    struct buf cb;
+    const char *key_pem;
+    size_t key_len, der_len, mark = arena_mark(a), cap = SELFSIGN_DER_MAX * 2;
     int64_t now = sys_now();
+    int days = cfg->selfsign_days > 0 ? cfg->selfsign_days : 30, r = -1;
     unsigned char *pem;
-    int r = -1;
 
     if (cfg->n_domains == 0) return err_set(ACME_ECONFIG, "selfsign: no domains configured");
-    if (dir_make(cfg->state_dir, 0700) < 0) return err_recode(ACME_ELOCAL);
+    if (dir_make(cfg->state_dir, 0700) < 0) return -1;
     memset(&o, 0, sizeof o);
     o.names = cfg->domains;
     o.n = cfg->n_domains;
     o.cn = cfg->domains[0];
     o.not_before = now - 3600; /* tolerate clients whose clock is a little behind */
-    o.not_after = now + (int64_t)(cfg->selfsign_days > 0 ? cfg->selfsign_days : 30) * 86400;
-    buf_init(&kb, key_storage, sizeof key_storage);
-    if (crypto_key_generate(&key, cfg->key_type) < 0 || crypto_key_write_pem(&key, &kb) < 0 ||
-        buf_check(&kb, "certificate key") < 0 ||
-        crypto_cert(&key, &o, der, sizeof der, &der_len) < 0) {
-        err_recode(err_status() == ACME_ECONFIG ? ACME_ECONFIG : ACME_ELOCAL);
+    o.not_after = now + days * 86400;
+    if (cert_key_new(&key, cfg->key_type, &key_pem, &key_len) < 0) goto out;
+    if (crypto_cert(&key, &o, der, sizeof der, &der_len) < 0) {
+        if (err_status() != ACME_ECONFIG) err_recode(ACME_ELOCAL);
         goto out;
     }
     if ((pem = arena_alloc(a, cap, "self-signed certificate")) == NULL) goto out;
     buf_init(&cb, pem, cap);
     pem_write(&cb, "CERTIFICATE", der, der_len);
-    if (buf_check(&cb, "self-signed certificate") < 0) goto out;
-    if (install_files(cfg, (const char *)kb.p, kb.len, (const char *)cb.p, cb.len, a) < 0) goto out;
+    if (buf_check(&cb, "self-signed certificate") < 0 ||
+        install_files(cfg, key_pem, key_len, (const char *)cb.p, cb.len, a) < 0)
+        goto out;
     log_info("installed a self-signed certificate for %s%s, valid for %d days", cfg->domains[0],
-             cfg->n_domains > 1 ? " and more" : "",
-             cfg->selfsign_days > 0 ? cfg->selfsign_days : 30);
+             cfg->n_domains > 1 ? " and more" : "", days);
     r = 0;
 out:
-    memset(key_storage, 0, sizeof key_storage);
-    crypto_key_wipe(&key);
+    cert_key_wipe(&key);
     arena_release(a, mark);
     return r;
 }

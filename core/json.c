@@ -40,9 +40,7 @@ static long new_tok(struct parser *p, int type, size_t start)
 {
     struct json_tok *t;
     if (p->ntok >= p->cap) {
-        err_set(ACME_ETEMP,
-                "JSON: more than %zu tokens at offset %zu (token limit, see "
-                "CONFIG_JSON_MAX_TOKENS)",
+        err_set(ACME_ETEMP, "JSON: more than %zu tokens at offset %zu (CONFIG_JSON_MAX_TOKENS)",
                 p->cap, p->pos);
         return -1;
     }
@@ -158,31 +156,32 @@ static int is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
+/* Skips digits; how many. */
+static size_t skip_digits(struct parser *p)
+{
+    size_t start = p->pos;
+    while (p->pos < p->len && is_digit(p->s[p->pos]))
+        p->pos++;
+    return p->pos - start;
+}
+
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
 static int scan_number(struct parser *p)
 {
     const unsigned char *s = p->s;
+    size_t start;
     if (p->pos < p->len && s[p->pos] == '-') p->pos++;
-    if (p->pos >= p->len || !is_digit(s[p->pos])) return fail(p, "invalid number");
-    if (s[p->pos] == '0')
-        p->pos++;
-    else
-        while (p->pos < p->len && is_digit(s[p->pos]))
-            p->pos++;
+    start = p->pos;
+    if (skip_digits(p) == 0) return fail(p, "invalid number");
+    if (s[start] == '0') p->pos = start + 1; /* no leading zeros: what follows is an error */
     if (p->pos < p->len && s[p->pos] == '.') {
         p->pos++;
-        if (p->pos >= p->len || !is_digit(s[p->pos]))
-            return fail(p, "invalid number: digit expected after '.'");
-        while (p->pos < p->len && is_digit(s[p->pos]))
-            p->pos++;
+        if (skip_digits(p) == 0) return fail(p, "invalid number: digit expected after '.'");
     }
     if (p->pos < p->len && (s[p->pos] == 'e' || s[p->pos] == 'E')) {
         p->pos++;
         if (p->pos < p->len && (s[p->pos] == '+' || s[p->pos] == '-')) p->pos++;
-        if (p->pos >= p->len || !is_digit(s[p->pos]))
-            return fail(p, "invalid number: digit expected in exponent");
-        while (p->pos < p->len && is_digit(s[p->pos]))
-            p->pos++;
+        if (skip_digits(p) == 0) return fail(p, "invalid number: digit expected in exponent");
     }
     return 0;
 }
@@ -217,18 +216,16 @@ static long parse_value_start(struct parser *p)
         if (scan_string(p, &end) < 0) return -1;
         p->toks[t].end = (uint32_t)end;
         return t;
-    case 't':
-        t = new_tok(p, JSON_TRUE, start);
-        if (t < 0 || scan_literal(p, "true") < 0) return -1;
-        break;
-    case 'f':
-        t = new_tok(p, JSON_FALSE, start);
-        if (t < 0 || scan_literal(p, "false") < 0) return -1;
-        break;
     case 'n':
-        t = new_tok(p, JSON_NULL, start);
-        if (t < 0 || scan_literal(p, "null") < 0) return -1;
+    case 'f':
+    case 't': {
+        /* JSON_NULL, JSON_FALSE, JSON_TRUE */
+        static const char *const literals[] = {"null", "false", "true"};
+        int type = p->s[p->pos] == 'n' ? JSON_NULL : p->s[p->pos] == 'f' ? JSON_FALSE : JSON_TRUE;
+        t = new_tok(p, type, start);
+        if (t < 0 || scan_literal(p, literals[type]) < 0) return -1;
         break;
+    }
     default:
         if (p->s[p->pos] != '-' && !is_digit(p->s[p->pos]))
             return fail(p, "unexpected character, value expected");
@@ -279,8 +276,8 @@ int json_parse(struct json_doc *d, const char *text, size_t len, struct json_tok
         if (toks[t].type == JSON_OBJECT || toks[t].type == JSON_ARRAY) {
             if (depth >= CONFIG_JSON_MAX_DEPTH)
                 return err_set(ACME_ETEMP,
-                               "JSON: nesting deeper than %d levels at offset %zu (depth "
-                               "limit, see CONFIG_JSON_MAX_DEPTH)",
+                               "JSON: nesting deeper than %d levels at offset %zu "
+                               "(CONFIG_JSON_MAX_DEPTH)",
                                CONFIG_JSON_MAX_DEPTH, p.pos - 1);
             stack[depth++] = (uint32_t)t;
             skip_ws(&p);
@@ -338,8 +335,9 @@ static size_t str_next(const unsigned char *s, size_t end, size_t *i, unsigned c
 {
     unsigned char c = s[*i];
     unsigned long u;
+    size_t n, k;
     if (c != '\\') {
-        size_t n = utf8_seq_len(s + *i, end - *i);
+        n = utf8_seq_len(s + *i, end - *i);
         if (n == 0) n = 1; /* not reached for validated tokens */
         memcpy(out, s + *i, n);
         *i += n;
@@ -347,26 +345,10 @@ static size_t str_next(const unsigned char *s, size_t end, size_t *i, unsigned c
     }
     c = s[*i + 1];
     *i += 2;
-    switch (c) {
-    case 'b':
-        out[0] = '\b';
-        return 1;
-    case 'f':
-        out[0] = '\f';
-        return 1;
-    case 'n':
-        out[0] = '\n';
-        return 1;
-    case 'r':
-        out[0] = '\r';
-        return 1;
-    case 't':
-        out[0] = '\t';
-        return 1;
-    case 'u':
-        break;
-    default: /* " \ / */
-        out[0] = c;
+    if (c != 'u') {
+        /* \b \f \n \r \t, or \" \\ \/ as themselves */
+        const char *e = strchr("b\bf\fn\nr\rt\t", c);
+        out[0] = e != NULL ? (unsigned char)e[1] : c;
         return 1;
     }
     u = (unsigned long)hex4(s + *i);
@@ -380,22 +362,14 @@ static size_t str_next(const unsigned char *s, size_t end, size_t *i, unsigned c
         out[0] = (unsigned char)u;
         return 1;
     }
-    if (u < 0x800) {
-        out[0] = (unsigned char)(0xC0 | (u >> 6));
-        out[1] = (unsigned char)(0x80 | (u & 0x3F));
-        return 2;
+    /* 2..4 bytes: the lead byte marks the length, continuation bytes take 6 bits each */
+    n = u < 0x800 ? 2 : u < 0x10000 ? 3 : 4;
+    for (k = n - 1; k > 0; k--) {
+        out[k] = (unsigned char)(0x80 | (u & 0x3F));
+        u >>= 6;
     }
-    if (u < 0x10000) {
-        out[0] = (unsigned char)(0xE0 | (u >> 12));
-        out[1] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
-        out[2] = (unsigned char)(0x80 | (u & 0x3F));
-        return 3;
-    }
-    out[0] = (unsigned char)(0xF0 | (u >> 18));
-    out[1] = (unsigned char)(0x80 | ((u >> 12) & 0x3F));
-    out[2] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
-    out[3] = (unsigned char)(0x80 | (u & 0x3F));
-    return 4;
+    out[0] = (unsigned char)((n == 2 ? 0xC0 : n == 3 ? 0xE0 : 0xF0) | u);
+    return n;
 }
 
 /* Unescapes string token tok into out[0..cap) (when out is not NULL and it fits). Returns the
@@ -540,24 +514,20 @@ int json_int(const struct json_doc *d, int tok, int64_t *out)
         i++;
     }
     for (; i < end; i++) {
-        int digit;
-        if (!is_digit((unsigned char)s[i]))
-            return err_set(ACME_ETEMP, "JSON: integer expected at offset %zu, not a fraction",
-                           (size_t)d->toks[tok].start);
-        digit = s[i] - '0';
-        if (v < (INT64_MIN + digit) / 10)
-            return err_set(ACME_ETEMP, "JSON: integer at offset %zu out of the 64-bit range",
-                           (size_t)d->toks[tok].start);
+        int digit = s[i] - '0';
+        if (!is_digit((unsigned char)s[i]) || v < (INT64_MIN + digit) / 10) goto bad;
         v = v * 10 - digit;
     }
     if (!neg) {
-        if (v == INT64_MIN)
-            return err_set(ACME_ETEMP, "JSON: integer at offset %zu out of the 64-bit range",
-                           (size_t)d->toks[tok].start);
+        if (v == INT64_MIN) goto bad;
         v = -v;
     }
     *out = v;
     return 0;
+bad:
+    return err_set(ACME_ETEMP,
+                   "JSON: integer expected at offset %zu (no fraction, in the 64-bit range)",
+                   (size_t)d->toks[tok].start);
 }
 
 /* ---- writer ---- */

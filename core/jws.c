@@ -13,23 +13,16 @@
 #define JWK_MAX 1024
 #define SIG_MAX 512
 
-/* Appends base64url(in); sets the overflow flag when it does not fit. */
-static void put_b64url(struct buf *b, const void *in, size_t n)
+void jws_b64url(struct buf *b, const void *in, size_t n)
 {
-    size_t need = b64_encoded_len(n, B64_URL);
     long r;
-
     if (b->overflow) return;
-    if (need >= b->cap - b->len) { /* b64_encode also writes a NUL */
-        b->overflow = 1;
-        return;
-    }
+    /* its error when it does not fit is replaced by the one for the overflow */
     r = b64_encode((char *)b->p + b->len, b->cap - b->len, in, n, B64_URL);
-    if (r < 0) {
+    if (r < 0)
         b->overflow = 1;
-        return;
-    }
-    b->len += (size_t)r;
+    else
+        b->len += (size_t)r;
 }
 
 int jws_jwk_pub(const struct crypto_pub *pub, struct buf *out)
@@ -38,15 +31,15 @@ int jws_jwk_pub(const struct crypto_pub *pub, struct buf *out)
         buf_puts(out, "{\"crv\":\"");
         buf_puts(out, pub->crv);
         buf_puts(out, "\",\"kty\":\"EC\",\"x\":\"");
-        put_b64url(out, pub->x, pub->coord_len);
+        jws_b64url(out, pub->x, pub->coord_len);
         buf_puts(out, "\",\"y\":\"");
-        put_b64url(out, pub->y, pub->coord_len);
+        jws_b64url(out, pub->y, pub->coord_len);
         buf_puts(out, "\"}");
     } else if (pub->n != NULL && pub->e != NULL) {
         buf_puts(out, "{\"e\":\"");
-        put_b64url(out, pub->e, pub->e_len);
+        jws_b64url(out, pub->e, pub->e_len);
         buf_puts(out, "\",\"kty\":\"RSA\",\"n\":\"");
-        put_b64url(out, pub->n, pub->n_len);
+        jws_b64url(out, pub->n, pub->n_len);
         buf_puts(out, "\"}");
     } else {
         return err_set(ACME_ELOCAL, "JWK: no public key");
@@ -93,10 +86,10 @@ int jws_key_authorization(const char *token, const char *thumbprint, struct buf 
     size_t i;
 
     /* RFC 8555 8.1: the token is base64url; anything else could escape a webroot path. */
-    if (token[0] == '\0') return err_set(ACME_EREFUSED, "challenge token is empty");
-    for (i = 0; token[i] != '\0'; i++)
-        if (!is_b64url_char((unsigned char)token[i]))
-            return err_set(ACME_EREFUSED, "challenge token has characters outside base64url");
+    for (i = 0; is_b64url_char((unsigned char)token[i]); i++)
+        ;
+    if (i == 0 || token[i] != '\0')
+        return err_set(ACME_EREFUSED, "challenge token is empty or not base64url");
     buf_puts(out, token);
     buf_putc(out, '.');
     buf_puts(out, thumbprint);
@@ -127,10 +120,10 @@ static int jws_build(struct buf *out, const char *hdr, size_t hlen, const char *
 
     buf_puts(out, "{\"protected\":\"");
     s0 = out->len;
-    put_b64url(out, hdr, hlen);
+    jws_b64url(out, hdr, hlen);
     dot = out->len;
     buf_putc(out, '.');
-    put_b64url(out, payload, n);
+    jws_b64url(out, payload, n);
     s1 = out->len;
     if (out->overflow || midlen - 1 > out->cap - out->len)
         return err_set(ACME_ELOCAL, "JWS: %zu-byte buffer too small", out->cap);
@@ -139,7 +132,7 @@ static int jws_build(struct buf *out, const char *hdr, size_t hlen, const char *
     memcpy(out->p + dot, mid, midlen);
     out->len += midlen - 1;
     buf_puts(out, "\",\"signature\":\"");
-    put_b64url(out, sig, siglen);
+    jws_b64url(out, sig, siglen);
     buf_puts(out, "\"}");
     if (out->overflow) return err_set(ACME_ELOCAL, "JWS: %zu-byte buffer too small", out->cap);
     return 0;
@@ -151,28 +144,23 @@ static int key_signer(const void *ctx, const void *msg, size_t n, uint8_t *sig, 
     return crypto_sign_jws(ctx, msg, n, sig, cap, siglen);
 }
 
-int jws_sign(const struct crypto_key *k, const char *kid, const char *nonce, const char *url,
-             const char *payload, size_t n, struct buf *out)
+/* The protected header {"alg":..,"kid":..|"jwk":..,"nonce":..,"url":..} into h (kid, jwk and
+ * nonce when not NULL). */
+static int jws_header(struct buf *h, const char *alg, const char *kid, const struct buf *jwk,
+                      const char *nonce, const char *url)
 {
-    char hmem[JWS_HEADER_MAX], jmem[JWK_MAX];
-    struct buf h, jwk;
     struct json_writer w;
-    const char *alg = crypto_jws_alg(k);
-
-    if (alg == NULL) return err_set(ACME_ELOCAL, "JWS: no account key");
-    buf_init(&h, hmem, sizeof hmem);
-    jw_init(&w, &h);
+    jw_init(&w, h);
     jw_obj_begin(&w);
     jw_key(&w, "alg");
     jw_str(&w, alg);
     if (kid != NULL) {
         jw_key(&w, "kid");
         jw_str(&w, kid);
-    } else {
-        buf_init(&jwk, jmem, sizeof jmem);
-        if (jws_jwk(k, &jwk) != 0) return -1;
+    }
+    if (jwk != NULL) {
         jw_key(&w, "jwk");
-        jw_raw(&w, (const char *)jwk.p, jwk.len);
+        jw_raw(&w, (const char *)jwk->p, jwk->len);
     }
     if (nonce != NULL) {
         jw_key(&w, "nonce");
@@ -181,7 +169,22 @@ int jws_sign(const struct crypto_key *k, const char *kid, const char *nonce, con
     jw_key(&w, "url");
     jw_str(&w, url);
     jw_obj_end(&w);
-    if (buf_check(&h, "JWS protected header") != 0) return -1;
+    return buf_check(h, "JWS protected header");
+}
+
+int jws_sign(const struct crypto_key *k, const char *kid, const char *nonce, const char *url,
+             const char *payload, size_t n, struct buf *out)
+{
+    char hmem[JWS_HEADER_MAX], jmem[JWK_MAX];
+    struct buf h, jwk;
+    const char *alg = crypto_jws_alg(k);
+
+    if (alg == NULL) return err_set(ACME_ELOCAL, "JWS: no account key");
+    buf_init(&h, hmem, sizeof hmem);
+    buf_init(&jwk, jmem, sizeof jmem);
+    if ((kid == NULL && jws_jwk(k, &jwk) != 0) ||
+        jws_header(&h, alg, kid, kid == NULL ? &jwk : NULL, nonce, url) != 0)
+        return -1;
     return jws_build(out, (const char *)h.p, h.len, payload, n, key_signer, k);
 }
 
@@ -228,29 +231,17 @@ int jws_eab(const struct crypto_key *account_key, const char *eab_kid, const cha
 {
     char hmem[JWS_HEADER_MAX], jmem[JWK_MAX];
     struct buf h, jwk;
-    struct json_writer w;
     struct hmac_key hk;
-    int r;
+    int r = -1;
 
     buf_init(&jwk, jmem, sizeof jmem);
-    if (jws_jwk(account_key, &jwk) != 0) return err_prefix("external account binding");
     buf_init(&h, hmem, sizeof hmem);
-    jw_init(&w, &h);
-    jw_obj_begin(&w);
-    jw_key(&w, "alg");
-    jw_str(&w, "HS256");
-    jw_key(&w, "kid");
-    jw_str(&w, eab_kid);
-    jw_key(&w, "url");
-    jw_str(&w, url);
-    jw_obj_end(&w);
-    if (buf_check(&h, "EAB protected header") != 0) return -1;
-    if (eab_key_decode(hmac_key_b64, &hk) != 0) {
-        wipe(&hk, sizeof hk);
-        return -1;
-    }
-    r = jws_build(out, (const char *)h.p, h.len, (const char *)jwk.p, jwk.len, hmac_signer, &hk);
+    if (jws_jwk(account_key, &jwk) != 0 || jws_header(&h, "HS256", eab_kid, NULL, NULL, url) != 0)
+        return err_prefix("external account binding");
+    if (eab_key_decode(hmac_key_b64, &hk) == 0 &&
+        (r = jws_build(out, (const char *)h.p, h.len, (const char *)jwk.p, jwk.len, hmac_signer,
+                       &hk)) != 0)
+        err_prefix("external account binding");
     wipe(&hk, sizeof hk);
-    if (r != 0) return err_prefix("external account binding");
-    return 0;
+    return r;
 }

@@ -14,6 +14,9 @@
 /* Largest decoded EAB HMAC key accepted. */
 #define JWS_EAB_KEY_MAX 256
 
+/* Appends base64url(in[0..n)); sets b's overflow flag when it does not fit. */
+void jws_b64url(struct buf *b, const void *in, size_t n);
+
 /* Appends the public JWK with only the required members in RFC 7638 order and without
  * whitespace: {"crv":..,"kty":"EC","x":..,"y":..} or {"e":..,"kty":"RSA","n":..}. This text
  * is both the "jwk" header value and the thumbprint input. */
@@ -27,9 +30,10 @@ int jws_thumbprint_pub(const struct crypto_pub *pub, char out[JWS_THUMBPRINT_LEN
 /* Key authorization (RFC 8555 8.1): token "." thumbprint, appended. A secret: never log it. */
 int jws_key_authorization(const char *token, const char *thumbprint, struct buf *out);
 
-/* Appends a flattened JWS {"protected":..,"payload":..,"signature":..} signed with k. The
- * protected header has alg, nonce, url and either kid (when kid is non-NULL) or jwk.
- * payload[0..n) is JSON text; n == 0 gives the empty payload of POST-as-GET. */
+/* Appends a flattened JWS {"protected":..,"payload":..,"signature":..} signed with k (a
+ * buffer too small is an error, ACME_ELOCAL). The protected header has alg, nonce, url and
+ * either kid (when kid is non-NULL) or jwk. payload[0..n) is JSON text; n == 0 gives the empty
+ * payload of POST-as-GET (payload may then be NULL). */
 int jws_sign(const struct crypto_key *k, const char *kid, const char *nonce, const char *url,
              const char *payload, size_t n, struct buf *out);
 

@@ -7,17 +7,8 @@
 #include "build_config.h"
 #include "err.h"
 
-static const struct {
-    const char *name;  /* canonical */
-    const char *alias; /* OpenWrt spelling */
-    enum key_type type;
-} key_types[] = {
-    {"ec-256", "ec256", KEY_EC256},       {"ec-384", "ec384", KEY_EC384},
-    {"ec-521", "ec521", KEY_EC521},       {"rsa-2048", "rsa2048", KEY_RSA2048},
-    {"rsa-3072", "rsa3072", KEY_RSA3072}, {"rsa-4096", "rsa4096", KEY_RSA4096},
-};
-
-#define N_KEY_TYPES (sizeof key_types / sizeof key_types[0])
+/* The canonical names, in enum order from KEY_EC256; the OpenWrt spelling has no '-'. */
+static const char key_names[] = "ec-256\0ec-384\0ec-521\0rsa-2048\0rsa-3072\0rsa-4096\0";
 
 /* The number after "rsa"/"rsa-" or "ec"/"ec-" (decimal, at most 6 digits); -1 if none. */
 static long size_suffix(const char *s, const char *prefix)
@@ -36,19 +27,22 @@ static long size_suffix(const char *s, const char *prefix)
 
 int key_type_parse(const char *s, enum key_type *out)
 {
-    size_t i;
+    const char *name = key_names;
+    int t;
     long bits;
-    for (i = 0; i < N_KEY_TYPES; i++) {
-        if (strcasecmp(s, key_types[i].name) != 0 && strcasecmp(s, key_types[i].alias) != 0)
+    for (t = KEY_EC256; *name != '\0'; t++, name += strlen(name) + 1) {
+        size_t dash = strcspn(name, "-");
+        if (strcasecmp(s, name) != 0 &&
+            (strncasecmp(s, name, dash) != 0 || strcasecmp(s + dash, name + dash + 1) != 0))
             continue;
 #ifndef CONFIG_RSA
-        if (key_type_is_rsa(key_types[i].type))
+        if (key_type_is_rsa((enum key_type)t))
             return err_set(ACME_ECONFIG,
                            "%s: this build has no RSA support (CONFIG_RSA is off); use ec-256, "
                            "ec-384 or ec-521",
                            s);
 #endif
-        *out = key_types[i].type;
+        *out = (enum key_type)t;
         return 0;
     }
     bits = size_suffix(s, "rsa");
@@ -70,13 +64,15 @@ int key_type_parse(const char *s, enum key_type *out)
 
 const char *key_type_name(enum key_type t)
 {
-    size_t i;
-    for (i = 0; i < N_KEY_TYPES; i++)
-        if (key_types[i].type == t) return key_types[i].name;
-    return "none";
+    const char *name = key_names;
+    int i;
+    if (t < KEY_EC256 || t > KEY_RSA4096) return "none";
+    for (i = KEY_EC256; i < (int)t; i++)
+        name += strlen(name) + 1;
+    return name;
 }
 
 int key_type_is_rsa(enum key_type t)
 {
-    return t == KEY_RSA2048 || t == KEY_RSA3072 || t == KEY_RSA4096;
+    return t >= KEY_RSA2048 && t <= KEY_RSA4096;
 }

@@ -65,12 +65,11 @@ static int parse_entry(const char *line, size_t n, unsigned lineno, uint32_t *ui
         return err_set(ACME_ECONFIG,
                        "line %u: %s %d fields (name:password:uid:gid:gecos:home:shell)", lineno,
                        nf < PASSWD_FIELDS ? "fewer than" : "more than", PASSWD_FIELDS);
-    if (parse_id(field[2], flen[2], uid) < 0)
-        return err_set(ACME_ECONFIG, "line %u: uid '%.*s' is not a decimal number below 4294967295",
-                       lineno, (int)(flen[2] < SHOW_MAX ? flen[2] : SHOW_MAX), field[2]);
-    if (parse_id(field[3], flen[3], gid) < 0)
-        return err_set(ACME_ECONFIG, "line %u: gid '%.*s' is not a decimal number below 4294967295",
-                       lineno, (int)(flen[3] < SHOW_MAX ? flen[3] : SHOW_MAX), field[3]);
+    for (i = 2; i <= 3; i++)
+        if (parse_id(field[i], flen[i], i == 2 ? uid : gid) < 0)
+            return err_set(
+                ACME_ECONFIG, "line %u: %s '%.*s' is not a decimal number below 4294967295", lineno,
+                i == 2 ? "uid" : "gid", (int)(flen[i] < SHOW_MAX ? flen[i] : SHOW_MAX), field[i]);
     return 1;
 }
 

@@ -33,4 +33,14 @@ int problem_is(const char *type, const char *name);
 int problem_error(const char *what, const char *body, size_t len, int http_status, long retry_after,
                   int status_override);
 
+/* An error kept across code that may set or clear its own (err.h holds one at a time):
+ * cleanups after a failure, parsing a problem document. */
+struct held_error {
+    int status;
+    char msg[1024];
+};
+void error_hold(struct held_error *h);
+/* Puts the held error back (err_clear() when none was held); returns -1. */
+int error_restore(const struct held_error *h);
+
 #endif

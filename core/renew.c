@@ -17,7 +17,7 @@
 static int expired(int64_t not_after, int64_t now, char *why, size_t cap)
 {
     if (now < not_after) return 0;
-    if (why != NULL) fmt_snprintf(why, cap, "the certificate has expired");
+    fmt_snprintf(why, cap, "the certificate has expired");
     return 1;
 }
 
@@ -26,6 +26,7 @@ int renew_due(int64_t not_before, int64_t not_after, int64_t now, int renew_days
 {
     int64_t life = not_after - not_before, at;
     const char *rule;
+    long days;
     if (renew_days > 0) {
         at = not_after - (int64_t)renew_days * DAY;
         rule = "renew_days";
@@ -41,21 +42,17 @@ int renew_due(int64_t not_before, int64_t not_after, int64_t now, int renew_days
     if (now < not_before) {
         /* Our clock is behind (a router before NTP answers): a new certificate would start
          * at the same time, so renewing only burns the CA's rate limits. */
-        if (why != NULL)
-            fmt_snprintf(why, cap,
-                         "not due: the certificate is not valid yet; is the clock right?");
+        fmt_snprintf(why, cap, "not due: the certificate is not valid yet; is the clock right?");
         return 0;
     }
-    if (why != NULL) {
-        long days = (long)((not_after - now) / DAY);
-        if (now >= at)
-            fmt_snprintf(why, cap, "due: %ld days left (lifetime rule: %s)", days, rule);
-        else
-            fmt_snprintf(why, cap,
-                         "not due: %ld days left, renewal in %ld days (lifetime rule: %s)", days,
-                         (long)((at - now + DAY - 1) / DAY), rule);
+    days = (long)((not_after - now) / DAY);
+    if (now >= at) {
+        fmt_snprintf(why, cap, "due: %ld days left (lifetime rule: %s)", days, rule);
+        return 1;
     }
-    return now >= at;
+    fmt_snprintf(why, cap, "not due: %ld days left, renewal in %ld days (lifetime rule: %s)", days,
+                 (long)((at - now + DAY - 1) / DAY), rule);
+    return 0;
 }
 
 int64_t renew_ari_pick(int64_t start, int64_t end, uint64_t rnd)
@@ -70,30 +67,32 @@ int64_t renew_ari_pick(int64_t start, int64_t end, uint64_t rnd)
 int renew_ari_due(const struct renew_window *w, int64_t not_after, int64_t now, char *why,
                   size_t cap)
 {
+    long s;
     if (expired(not_after, now, why, cap)) return 1;
-    if (why != NULL) {
-        if (now >= w->end)
-            fmt_snprintf(why, cap, "due: the CA's renewal window (ARI) is in the past");
-        else if (now >= w->at)
-            fmt_snprintf(why, cap,
-                         "due: inside the CA's renewal window (ARI), past the chosen moment");
-        else {
-            long s = (long)(w->at - now);
-            fmt_snprintf(why, cap, "not due: renewal in %ld days %ld h (ARI window, moment chosen)",
-                         s / DAY, s % DAY / 3600);
-        }
+    if (now >= w->end) {
+        fmt_snprintf(why, cap, "due: the CA's renewal window (ARI) is in the past");
+        return 1;
     }
-    return now >= w->at || now >= w->end;
+    if (now >= w->at) {
+        fmt_snprintf(why, cap, "due: inside the CA's renewal window (ARI), past the chosen moment");
+        return 1;
+    }
+    s = (long)(w->at - now);
+    fmt_snprintf(why, cap, "not due: renewal in %ld days %ld h (ARI window, moment chosen)",
+                 s / DAY, s % DAY / 3600);
+    return 0;
 }
 
 int renew_ari_parse(const char *body, size_t len, struct renew_window *w, char *expl,
                     size_t expl_cap)
 {
+    static const char *const ends[] = {"start", "end"};
     static struct json_tok toks[64];
+    int64_t *t[2];
     struct json_doc d;
     char s[64];
-    size_t n;
-    int win;
+    size_t n, i;
+    int win, e;
 
     memset(w, 0, sizeof *w);
     if (expl != NULL && expl_cap > 0) expl[0] = '\0';
@@ -102,21 +101,18 @@ int renew_ari_parse(const char *body, size_t len, struct renew_window *w, char *
     win = json_get(&d, 0, "suggestedWindow");
     if (json_type(&d, win) != JSON_OBJECT)
         return err_set(ACME_ETEMP, "renewalInfo: no \"suggestedWindow\" object");
-    if (json_str(&d, json_get(&d, win, "start"), s, sizeof s, &n) < 0 ||
-        rfc3339_parse(s, n, &w->start) < 0) {
-        err_clear();
-        return err_set(ACME_ETEMP, "renewalInfo: suggestedWindow.start is not an RFC 3339 time");
-    }
-    if (json_str(&d, json_get(&d, win, "end"), s, sizeof s, &n) < 0 ||
-        rfc3339_parse(s, n, &w->end) < 0) {
-        err_clear();
-        return err_set(ACME_ETEMP, "renewalInfo: suggestedWindow.end is not an RFC 3339 time");
-    }
+    t[0] = &w->start;
+    t[1] = &w->end;
+    for (i = 0; i < 2; i++)
+        if (json_str(&d, json_get(&d, win, ends[i]), s, sizeof s, &n) < 0 ||
+            rfc3339_parse(s, n, t[i]) < 0)
+            return err_set(ACME_ETEMP, "renewalInfo: suggestedWindow.%s is not an RFC 3339 time",
+                           ends[i]);
     if (w->end <= w->start)
         return err_set(ACME_ETEMP, "renewalInfo: suggestedWindow ends before it starts");
-    if (expl != NULL && json_type(&d, json_get(&d, 0, "explanationURL")) == JSON_STRING) {
-        size_t i;
-        if (json_str(&d, json_get(&d, 0, "explanationURL"), expl, expl_cap, NULL) < 0) {
+    e = json_get(&d, 0, "explanationURL");
+    if (expl != NULL && json_type(&d, e) == JSON_STRING) {
+        if (json_str(&d, e, expl, expl_cap, NULL) < 0) {
             err_clear();
             expl[0] = '\0'; /* over-long: not worth failing the check */
         }
@@ -131,7 +127,7 @@ int renew_certid(const struct x509_info *x, char *out, size_t cap)
 {
     uint8_t serial[X509_SERIAL_MAX + 1];
     size_t n = 0;
-    long a, b;
+    long a;
 
     if (x->aki_len == 0)
         return err_set(ACME_ETEMP, "the certificate has no authorityKeyIdentifier (ARI needs it)");
@@ -139,11 +135,10 @@ int renew_certid(const struct x509_info *x, char *out, size_t cap)
     if (x->serial_len == 0 || (x->serial[0] & 0x80) != 0) serial[n++] = 0;
     memcpy(serial + n, x->serial, x->serial_len);
     n += x->serial_len;
-    if ((a = b64_encode(out, cap, x->aki, x->aki_len, B64_URL)) < 0 || (size_t)a + 2 > cap)
+    if ((a = b64_encode(out, cap, x->aki, x->aki_len, B64_URL)) < 0 || (size_t)a + 2 > cap ||
+        b64_encode(out + a + 1, cap - (size_t)a - 1, serial, n, B64_URL) < 0)
         return err_set(ACME_ELOCAL, "certificate ID longer than %zu bytes", cap);
     out[a] = '.';
-    if ((b = b64_encode(out + a + 1, cap - (size_t)a - 1, serial, n, B64_URL)) < 0)
-        return err_set(ACME_ELOCAL, "certificate ID longer than %zu bytes", cap);
     return 0;
 }
 

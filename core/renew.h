@@ -31,8 +31,8 @@ struct x509_info;
 /* Lifetime rule: due when less than a third of the lifetime remains (a half when the
  * lifetime is 10 days or less); with renew_days > 0, due when fewer than renew_days days
  * remain. An expired certificate is due, a not-yet-valid one is not. Returns 1 due, 0 not due;
- * `why` (may be NULL) gets a one-line explanation either way, and *due_at the moment renewal is (or
- * was) due. */
+ * `why` (NULL with cap 0: none) gets a one-line explanation either way, and *due_at the moment
+ * renewal is (or was) due. */
 int renew_due(int64_t not_before, int64_t not_after, int64_t now, int renew_days, int64_t *due_at,
               char *why, size_t cap);
 

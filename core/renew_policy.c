@@ -23,20 +23,15 @@ void renew_input_from_state(struct renew_input *in, int64_t not_before, int64_t 
 
 int renew_decide(const struct renew_input *in, int64_t now, int64_t *due_at, char *why, size_t cap)
 {
-    int64_t at;
+    int64_t at = in->w.at;
+    int due = 0;
     if (!in->have_window)
         return renew_due(in->not_before, in->not_after, now, in->renew_days, due_at, why, cap);
-    if (in->renew_days > 0 &&
-        renew_due(in->not_before, in->not_after, now, in->renew_days, &at, why, cap)) {
-        if (due_at != NULL) *due_at = at < in->w.at ? at : in->w.at;
-        return 1;
+    /* with renew_days too: due at the earlier of the two */
+    if (in->renew_days > 0) {
+        due = renew_due(in->not_before, in->not_after, now, in->renew_days, &at, why, cap);
+        if (at > in->w.at) at = in->w.at;
     }
-    if (due_at != NULL) {
-        *due_at = in->w.at;
-        if (in->renew_days > 0) {
-            renew_due(in->not_before, in->not_after, now, in->renew_days, &at, NULL, 0);
-            if (at < *due_at) *due_at = at;
-        }
-    }
-    return renew_ari_due(&in->w, in->not_after, now, why, cap);
+    if (due_at != NULL) *due_at = at;
+    return due || renew_ari_due(&in->w, in->not_after, now, why, cap);
 }

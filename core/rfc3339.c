@@ -1,16 +1,14 @@
 /* RFC 3339 timestamps and UTC formatting (civil-date arithmetic, proleptic Gregorian). */
 #include "rfc3339.h"
 
-#include <stdio.h>
-
 #include "civil.h"
 #include "fmt.h"
 
 /* n decimal digits at s. */
-static int digits(const char *s, size_t n, int64_t *out)
+static int digits(const char *s, size_t n, int *out)
 {
     size_t i;
-    int64_t v = 0;
+    int v = 0;
     for (i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9') return -1;
         v = v * 10 + (s[i] - '0');
@@ -21,8 +19,8 @@ static int digits(const char *s, size_t n, int64_t *out)
 
 int rfc3339_parse(const char *s, size_t n, int64_t *out)
 {
-    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int64_t y, mo, d, h, mi, se, oh = 0, om = 0, t;
+    int y, mo, d, h, mi, se, oh = 0, om = 0;
+    int64_t t;
     size_t p = 19;
     int sign = 0;
 
@@ -30,7 +28,10 @@ int rfc3339_parse(const char *s, size_t n, int64_t *out)
         digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) < 0 ||
         s[13] != ':' || digits(s + 14, 2, &mi) < 0 || s[16] != ':' || digits(s + 17, 2, &se) < 0)
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60) return -1;
+    if (mo < 1 || mo > 12 || d < 1 ||
+        d > (int)civil_days_in_month(2000, (unsigned)mo) /* Feb 29 in any year */ || h > 23 ||
+        mi > 59 || se > 60)
+        return -1;
     if (s[p] == '.') {
         size_t q = ++p;
         while (p < n && s[p] >= '0' && s[p] <= '9')

@@ -6,6 +6,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "err.h"
+#include "fmt.h"
 #include "sys.h"
 
 #define STATE_FILE_MAX 16384
@@ -28,9 +29,23 @@ static int val_ok(const char *v)
     return 1;
 }
 
+/* Appends key[kn]=val[vn], copied into the arena. */
+static int add(struct state *s, const char *key, size_t kn, const char *val, size_t vn,
+               struct arena *a)
+{
+    if (s->n == STATE_MAX_KEYS)
+        return err_set(ACME_ELOCAL, "%s: more than %d keys (STATE_MAX_KEYS)",
+                       s->path != NULL ? s->path : STATE_FILE, STATE_MAX_KEYS);
+    s->key[s->n] = arena_strndup(a, key, kn, "state key");
+    s->val[s->n] = arena_strndup(a, val, vn, "state value");
+    if (s->key[s->n] == NULL || s->val[s->n] == NULL) return -1;
+    s->n++;
+    return 0;
+}
+
 int state_parse(struct state *s, const char *text, size_t len, struct arena *a)
 {
-    size_t pos = 0, line = 0;
+    size_t pos = 0, line = 0, k;
     while (pos < len) {
         const char *l = text + pos, *nl = memchr(l, '\n', len - pos), *eq;
         size_t n = nl != NULL ? (size_t)(nl - l) : len - pos;
@@ -38,16 +53,11 @@ int state_parse(struct state *s, const char *text, size_t len, struct arena *a)
         line++;
         if (n == 0 || l[0] == '#') continue;
         eq = memchr(l, '=', n);
-        if (eq == NULL || !key_ok(l, (size_t)(eq - l)))
+        k = eq != NULL ? (size_t)(eq - l) : 0;
+        if (!key_ok(l, k))
             return err_set(ACME_ELOCAL, "%s line %zu: not key=value",
-                           s->path != NULL ? s->path : "state", line);
-        if (s->n == STATE_MAX_KEYS)
-            return err_set(ACME_ELOCAL, "%s: more than %d keys (STATE_MAX_KEYS)",
-                           s->path != NULL ? s->path : "state", STATE_MAX_KEYS);
-        s->key[s->n] = arena_strndup(a, l, (size_t)(eq - l), "reading the state file");
-        s->val[s->n] = arena_strndup(a, eq + 1, n - (size_t)(eq - l) - 1, "reading the state file");
-        if (s->key[s->n] == NULL || s->val[s->n] == NULL) return -1;
-        s->n++;
+                           s->path != NULL ? s->path : STATE_FILE, line);
+        if (add(s, l, k, eq + 1, n - k - 1, a) < 0) return -1;
     }
     return 0;
 }
@@ -83,29 +93,21 @@ int state_set(struct state *s, const char *key, const char *val, struct arena *a
     size_t i;
     if (!key_ok(key, strlen(key)) || (val != NULL && !val_ok(val)))
         return err_set(ACME_ELOCAL, "state: bad entry for key '%s'", key);
-    for (i = 0; i < s->n; i++) {
-        if (strcmp(s->key[i], key) != 0) continue;
-        if (val == NULL) {
-            for (; i + 1 < s->n; i++) {
-                s->key[i] = s->key[i + 1];
-                s->val[i] = s->val[i + 1];
-            }
-            s->n--;
-            s->dirty = 1;
-            return 0;
+    for (i = 0; i < s->n && strcmp(s->key[i], key) != 0; i++)
+        ;
+    if (i < s->n && val == NULL) { /* remove: the later keys move up */
+        for (s->n--; i < s->n; i++) {
+            s->key[i] = s->key[i + 1];
+            s->val[i] = s->val[i + 1];
         }
+    } else if (i < s->n) {
         if (strcmp(s->val[i], val) == 0) return 0;
         if ((s->val[i] = arena_strdup(a, val, "state value")) == NULL) return -1;
-        s->dirty = 1;
-        return 0;
+    } else if (val == NULL) {
+        return 0; /* nothing to remove */
+    } else if (add(s, key, strlen(key), val, strlen(val), a) < 0) {
+        return -1;
     }
-    if (val == NULL) return 0;
-    if (s->n == STATE_MAX_KEYS)
-        return err_set(ACME_ELOCAL, "state: more than %d keys (STATE_MAX_KEYS)", STATE_MAX_KEYS);
-    s->key[s->n] = arena_strdup(a, key, "state key");
-    s->val[s->n] = arena_strdup(a, val, "state value");
-    if (s->key[s->n] == NULL || s->val[s->n] == NULL) return -1;
-    s->n++;
     s->dirty = 1;
     return 0;
 }
@@ -147,15 +149,8 @@ void state_get_int(const struct state *s, const char *key, int64_t dflt, int64_t
 int state_set_int(struct state *s, const char *key, int64_t v, struct arena *a)
 {
     char t[24];
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    size_t i = sizeof t;
-    t[--i] = '\0';
-    do {
-        t[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    if (v < 0) t[--i] = '-';
-    return state_set(s, key, t + i, a);
+    fmt_snprintf(t, sizeof t, "%lld", (long long)v);
+    return state_set(s, key, t, a);
 }
 
 int state_set_text(struct state *s, const char *key, const char *text, size_t max, struct arena *a)

@@ -43,40 +43,43 @@ static int read_leaf(const char *path, struct arena *a, struct x509_info *x)
     return 1;
 }
 
+/* "<before><time><after>\n" */
+static void print_time(const char *before, int64_t t, const char *after)
+{
+    char when[40];
+    time_format_utc(t, when, sizeof when);
+    out_printf("%s%s%s\n", before, when, after);
+}
+
 static void print_cert(const char *path, const struct x509_info *x, int64_t now)
 {
     char name[300], when[40];
     size_t pos = 0, i;
-    int kind, first = 1, r;
+    int kind, first = 1, r, expired = now >= x->not_after;
+    int64_t days = (now - x->not_after) / DAY;
 
-    out_printf("certificate: %s\n", path);
-    out_printf("names:      ");
+    out_printf("certificate: %s\nnames:      ", path);
     while ((r = x509_san_next(x, &pos, &kind, name, sizeof name)) == 1) {
         out_printf("%s %s", first ? "" : ",", name);
         first = 0;
     }
     if (r < 0) err_clear();
     if (first) out_printf(" %s", x->subject_cn[0] != '\0' ? x->subject_cn : "(none)");
-    out_printf("\nissuer:      %s\n", x->issuer_cn[0] != '\0' ? x->issuer_cn : "(no CN)");
-    out_printf("serial:      ");
+    out_printf("\nissuer:      %s\nserial:      ",
+               x->issuer_cn[0] != '\0' ? x->issuer_cn : "(no CN)");
     for (i = 0; i < x->serial_len; i++)
         out_printf("%02x", x->serial[i]);
-    time_format_utc(x->not_before, when, sizeof when);
-    out_printf("\nnot before:  %s\n", when);
+    print_time("\nnot before:  ", x->not_before, "");
     time_format_utc(x->not_after, when, sizeof when);
-    if (now >= x->not_after)
-        out_printf("not after:   %s (expired %ld days ago)\n", when,
-                   (long)((now - x->not_after) / DAY));
-    else
-        out_printf("not after:   %s (%ld days left)\n", when, (long)((x->not_after - now) / DAY));
+    out_printf("not after:   %s (%s%ld days %s)\n", when, expired ? "expired " : "",
+               (long)(expired ? days : -days), expired ? "ago" : "left");
 }
 
 static void print_due(int due, int64_t due_at, const char *why)
 {
     char when[40];
     time_format_utc(due_at, when, sizeof when);
-    out_printf("renewal:     %s\n", why);
-    out_printf("             %s %s\n", due ? "due since" : "due at", when);
+    out_printf("renewal:     %s\n             due %s %s\n", why, due ? "since" : "at", when);
 }
 
 const char *status_cert_arg(const struct cli *cl)
@@ -123,7 +126,7 @@ int status_run(const struct acme_config *cfg, const struct cli *cl)
     struct arena *a = run_arena();
     struct x509_info x;
     struct renew_input in;
-    char certid[RENEW_CERTID_MAX], why[200], when[40];
+    char certid[RENEW_CERTID_MAX], why[200];
     const char *s;
     int64_t now = sys_now(), at, v, n;
     int r, due;
@@ -172,21 +175,15 @@ int status_run(const struct acme_config *cfg, const struct cli *cl)
         }
         if ((s = state_get(&st, STATE_ARI_EXPLANATION)) != NULL) out_printf("ARI note:    %s\n", s);
         state_get_int(&st, STATE_ARI_NEXT_CHECK, 0, &v);
-        if (v > 0 && certid[0] != '\0' && state_get(&st, STATE_ARI_CERTID) != NULL &&
-            strcmp(state_get(&st, STATE_ARI_CERTID), certid) == 0) {
-            time_format_utc(v, when, sizeof when);
-            out_printf("ARI check:   next after %s\n", when);
-        }
+        if (v > 0 && certid[0] != '\0' && (s = state_get(&st, STATE_ARI_CERTID)) != NULL &&
+            strcmp(s, certid) == 0)
+            print_time("ARI check:   next after ", v, "");
     }
     if ((s = state_get(&st, STATE_LAST_ERROR)) != NULL) {
         state_get_int(&st, STATE_FAILURES, 0, &n);
-        out_printf("last error:  %s\n", s);
-        out_printf("failures:    %ld in a row\n", (long)n);
+        out_printf("last error:  %s\nfailures:    %ld in a row\n", s, (long)n);
     }
     state_get_int(&st, STATE_NEXT_ATTEMPT, 0, &v);
-    if (v > now) {
-        time_format_utc(v, when, sizeof when);
-        out_printf("next attempt: not before %s (backoff; -f ignores it)\n", when);
-    }
+    if (v > now) print_time("next attempt: not before ", v, " (backoff; -f ignores it)");
     return due ? ACME_NOT_DUE : ACME_OK;
 }

@@ -54,6 +54,9 @@ int dir_writable(const char *dir);
 int file_realpath(const char *path, char *out, size_t cap);
 /* Longest path file_write_atomic() and friends accept (the temp name adds a few bytes). */
 #define SYS_PATH_MAX 4096
+/* The directory part of path into dir[SYS_PATH_MAX]: "." when path has no '/', "/" for
+ * "/name". Errors: ACME_ELOCAL (too long). */
+int file_dir(const char *path, char *dir);
 
 /* An exclusive lock on directory dir: flock(2) on the file dir/lock (created 0600), not
  * waiting. *fd gets the lock's descriptor for sys_unlock(). A lock held by another process

@@ -25,6 +25,12 @@ struct transport {
     unsigned handshakes; /* TLS handshakes done so far (for the -v log and the tests) */
 };
 
+/* 1 when the last failed read or write of the socket layer (platform/net.c) timed out, 0 when
+ * it failed otherwise; the TLS layers pass it on untouched. http_client.c clears it before a
+ * request: a timeout is not a dropped idle connection, and the request is not sent again.
+ * Test transports set it to simulate a stall. */
+extern int transport_timed_out;
+
 /* The TLS transport of this build (static storage; one connection at a time). */
 struct transport *tls_transport(const struct transport_opts *o);
 

@@ -4,16 +4,17 @@
 
 #include <string.h>
 
+#include "crypto.h"
 #include "der.h"
 #include "err.h"
 #include "ipaddr.h"
 
 /* Contents octets of the OIDs we look at. */
-static const uint8_t OID_CN[] = {0x55, 0x04, 0x03};  /* 2.5.4.3 commonName */
-static const uint8_t OID_SKI[] = {0x55, 0x1d, 0x0e}; /* 2.5.29.14 */
-static const uint8_t OID_SAN[] = {0x55, 0x1d, 0x11}; /* 2.5.29.17 */
-static const uint8_t OID_BC[] = {0x55, 0x1d, 0x13};  /* 2.5.29.19 */
-static const uint8_t OID_AKI[] = {0x55, 0x1d, 0x23}; /* 2.5.29.35 */
+static const uint8_t OID_CN[] = {0x55, 0x04, 0x03}; /* 2.5.4.3 commonName */
+static const uint8_t OID_RSA[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
+static const uint8_t OID_EC[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+static const uint8_t OID_P256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+static const uint8_t OID_SECP[] = {0x2b, 0x81, 0x04, 0x00}; /* then 34 (P-384), 35 (P-521) */
 
 #define DER_T61STRING 0x14
 #define DER_UNIVERSALSTRING 0x1c
@@ -33,32 +34,15 @@ static int ctx(const char *what)
 /* Appends code point cp as UTF-8 to out[*n..cap); -1 when it does not fit. */
 static int put_utf8(char *out, size_t cap, size_t *n, uint32_t cp)
 {
-    uint8_t b[4];
-    size_t k, i;
+    unsigned k = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4, i;
 
-    if (cp < 0x80) {
-        b[0] = (uint8_t)cp;
-        k = 1;
-    } else if (cp < 0x800) {
-        b[0] = (uint8_t)(0xc0 | cp >> 6);
-        b[1] = (uint8_t)(0x80 | (cp & 0x3f));
-        k = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (uint8_t)(0xe0 | cp >> 12);
-        b[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-        b[2] = (uint8_t)(0x80 | (cp & 0x3f));
-        k = 3;
-    } else {
-        b[0] = (uint8_t)(0xf0 | cp >> 18);
-        b[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
-        b[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-        b[3] = (uint8_t)(0x80 | (cp & 0x3f));
-        k = 4;
-    }
     if (k >= cap - *n) /* keep room for the NUL */
         return -1;
-    for (i = 0; i < k; i++)
-        out[(*n)++] = (char)b[i];
+    /* The lead byte: k - 1 ones before a zero (none for ASCII), then the top bits. */
+    out[*n] = (char)((k == 1 ? 0 : (uint8_t)(0xff00 >> k)) | cp >> 6 * (k - 1));
+    for (i = 1; i < k; i++)
+        out[*n + i] = (char)(0x80 | (cp >> 6 * (k - 1 - i) & 0x3f));
+    *n += k;
     return 0;
 }
 
@@ -109,15 +93,20 @@ toolong:
                    X509_CN_MAX - 1);
 }
 
-/* Name ::= SEQUENCE OF SET OF AttributeTypeAndValue; the first commonName goes to cn. */
-static int parse_name(const struct der_tlv *name, char *cn, size_t cap, const char *what)
+/* The next TLV of r, a Name ::= SEQUENCE OF SET OF AttributeTypeAndValue: its whole TLV in
+ * *raw, the first commonName in cn[X509_CN_MAX]. */
+static int read_name(struct der_reader *r, const uint8_t **raw, size_t *rawlen, char *cn,
+                     const char *what)
 {
     struct der_reader rdns, set, atv;
-    struct der_tlv rdn, seq, oid, val;
+    struct der_tlv name, rdn, seq, oid, val;
     int have = 0;
 
     cn[0] = '\0';
-    der_enter(name, &rdns);
+    if (der_expect(r, DER_SEQUENCE, &name) != 0) return ctx(what);
+    *raw = name.raw;
+    *rawlen = name.rawlen;
+    der_enter(&name, &rdns);
     while (!der_at_end(&rdns)) {
         if (der_expect(&rdns, DER_SET, &rdn) != 0) return ctx(what);
         der_enter(&rdn, &set);
@@ -129,7 +118,7 @@ static int parse_name(const struct der_tlv *name, char *cn, size_t cap, const ch
             if (!der_at_end(&atv))
                 return err_set(ACME_ETEMP, "X.509: trailing data in %s attribute", what);
             if (!have && der_oid_eq(&oid, OID_CN, sizeof OID_CN)) {
-                if (dir_string(&val, cn, cap, what) != 0) return -1;
+                if (dir_string(&val, cn, X509_CN_MAX, what) != 0) return -1;
                 have = 1;
             }
         }
@@ -160,10 +149,22 @@ static int check_general_names(const uint8_t *p, size_t n)
     return 0;
 }
 
+/* The extensions read here, all under 2.5.29 (id-ce): the last OID byte and the name. */
+static const struct {
+    uint8_t id;
+    char name[23];
+} EXTS[] = {{0x11, "subjectAltName"},
+            {0x23, "authorityKeyIdentifier"},
+            {0x0e, "subjectKeyIdentifier"},
+            {0x13, "basicConstraints"}};
+enum { EXT_SAN, EXT_AKI, EXT_SKI, EXT_BC, EXT_COUNT };
+
 static int parse_extension(const struct der_tlv *ext, struct x509_info *out, unsigned *seen)
 {
-    struct der_reader r, v, in;
+    struct der_reader r, v;
     struct der_tlv oid, crit, val, t;
+    const char *name;
+    unsigned i;
     int rc;
 
     der_enter(ext, &r);
@@ -175,41 +176,36 @@ static int parse_extension(const struct der_tlv *ext, struct x509_info *out, uns
     if (!der_at_end(&r)) return bad("extension (trailing data)");
     der_enter(&val, &v);
 
-    if (der_oid_eq(&oid, OID_SAN, sizeof OID_SAN)) {
-        if (*seen & 1) return bad("certificate (two subjectAltName extensions)");
-        *seen |= 1;
-        if (der_expect(&v, DER_SEQUENCE, &t) != 0) return ctx("subjectAltName");
+    if (oid.len != 3 || oid.val[0] != 0x55 || oid.val[1] != 0x1d) return 0;
+    for (i = 0; i < EXT_COUNT && EXTS[i].id != oid.val[2]; i++)
+        ;
+    if (i == EXT_COUNT) return 0;
+    name = EXTS[i].name;
+    if (*seen & (1u << i))
+        return err_set(ACME_ETEMP, "X.509: malformed certificate (two %s extensions)", name);
+    *seen |= 1u << i;
+    /* SKI is an OCTET STRING, the others a SEQUENCE. */
+    if (der_expect(&v, i == EXT_SKI ? DER_OCTET_STRING : DER_SEQUENCE, &t) != 0) return ctx(name);
+    if (i == EXT_SAN) {
         if (check_general_names(t.val, t.len) != 0) return -1;
         out->san = t.val;
         out->san_len = t.len;
-    } else if (der_oid_eq(&oid, OID_AKI, sizeof OID_AKI)) {
-        if (*seen & 2) return bad("certificate (two authorityKeyIdentifier extensions)");
-        *seen |= 2;
-        if (der_expect(&v, DER_SEQUENCE, &t) != 0) return ctx("authorityKeyIdentifier");
-        der_enter(&t, &in);
-        rc = der_optional(&in, DER_CTX(0), &t);
-        if (rc < 0) return ctx("authorityKeyIdentifier");
-        if (rc == 1 && parse_keyid(&t, out->aki, &out->aki_len, "authorityKeyIdentifier") != 0)
-            return -1;
-    } else if (der_oid_eq(&oid, OID_SKI, sizeof OID_SKI)) {
-        if (*seen & 4) return bad("certificate (two subjectKeyIdentifier extensions)");
-        *seen |= 4;
-        if (der_expect(&v, DER_OCTET_STRING, &t) != 0) return ctx("subjectKeyIdentifier");
-        if (parse_keyid(&t, out->ski, &out->ski_len, "subjectKeyIdentifier") != 0) return -1;
-    } else if (der_oid_eq(&oid, OID_BC, sizeof OID_BC)) {
-        if (*seen & 8) return bad("certificate (two basicConstraints extensions)");
-        *seen |= 8;
-        if (der_expect(&v, DER_SEQUENCE, &t) != 0) return ctx("basicConstraints");
-        der_enter(&t, &in);
-        rc = der_optional(&in, DER_BOOLEAN, &t);
-        if (rc < 0) return ctx("basicConstraints");
-        if (rc == 1) {
-            if (t.len != 1) return bad("basicConstraints cA");
-            out->is_ca = t.val[0] != 0;
-        }
-        return 0; /* pathLenConstraint is not needed */
+    } else if (i == EXT_SKI) {
+        if (parse_keyid(&t, out->ski, &out->ski_len, name) != 0) return -1;
     } else {
-        return 0;
+        der_enter(&t, &r);
+        /* AKI: keyIdentifier [0] (the issuer name and serial are not needed);
+         * basicConstraints: cA BOOLEAN, pathLenConstraint INTEGER (not needed) */
+        rc = der_optional(&r, i == EXT_AKI ? DER_CTX(0) : DER_BOOLEAN, &t);
+        if (rc < 0) return ctx(name);
+        if (rc == 1 && i == EXT_AKI && parse_keyid(&t, out->aki, &out->aki_len, name) != 0)
+            return -1;
+        if (i == EXT_BC) {
+            if (rc == 1 && t.len != 1) return bad("basicConstraints cA");
+            out->is_ca = rc == 1 && t.val[0] != 0;
+            if (der_optional(&r, DER_INTEGER, &t) < 0) return ctx(name);
+            if (!der_at_end(&r)) return bad("basicConstraints (trailing data)");
+        }
     }
     if (!der_at_end(&v)) return bad("extension value (trailing data)");
     return 0;
@@ -249,10 +245,8 @@ int x509_parse(const uint8_t *der, size_t n, struct x509_info *out)
     out->serial_len = serial_len;
     if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("signature algorithm");
 
-    if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("issuer");
-    out->issuer_name = t.raw;
-    out->issuer_name_len = t.rawlen;
-    if (parse_name(&t, out->issuer_cn, sizeof out->issuer_cn, "issuer") != 0) return -1;
+    if (read_name(&tbs, &out->issuer_name, &out->issuer_name_len, out->issuer_cn, "issuer") != 0)
+        return -1;
 
     if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("validity");
     der_enter(&t, &seq);
@@ -260,10 +254,9 @@ int x509_parse(const uint8_t *der, size_t n, struct x509_info *out)
     if (der_next(&seq, &t) != 0 || der_time(&t, &out->not_after) != 0) return ctx("notAfter");
     if (!der_at_end(&seq)) return bad("validity (trailing data)");
 
-    if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("subject");
-    out->subject_name = t.raw;
-    out->subject_name_len = t.rawlen;
-    if (parse_name(&t, out->subject_cn, sizeof out->subject_cn, "subject") != 0) return -1;
+    if (read_name(&tbs, &out->subject_name, &out->subject_name_len, out->subject_cn, "subject") !=
+        0)
+        return -1;
 
     if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("subjectPublicKeyInfo");
     out->spki = t.raw;
@@ -287,8 +280,12 @@ int x509_parse(const uint8_t *der, size_t n, struct x509_info *out)
     }
     if (!der_at_end(&tbs)) return bad("tbsCertificate (trailing data)");
 
+    /* AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } */
     if (der_expect(&cert, DER_SEQUENCE, &t) != 0) return ctx("signatureAlgorithm");
+    der_enter(&t, &seq);
+    if (der_expect(&seq, DER_OID, &t) != 0) return ctx("signatureAlgorithm");
     if (der_expect(&cert, DER_BIT_STRING, &t) != 0) return ctx("signatureValue");
+    if (t.len == 0 || t.val[0] != 0) return bad("signatureValue"); /* whole bytes */
     if (!der_at_end(&cert)) return bad("certificate (trailing data)");
     return 0;
 }
@@ -359,5 +356,54 @@ int x509_has_name(const struct x509_info *c, const char *name)
             if (lower(t.val[i]) != lower((unsigned char)name[i])) break;
         if (i == nlen) return 1;
     }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Public keys */
+
+int x509_curve_oid(const uint8_t *oid, size_t n)
+{
+    if (n == sizeof OID_P256 && memcmp(oid, OID_P256, n) == 0) return KEY_EC256;
+    if (n == 5 && memcmp(oid, OID_SECP, 4) == 0 && (oid[4] == 34 || oid[4] == 35))
+        return oid[4] == 34 ? KEY_EC384 : KEY_EC521;
+    return 0;
+}
+
+int x509_spki_key(const uint8_t *spki, size_t n, struct x509_pubkey *out)
+{
+    struct der_reader r, in;
+    struct der_tlv t, alg, oid, bits;
+
+    memset(out, 0, sizeof *out);
+    der_init(&r, spki, n);
+    if (der_expect(&r, DER_SEQUENCE, &t) != 0) return ctx("subjectPublicKeyInfo");
+    der_enter(&t, &in);
+    if (der_expect(&in, DER_SEQUENCE, &alg) != 0 || der_expect(&in, DER_BIT_STRING, &bits) != 0)
+        return ctx("subjectPublicKeyInfo");
+    if (!der_at_end(&in) || bits.len < 2 || bits.val[0] != 0) return bad("subjectPublicKey");
+    der_enter(&alg, &r);
+    if (der_expect(&r, DER_OID, &oid) != 0) return ctx("public key algorithm");
+    if (der_oid_eq(&oid, OID_EC, sizeof OID_EC)) {
+        /* Named curves only: the parameters are the curve's OID. */
+        int rc = der_optional(&r, DER_OID, &t);
+        if (rc < 0) return ctx("public key algorithm");
+        if (rc == 1 && der_at_end(&r) && (out->curve = x509_curve_oid(t.val, t.len)) != 0) {
+            out->type = X509_KEY_EC;
+            out->q = bits.val + 1;
+            out->q_len = bits.len - 1;
+        }
+        return 0;
+    }
+    if (!der_oid_eq(&oid, OID_RSA, sizeof OID_RSA)) return 0;
+    /* RSAPublicKey ::= SEQUENCE { modulus, publicExponent }; the parameters are ignored. */
+    der_init(&r, bits.val + 1, bits.len - 1);
+    if (der_expect(&r, DER_SEQUENCE, &t) != 0) return ctx("RSA public key");
+    der_enter(&t, &in);
+    if (der_read_uint(&in, &out->n, &out->n_len) != 0 ||
+        der_read_uint(&in, &out->e, &out->e_len) != 0)
+        return ctx("RSA public key");
+    if (!der_at_end(&in) || !der_at_end(&r)) return bad("RSA public key (trailing data)");
+    out->type = X509_KEY_RSA;
     return 0;
 }

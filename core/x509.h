@@ -43,4 +43,19 @@ int x509_san_next(const struct x509_info *c, size_t *pos, int *kind, char *out, 
  * this IP address (compared as addresses, not text); 0 otherwise. */
 int x509_has_name(const struct x509_info *c, const char *name);
 
+/* A SubjectPublicKeyInfo's key, pointing into the input. */
+#define X509_KEY_RSA 1
+#define X509_KEY_EC 2
+struct x509_pubkey {
+    int type;                 /* X509_KEY_RSA, X509_KEY_EC, 0: another algorithm or curve */
+    int curve;                /* EC: KEY_EC256, KEY_EC384 or KEY_EC521 (enum key_type) */
+    const uint8_t *n, *e, *q; /* RSA n and e without leading zeros; EC point as encoded */
+    size_t n_len, e_len, q_len;
+};
+/* Decodes a SubjectPublicKeyInfo TLV (x509_info.spki): 0 (type 0 for a key that is neither
+ * RSA nor EC on P-256/384/521), -1 with err_set(ACME_ETEMP, ...) when malformed. */
+int x509_spki_key(const uint8_t *spki, size_t n, struct x509_pubkey *out);
+/* KEY_EC256, KEY_EC384 or KEY_EC521 for the contents of a named-curve OID, else 0. */
+int x509_curve_oid(const uint8_t *oid, size_t n);
+
 #endif

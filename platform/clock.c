@@ -34,23 +34,21 @@ int64_t sys_now(void)
     return (int64_t)time(NULL);
 }
 
+static void sleep_for(unsigned seconds, long ns)
+{
+    struct timespec ts = {(time_t)seconds, ns};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
 void sys_sleep_ms(unsigned ms)
 {
-    struct timespec ts, rem;
-
-    ts.tv_sec = (time_t)(ms / 1000);
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
-        ts = rem;
+    sleep_for(ms / 1000, (long)(ms % 1000) * 1000000L);
 }
 
 void sys_sleep(unsigned seconds)
 {
-    while (seconds > 1000) {
-        sys_sleep_ms(1000u * 1000u);
-        seconds -= 1000;
-    }
-    sys_sleep_ms(seconds * 1000u);
+    sleep_for(seconds, 0);
 }
 
 int64_t tls_validation_time(void)

@@ -1,6 +1,8 @@
-/* Closing inherited descriptors in a child process (hooks, the responders). */
+/* Starting child processes (hooks, the responders): a lean fork and closing inherited
+ * descriptors in the child. */
 #include "closefds.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -22,16 +24,21 @@ static int close_span(unsigned first, unsigned last)
 
 void close_fds_except(int keep)
 {
-    long max;
-    int fd;
+    struct rlimit rl;
+    unsigned max = 65536, fd;
 
     if (keep < 3) {
         if (close_span(3, ~0u) == 0) return;
     } else if (close_span(3, (unsigned)keep - 1) == 0 && close_span((unsigned)keep + 1, ~0u) == 0) {
         return;
     }
-    max = sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 65536) max = 65536;
+    /* getrlimit, not sysconf(_SC_OPEN_MAX): the same number without 1 KiB of libc's sysconf */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < max) max = (unsigned)rl.rlim_cur;
     for (fd = 3; fd < max; fd++)
-        if (fd != keep) close(fd);
+        if ((int)fd != keep) close((int)fd);
+}
+
+pid_t child_fork(void)
+{
+    return _Fork();
 }

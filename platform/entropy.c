@@ -35,18 +35,17 @@ static long getrandom_nb(void *buf, size_t n)
 #endif
 }
 
-static int64_t mono_now(void)
+static long mono_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec;
+    return (long)ts.tv_sec;
 }
 
-static void wait_one_second(void)
+/* "entropy: cannot <what> <path>: <strerror(errno)>" */
+static int failed(const char *what, const char *path)
 {
-    struct timespec ts = {1, 0};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+    return err_set(ACME_ELOCAL, "entropy: cannot %s %s: %s", what, path, strerror(errno));
 }
 
 /* Pool-ready wait for kernels without getrandom: /dev/random turns readable once the pool is
@@ -57,24 +56,22 @@ static int dev_random_ready(int timeout_ms)
     int fd, r;
 
     fd = open("/dev/random", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_set(ACME_ELOCAL, "entropy: cannot open /dev/random: %s", strerror(errno));
+    if (fd < 0) return failed("open", "/dev/random");
     p.fd = fd;
     p.events = POLLIN;
     p.revents = 0;
     do
         r = poll(&p, 1, timeout_ms);
     while (r < 0 && errno == EINTR);
+    if (r < 0) failed("poll", "/dev/random");
     close(fd);
-    if (r < 0) return err_set(ACME_ELOCAL, "entropy: poll /dev/random: %s", strerror(errno));
-    return r > 0;
+    return r < 0 ? -1 : r > 0;
 }
 
 static int read_urandom(unsigned char *p, size_t n)
 {
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_set(ACME_ELOCAL, "entropy: cannot open /dev/urandom: %s", strerror(errno));
+    if (fd < 0) return failed("open", "/dev/urandom");
     while (n > 0) {
         ssize_t r = read(fd, p, n);
         if (r < 0 && errno == EINTR) continue;
@@ -92,8 +89,8 @@ static int read_urandom(unsigned char *p, size_t n)
 int sys_entropy(void *buf, size_t n)
 {
     unsigned char *p = buf;
-    int64_t start = 0;
-    int warned = 0;
+    long start = 0;
+    int waiting = 0, ready;
 
     while (n > 0) {
         long r = getrandom_nb(p, n);
@@ -104,29 +101,25 @@ int sys_entropy(void *buf, size_t n)
             continue;
         }
         if (e == EINTR) continue;
-        if (e != EAGAIN && e != ENOSYS)
-            return err_set(ACME_ELOCAL, "entropy: getrandom: %s", strerror(e));
-        if (e == ENOSYS && !warned) {
-            int ready = dev_random_ready(0);
+        if (e == ENOSYS) { /* no getrandom: a look, then a second's wait for each later one */
+            ready = dev_random_ready(waiting ? 1000 : 0);
             if (ready != 0) return ready < 0 ? -1 : read_urandom(p, n);
+        } else if (e != EAGAIN) {
+            return err_set(ACME_ELOCAL, "entropy: getrandom: %s", strerror(e));
+        } else if (waiting) {
+            sys_sleep(1);
         }
-        if (!warned) {
+        if (!waiting) {
             log_warn("waiting for the kernel entropy pool to initialise (at most %d seconds)",
                      CONFIG_ENTROPY_WAIT_MAX);
             start = mono_now();
-            warned = 1;
-        }
-        if (e == ENOSYS) {
-            int ready = dev_random_ready(1000);
-            if (ready != 0) return ready < 0 ? -1 : read_urandom(p, n);
-        } else {
-            wait_one_second();
-        }
-        if (mono_now() - start >= CONFIG_ENTROPY_WAIT_MAX)
+            waiting = 1;
+        } else if (mono_now() - start >= CONFIG_ENTROPY_WAIT_MAX) {
             return err_set(ACME_ELOCAL,
                            "entropy: the kernel random pool was not initialised within "
                            "CONFIG_ENTROPY_WAIT_MAX (%d seconds)",
                            CONFIG_ENTROPY_WAIT_MAX);
+        }
     }
     return 0;
 }

@@ -18,108 +18,93 @@
 /* Stale temp names (a crashed run with our pid) are skipped; this many are tried. */
 #define TEMP_TRIES 100
 
-static int copy_path(char *dst, size_t cap, const char *path, const char *what)
+/* The error for a path that does not fit SYS_PATH_MAX (its start shown, the reason kept). */
+static int too_long(const char *path)
 {
-    size_t n = strlen(path);
-    if (n == 0) return err_set(ACME_ELOCAL, "%s: empty path", what);
-    if (n >= cap)
-        return err_set(ACME_ELOCAL, "%s: path longer than %zu bytes: %.64s...", what, cap - 1,
-                       path);
-    memcpy(dst, path, n + 1);
-    return 0;
+    return err_set(ACME_ELOCAL, "path longer than %d bytes: %.64s...", SYS_PATH_MAX - 1, path);
 }
 
-/* The directory part of path ("." when it has none), into dir[SYS_PATH_MAX]. */
-static int dir_of(const char *path, char *dir)
+/* The error for an operation on path that failed, and why: "cannot <what> <path>: <why>". */
+static int fail(const char *what, const char *path, const char *why)
+{
+    return err_set(ACME_ELOCAL, "cannot %s %s: %s", what, path, why);
+}
+
+int file_dir(const char *path, char *dir)
 {
     const char *slash = strrchr(path, '/');
+    size_t n;
     if (slash == NULL) {
-        strcpy(dir, ".");
-        return 0;
+        path = ".";
+        n = 1;
+    } else {
+        n = slash == path ? 1 : (size_t)(slash - path); /* "/file": the root directory */
     }
-    size_t n = (size_t)(slash - path);
-    if (n == 0) n = 1; /* "/file": the root directory */
-    if (n >= SYS_PATH_MAX)
-        return err_set(ACME_ELOCAL, "path longer than %d bytes: %.64s...", SYS_PATH_MAX - 1, path);
+    if (n >= SYS_PATH_MAX) return too_long(path);
     memcpy(dir, path, n);
     dir[n] = '\0';
     return 0;
 }
 
-/* Makes a rename or a new directory entry durable. Some file systems cannot fsync a
- * directory (EINVAL); nothing more can be done there. */
-static int fsync_dir(const char *dir)
+/* Makes a rename or a new directory entry in path's directory durable. Some file systems
+ * cannot fsync a directory (EINVAL); nothing more can be done there. */
+static int fsync_dir_of(const char *path)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return err_set(ACME_ELOCAL, "cannot open directory %s: %s", dir, strerror(errno));
-    if (fsync(fd) < 0 && errno != EINVAL) {
-        int e = errno;
-        close(fd);
-        return err_set(ACME_ELOCAL, "cannot sync directory %s: %s", dir, strerror(e));
-    }
-    close(fd);
+    char dir[SYS_PATH_MAX];
+    int fd, e = 0;
+    if (file_dir(path, dir) < 0) return -1;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)) e = errno;
+    if (fd >= 0) close(fd);
+    if (e != 0) return fail("sync directory", dir, strerror(e));
     return 0;
 }
 
 int file_read(const char *path, struct arena *a, char **data, size_t *len, size_t max, int *missing)
 {
     struct stat st;
+    size_t mark = arena_mark(a), cap, n = 0;
+    const char *why = NULL;
+    char *p = NULL;
     int fd;
 
     if (missing) *missing = 0;
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         if (errno == ENOENT && missing) *missing = 1;
-        return err_set(ACME_ELOCAL, "cannot read %s: %s", path, strerror(errno));
+        return fail("read", path, strerror(errno));
     }
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        close(fd);
-        return err_set(ACME_ELOCAL, "cannot read %s: %s", path, strerror(e));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return err_set(ACME_ELOCAL, "cannot read %s: %s", path, strerror(EISDIR));
-    }
-    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
-        close(fd);
-        return err_set(ACME_ELOCAL, "%s is larger than the limit of %zu bytes", path, max);
-    }
-    /* Room for the size fstat() reported (max for pipes and devices), plus one byte so that
-     * a file growing past the limit while being read is caught rather than cut. */
-    /* (procfs files claim size 0: read those like pipes) */
-    size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : max;
-    size_t mark = arena_mark(a);
-    char *p = arena_alloc(a, cap + 2, "reading a file");
-    if (p == NULL) {
-        close(fd);
-        return err_prefix("%s", path);
-    }
-    size_t n = 0;
-    for (;;) {
-        ssize_t r = read(fd, p + n, cap + 1 - n);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            close(fd);
-            arena_release(a, mark);
-            return err_set(ACME_ELOCAL, "cannot read %s: %s", path, strerror(e));
-        }
-        if (r == 0) break;
-        n += (size_t)r;
-        if (n > cap) {
-            close(fd);
-            arena_release(a, mark);
-            if (n > max)
-                return err_set(ACME_ELOCAL, "%s is larger than the limit of %zu bytes", path, max);
-            return err_set(ACME_ELOCAL, "cannot read %s: it changed while being read", path);
+    if (fstat(fd, &st) < 0)
+        why = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        why = strerror(EISDIR);
+    else if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max)
+        n = max + 1;
+    else {
+        /* Room for the size fstat() reported (max for pipes and devices, and for procfs
+         * files, which claim size 0), plus one byte so that a file growing past the limit
+         * while being read is caught rather than cut. */
+        cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : max;
+        p = arena_alloc(a, cap + 2, "reading a file");
+        while (p != NULL) {
+            ssize_t r = read(fd, p + n, cap + 1 - n);
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) why = strerror(errno);
+            if (r <= 0) break;
+            n += (size_t)r;
+            if (n > cap) {
+                if (n <= max) why = "it changed while being read";
+                break;
+            }
         }
     }
     close(fd);
     /* Give back what the file did not use: the same start comes back from the arena. */
     arena_release(a, mark);
-    p = arena_alloc(a, n + 1, "reading a file");
-    if (p == NULL) return err_prefix("%s", path);
+    if (why != NULL) return fail("read", path, why);
+    if (n > max) return err_set(ACME_ELOCAL, "%s is larger than the limit of %zu bytes", path, max);
+    if (p == NULL || (p = arena_alloc(a, n + 1, "reading a file")) == NULL)
+        return err_prefix("%s", path);
     p[n] = '\0';
     *data = p;
     *len = n;
@@ -147,105 +132,83 @@ static int write_all(int fd, const void *data, size_t n)
     return 0;
 }
 
-/* Creates a fresh temp file next to path with exactly `mode`; fills tmp[SYS_PATH_MAX]. */
-static int temp_create(const char *path, const char *dir, unsigned mode, char *tmp)
+/* Replaces path atomically by a new entry: a symlink to target or (target NULL) a file holding
+ * data[n] with exactly `mode`. The entry is made under a fresh temp name next to path (a file:
+ * "<dir>/.<name>.tmp<pid>.<n>", a symlink: "<path>.tmp<pid>.<n>"), a file is fsynced, the temp
+ * name renamed over path and the directory fsynced. On failure path is untouched and the temp
+ * entry is gone. */
+static int replace_atomic(const char *path, const char *target, const void *data, size_t n,
+                          unsigned mode)
 {
     static unsigned counter;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t dlen = strcmp(dir, ".") == 0 && strchr(path, '/') == NULL ? 0 : strlen(dir);
-    for (int i = 0; i < TEMP_TRIES; i++) {
-        int n;
-        if (dlen == 0)
-            n = fmt_snprintf(tmp, SYS_PATH_MAX, ".%s.tmp%ld.%u", base, (long)getpid(), counter++);
-        else
-            n = fmt_snprintf(tmp, SYS_PATH_MAX, "%s%s.%s.tmp%ld.%u", dir,
-                             dir[dlen - 1] == '/' ? "" : "/", base, (long)getpid(), counter++);
-        if (n < 0 || n >= SYS_PATH_MAX)
-            return err_set(ACME_ELOCAL, "cannot write %s: path longer than %d bytes", path,
-                           SYS_PATH_MAX - 1);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode & 07777);
-        if (fd >= 0) {
-            /* The umask may have taken bits away; the file is still empty. */
-            if (fchmod(fd, mode & 07777) < 0) {
-                int e = errno;
-                close(fd);
-                unlink(tmp);
-                return err_set(ACME_ELOCAL, "cannot set mode of %s: %s", tmp, strerror(e));
-            }
-            return fd;
-        }
-        if (errno != EEXIST)
-            return err_set(ACME_ELOCAL, "cannot write %s: cannot create %s: %s", path, tmp,
-                           strerror(errno));
+    char tmp[SYS_PATH_MAX];
+    const char *slash = strrchr(path, '/'), *what = target != NULL ? "link" : "write";
+    int base_at = slash == NULL ? 0 : (int)(slash + 1 - path), i, fd = -1, e = 0;
+
+    if (*path == '\0') return fail(what, "\"\"", "empty path");
+    for (i = 0; i < TEMP_TRIES && fd < 0; i++) {
+        if ((size_t)fmt_snprintf(tmp, sizeof tmp, "%.*s%s%s.tmp%ld.%u", base_at, path,
+                                 target != NULL ? "" : ".", path + base_at, (long)getpid(),
+                                 counter++) >= sizeof tmp)
+            return too_long(path);
+        fd = target != NULL
+                 ? symlink(target, tmp)
+                 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode & 07777);
+        if (fd < 0 && errno != EEXIST) return fail(what, path, strerror(errno));
     }
-    return err_set(ACME_ELOCAL, "cannot write %s: %d temp names in %s already exist", path,
-                   TEMP_TRIES, dir);
+    if (fd < 0)
+        return err_set(ACME_ELOCAL, "cannot %s %s: %d temp names next to it already exist", what,
+                       path, TEMP_TRIES);
+    if (target == NULL) {
+        /* The umask may have taken bits away; the file is still empty. */
+        if (fchmod(fd, mode & 07777) < 0 || write_all(fd, data, n) < 0 || fsync(fd) < 0) e = errno;
+        if (close(fd) < 0 && e == 0) e = errno;
+    }
+    if (e == 0 && rename(tmp, path) < 0) e = errno;
+    if (e != 0) {
+        unlink(tmp);
+        return fail(what, path, strerror(e));
+    }
+    /* The new content is in place; a failed directory sync is still reported, since the
+     * rename may not survive a power cut. */
+    return fsync_dir_of(path);
 }
 
 int file_write_atomic(const char *path, const void *data, size_t n, unsigned mode)
 {
-    char dir[SYS_PATH_MAX], tmp[SYS_PATH_MAX];
-    int fd, e;
+    return replace_atomic(path, NULL, data, n, mode);
+}
 
-    if (copy_path(tmp, sizeof tmp, path, "cannot write file") < 0 || dir_of(path, dir) < 0)
-        return -1;
-    fd = temp_create(path, dir, mode, tmp);
-    if (fd < 0) return -1;
-    if (write_all(fd, data, n) < 0 || fsync(fd) < 0) {
-        e = errno;
-        close(fd);
-        unlink(tmp);
-        return err_set(ACME_ELOCAL, "cannot write %s: %s", path, strerror(e));
-    }
-    if (close(fd) < 0) {
-        e = errno;
-        unlink(tmp);
-        return err_set(ACME_ELOCAL, "cannot write %s: %s", path, strerror(e));
-    }
-    if (rename(tmp, path) < 0) {
-        e = errno;
-        unlink(tmp);
-        return err_set(ACME_ELOCAL, "cannot write %s: rename from %s: %s", path, tmp, strerror(e));
-    }
-    /* The new content is in place; a failed directory sync is still reported, since the
-     * rename may not survive a power cut. */
-    return fsync_dir(dir);
+int file_symlink_atomic(const char *target, const char *linkpath)
+{
+    return replace_atomic(linkpath, target, NULL, 0, 0);
 }
 
 int dir_make(const char *path, unsigned mode)
 {
     char p[SYS_PATH_MAX];
     struct stat st;
+    size_t len = strlen(path), i;
+    int e;
 
-    if (copy_path(p, sizeof p, path, "cannot create directory") < 0) return -1;
-    size_t len = strlen(p);
+    if (len == 0) return fail("create directory", "\"\"", "empty path");
+    if (len >= sizeof p) return too_long(path);
+    memcpy(p, path, len + 1);
     while (len > 1 && p[len - 1] == '/')
         p[--len] = '\0';
     /* Create each missing component from the top; the slash after it is cut temporarily. */
-    for (size_t i = 1; i <= len; i++) {
-        if (i < len && p[i] != '/') continue;
-        if (i < len && p[i - 1] == '/') continue; /* "a//b" */
+    for (i = 1; i <= len; i++) {
         char saved = p[i];
+        if (i < len && (saved != '/' || p[i - 1] == '/')) continue; /* inside a name, "a//b" */
         p[i] = '\0';
+        e = 0;
         if (mkdir(p, mode & 07777) < 0) {
-            int e = errno;
-            if (e != EEXIST) {
-                p[i] = saved;
-                return err_set(ACME_ELOCAL, "cannot create directory %.*s: %s", (int)i, p,
-                               strerror(e));
-            }
-            if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                p[i] = saved;
-                return err_set(ACME_ELOCAL, "cannot create directory %.*s: %s", (int)i, p,
-                               strerror(ENOTDIR));
-            }
+            e = errno;
+            if (e == EEXIST) e = stat(p, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
         } else if (chmod(p, mode & 07777) < 0) {
-            /* mkdir() applies the umask; what we create gets exactly `mode`. */
-            int e = errno;
-            p[i] = saved;
-            return err_set(ACME_ELOCAL, "cannot set mode of %.*s: %s", (int)i, p, strerror(e));
+            e = errno; /* mkdir() applies the umask; what we create gets exactly `mode`. */
         }
+        if (e != 0) return fail("create directory", p, strerror(e));
         p[i] = saved;
     }
     return 0;
@@ -253,46 +216,15 @@ int dir_make(const char *path, unsigned mode)
 
 int file_remove(const char *path)
 {
-    if (unlink(path) < 0 && errno != ENOENT)
-        return err_set(ACME_ELOCAL, "cannot remove %s: %s", path, strerror(errno));
+    if (unlink(path) < 0 && errno != ENOENT) return fail("remove", path, strerror(errno));
     return 0;
 }
 
 int file_rename(const char *from, const char *to)
 {
-    char dir[SYS_PATH_MAX];
-    if (dir_of(to, dir) < 0) return -1;
     if (rename(from, to) < 0)
         return err_set(ACME_ELOCAL, "cannot rename %s to %s: %s", from, to, strerror(errno));
-    return fsync_dir(dir);
-}
-
-int file_symlink_atomic(const char *target, const char *linkpath)
-{
-    static unsigned counter;
-    char dir[SYS_PATH_MAX], tmp[SYS_PATH_MAX];
-
-    if (dir_of(linkpath, dir) < 0) return -1;
-    for (int i = 0; i < TEMP_TRIES; i++) {
-        int n = fmt_snprintf(tmp, sizeof tmp, "%s.tmp%ld.%u", linkpath, (long)getpid(), counter++);
-        if (n < 0 || (size_t)n >= sizeof tmp)
-            return err_set(ACME_ELOCAL, "cannot link %s: path longer than %d bytes", linkpath,
-                           SYS_PATH_MAX - 1);
-        if (symlink(target, tmp) == 0) {
-            if (rename(tmp, linkpath) < 0) {
-                int e = errno;
-                unlink(tmp);
-                return err_set(ACME_ELOCAL, "cannot link %s to %s: %s", linkpath, target,
-                               strerror(e));
-            }
-            return fsync_dir(dir);
-        }
-        if (errno != EEXIST)
-            return err_set(ACME_ELOCAL, "cannot link %s to %s: %s", linkpath, target,
-                           strerror(errno));
-    }
-    return err_set(ACME_ELOCAL, "cannot link %s: %d temp names already exist", linkpath,
-                   TEMP_TRIES);
+    return fsync_dir_of(to);
 }
 
 /* getdents64(2) fills buf with struct linux_dirent64 records: u64 d_ino, s64 d_off,
@@ -306,78 +238,73 @@ int file_symlink_atomic(const char *target, const char *linkpath)
 int dir_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx)
 {
     _Alignas(8) char buf[DIRENT_BUF];
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const char *why = NULL;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+    long n;
 
     if (fd < 0) {
         if (errno == ENOENT) return 0;
-        return err_set(ACME_ELOCAL, "cannot list %s: %s", dir, strerror(errno));
+        return fail("list", dir, strerror(errno));
     }
-    for (;;) {
-        long n = syscall(SYS_getdents64, (long)fd, buf, sizeof buf);
+    while (rc == 0 && why == NULL) {
         size_t at = 0;
-        if (n < 0) {
-            int e = errno;
-            if (e == EINTR) continue;
-            close(fd);
-            return err_set(ACME_ELOCAL, "cannot list %s: %s", dir, strerror(e));
-        }
-        if (n == 0) break;
-        while (at < (size_t)n) {
-            uint16_t reclen;
+        uint16_t reclen;
+        n = syscall(SYS_getdents64, (long)fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) why = strerror(errno);
+        if (n <= 0) break;
+        for (; at < (size_t)n && rc == 0; at += reclen) {
             const char *name = buf + at + DIRENT_NAME_AT;
-            if ((size_t)n - at <= DIRENT_NAME_AT) goto bad;
-            memcpy(&reclen, buf + at + DIRENT_RECLEN_AT, sizeof reclen);
+            if ((size_t)n - at <= DIRENT_NAME_AT)
+                reclen = 0;
+            else
+                memcpy(&reclen, buf + at + DIRENT_RECLEN_AT, sizeof reclen);
             if (reclen <= DIRENT_NAME_AT || reclen > (size_t)n - at ||
-                memchr(name, '\0', reclen - DIRENT_NAME_AT) == NULL)
-                goto bad;
-            at += reclen;
-            if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
-            if (fn(name, ctx) < 0) {
-                close(fd);
-                return -1;
+                memchr(name, '\0', reclen - DIRENT_NAME_AT) == NULL) {
+                why = "malformed entry from getdents64";
+                break;
             }
+            if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) rc = fn(name, ctx) < 0 ? -1 : 0;
         }
     }
     close(fd);
-    return 0;
-bad:
-    close(fd);
-    return err_set(ACME_ELOCAL, "cannot list %s: malformed entry from getdents64", dir);
+    if (why != NULL) return fail("list", dir, why);
+    return rc;
 }
 
 static int remove_entry(const char *name, void *ctx)
 {
     char p[SYS_PATH_MAX];
-    int n = fmt_snprintf(p, sizeof p, "%s/%s", (const char *)ctx, name);
-    if (n < 0 || (size_t)n >= sizeof p)
-        return err_set(ACME_ELOCAL, "cannot remove %s/%s: path longer than %d bytes",
-                       (const char *)ctx, name, SYS_PATH_MAX - 1);
+    if ((size_t)fmt_snprintf(p, sizeof p, "%s/%s", (const char *)ctx, name) >= sizeof p)
+        return too_long(ctx);
     return file_remove(p);
 }
 
 int dir_remove_files(const char *dir)
 {
     if (dir_each(dir, remove_entry, (void *)dir) < 0) return -1;
-    if (rmdir(dir) < 0 && errno != ENOENT)
-        return err_set(ACME_ELOCAL, "cannot remove directory %s: %s", dir, strerror(errno));
+    if (rmdir(dir) < 0 && errno != ENOENT) return fail("remove directory", dir, strerror(errno));
     return 0;
 }
 
 int dir_writable(const char *dir)
 {
     struct stat st;
-    if (stat(dir, &st) < 0) return err_set(ACME_ELOCAL, "directory %s: %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode)) return err_set(ACME_ELOCAL, "%s: %s", dir, strerror(ENOTDIR));
-    if (access(dir, W_OK | X_OK) < 0)
-        return err_set(ACME_ELOCAL, "directory %s is not writable: %s", dir, strerror(errno));
+    int e = 0;
+    if (stat(dir, &st) < 0)
+        e = errno;
+    else if (!S_ISDIR(st.st_mode))
+        e = ENOTDIR;
+    else if (access(dir, W_OK | X_OK) < 0)
+        e = errno;
+    if (e != 0) return fail("use directory", dir, strerror(e));
     return 0;
 }
-
 static int resolve_fail(const char *path, int e)
 {
     if (strlen(path) > 512) /* the reason must not be cut off the message */
         return err_set(ACME_ELOCAL, "cannot resolve %.64s...: %s", path, strerror(e));
-    return err_set(ACME_ELOCAL, "cannot resolve %s: %s", path, strerror(e));
+    return fail("resolve", path, strerror(e));
 }
 
 /* realpath(3) without its malloc (and without /proc): the working directory from the

@@ -2,7 +2,6 @@
  * poll() loop (see core/http01.h for the design and what is answered). */
 #include "../core/http01.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -16,6 +15,7 @@
 #include "../core/build_config.h"
 #include "../core/err.h"
 #include "../core/http.h"
+#include "../core/ipaddr.h"
 #include "../core/log.h"
 #include "listener.h"
 
@@ -136,8 +136,7 @@ int http01_parse_listen(const char *listen, char *host, size_t hostlen, unsigned
     memcpy(tmp, h, hl);
     tmp[hl] = '\0';
     if (strcmp(tmp, "*") == 0 || strcmp(tmp, "::") == 0) tmp[0] = '\0';
-    if (tmp[0] != '\0' && inet_pton(listen[0] == '[' ? AF_INET6 : AF_INET, tmp, addr) != 1)
-        goto bad;
+    if (tmp[0] != '\0' && ipaddr_parse(tmp, hl, addr) != (listen[0] == '[' ? 16 : 4)) goto bad;
     const char *d = colon + 1;
     unsigned long v = 0;
     if (*d == '\0') goto bad;

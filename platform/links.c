@@ -10,15 +10,15 @@
 int file_link_state(const char *path, char *target, size_t cap)
 {
     struct stat sb;
-    ssize_t n;
+    ssize_t n = -1;
 
-    if (lstat(path, &sb) < 0) {
-        if (errno == ENOENT) return 0;
-        return err_set(ACME_ELOCAL, "cannot inspect %s: %s", path, strerror(errno));
+    if (lstat(path, &sb) == 0) {
+        if (!S_ISLNK(sb.st_mode)) return 2;
+        n = readlink(path, target, cap);
+    } else if (errno == ENOENT) {
+        return 0;
     }
-    if (!S_ISLNK(sb.st_mode)) return 2;
-    n = readlink(path, target, cap);
-    if (n < 0) return err_set(ACME_ELOCAL, "cannot read link %s: %s", path, strerror(errno));
+    if (n < 0) return err_set(ACME_ELOCAL, "cannot inspect %s: %s", path, strerror(errno));
     if ((size_t)n >= cap)
         return err_set(ACME_ELOCAL, "link %s: target longer than %zu bytes", path, cap - 1);
     target[n] = '\0';

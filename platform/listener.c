@@ -1,7 +1,6 @@
 /* A listening TCP socket and the forked child that serves it (see listener.h). */
 #include "listener.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -15,33 +14,24 @@
 #endif
 
 #include "../core/err.h"
+#include "../core/ipaddr.h"
 #include "closefds.h"
 #include "../core/log.h"
+#include "resolve.h"
 
-/* socket + options + bind + listen for one address family. */
+/* socket + options + bind + listen for one address family (host: a literal of that family,
+ * checked by the caller, or "" for the wildcard). */
 static int open_family(int family, const char *host, unsigned port, int type_flags, int backlog,
                        const char **step)
 {
-    struct sockaddr_storage ss;
-    socklen_t sl;
+    struct dns_addr ip;
+    struct resolve_addr ra;
     int fd, one = 1, zero = 0;
 
-    memset(&ss, 0, sizeof ss);
-    if (family == AF_INET6) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)port);
-        s6->sin6_addr = in6addr_any;
-        if (host[0] != '\0') inet_pton(AF_INET6, host, &s6->sin6_addr);
-        sl = sizeof *s6;
-    } else {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t)port);
-        s4->sin_addr.s_addr = htonl(INADDR_ANY);
-        if (host[0] != '\0') inet_pton(AF_INET, host, &s4->sin_addr);
-        sl = sizeof *s4;
-    }
+    memset(&ip, 0, sizeof ip);
+    ip.len = family == AF_INET6 ? 16 : 4;
+    ipaddr_parse(host, strlen(host), ip.a);
+    resolve_sockaddr(&ip, (uint16_t)port, &ra);
     *step = "socket";
     fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | type_flags, 0);
     if (fd < 0) return -1;
@@ -49,7 +39,7 @@ static int open_family(int family, const char *host, unsigned port, int type_fla
     if (family == AF_INET6 && host[0] == '\0')
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero); /* dual-stack */
     *step = "bind";
-    if (bind(fd, (struct sockaddr *)&ss, sl) < 0) goto fail;
+    if (bind(fd, (struct sockaddr *)&ra.sa, ra.len) < 0) goto fail;
     *step = "listen";
     if (listen(fd, backlog) < 0) goto fail;
     return fd;
@@ -77,12 +67,13 @@ int listener_open(const struct listener *l, const char *host, unsigned port, int
     return fd;
 }
 
-unsigned listener_local_port(int fd)
+/* The local port of a bound socket, 0 when unknown. */
+static unsigned local_port(int fd)
 {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) return 0;
-    if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    /* sin_port and sin6_port are at the same place */
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
@@ -130,10 +121,10 @@ int listener_start(struct listener *l, const char *listen, listener_bind_fn bind
     } else if ((fd = bind_listen(listen)) < 0) {
         return -1;
     }
-    port = listener_local_port(fd);
+    port = local_port(fd);
     parent = getpid();
     /* no stdio buffers to flush: platform/out.c leaves nothing pending for the child */
-    pid = fork();
+    pid = child_fork();
     if (pid < 0) {
         int e = errno;
         if (!keep) close(fd);

@@ -35,9 +35,6 @@ typedef void (*listener_serve_fn)(int fd, void *ctx);
 int listener_open(const struct listener *l, const char *host, unsigned port, int type_flags,
                   int backlog, const char **step);
 
-/* The local port of a bound socket, 0 when unknown. */
-unsigned listener_local_port(int fd);
-
 /* Binds listen now and keeps the socket for a later listener_start() with the same setting
  * (option names the setting in errors). 0 (also when already bound), or -1 with the error set. */
 int listener_bind_ahead(struct listener *l, const char *listen, const char *option,

@@ -15,24 +15,26 @@
 int sys_lock(const char *dir, int *fd)
 {
     char path[SYS_PATH_MAX];
-    int f;
-    if ((size_t)fmt_snprintf(path, sizeof path, "%s/%s", dir, SYS_LOCK_FILE) >= sizeof path)
+    int f, r, e;
+    if ((size_t)fmt_snprintf(path, sizeof path, "%s/" SYS_LOCK_FILE, dir) >= sizeof path)
         return err_set(ACME_ELOCAL, "%s: path longer than SYS_PATH_MAX", dir);
     f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (f < 0)
-        return err_set(ACME_ELOCAL, "cannot open the lock file %s: %s", path, strerror(errno));
-    while (flock(f, LOCK_EX | LOCK_NB) < 0) {
-        int e = errno;
-        if (e == EINTR) continue;
+    if (f >= 0) {
+        while ((r = flock(f, LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
+            ;
+        if (r == 0) {
+            *fd = f;
+            return 0;
+        }
+        e = errno;
         close(f);
         if (e == EWOULDBLOCK)
             return err_set(ACME_ELOCAL,
                            "another acme run holds the lock %s (try again when it has finished)",
                            path);
-        return err_set(ACME_ELOCAL, "cannot lock %s: %s", path, strerror(e));
+        errno = e;
     }
-    *fd = f;
-    return 0;
+    return err_set(ACME_ELOCAL, "cannot lock %s: %s", path, strerror(errno));
 }
 
 void sys_unlock(int fd)

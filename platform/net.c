@@ -1,7 +1,6 @@
 /* TCP client sockets with timeouts, bind address and HTTP CONNECT proxy (see net.h). */
 #include "net.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -20,17 +19,17 @@
 #include "../core/http.h"
 #include "../core/ipaddr.h"
 #include "../core/log.h"
+#include "../core/transport.h"
 #include "../core/url.h"
 #include "fmt.h"
 #include "resolve.h"
 
 #define DEFAULT_TIMEOUT 30
 
-/* What bind_address asks for. */
+/* What bind_address asks for: an address (sa.family AF_INET or AF_INET6), an interface
+ * (ifname), or nothing (both empty). */
 struct bind_spec {
-    int family; /* AF_INET or AF_INET6 for a literal, AF_UNSPEC for an interface, 0: none */
-    struct sockaddr_storage sa;
-    socklen_t salen;
+    struct resolve_addr sa;
     char ifname[IF_NAMESIZE];
     const char *text;
 };
@@ -64,54 +63,29 @@ static int wait_fd(int fd, short events, int64_t deadline)
 
 static int parse_bind(const char *s, struct bind_spec *b)
 {
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&b->sa;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&b->sa;
-    char tmp[64];
+    struct dns_addr ip;
     size_t n;
 
     memset(b, 0, sizeof *b);
     if (s == NULL || *s == '\0') return 0;
     b->text = s;
     n = strlen(s);
-    if (n >= 2 && s[0] == '[' && s[n - 1] == ']' && n - 2 < sizeof tmp) {
-        memcpy(tmp, s + 1, n - 2);
-        tmp[n - 2] = '\0';
-    } else if (n < sizeof tmp) {
-        memcpy(tmp, s, n + 1);
-    } else {
-        return err_set(ACME_ECONFIG, "bind_address '%.64s...': too long", s);
-    }
-    if (inet_pton(AF_INET, tmp, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        b->family = AF_INET;
-        b->salen = sizeof *v4;
-        return 0;
-    }
-    if (inet_pton(AF_INET6, tmp, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        b->family = AF_INET6;
-        b->salen = sizeof *v6;
+    ip.len = (uint8_t)ipaddr_parse(s, n, ip.a);
+    if (ip.len == 0 && n > 2 && s[0] == '[' && s[n - 1] == ']')
+        ip.len = (uint8_t)ipaddr_parse(s + 1, n - 2, ip.a);
+    if (ip.len != 0) {
+        resolve_sockaddr(&ip, 0, &b->sa);
         return 0;
     }
     if (n >= IF_NAMESIZE || strpbrk(s, " /:\t") != NULL)
         return err_set(ACME_ECONFIG,
-                       "bind_address '%s' is neither an IP address nor an interface name", s);
+                       "bind_address '%.64s' is neither an IP address nor an interface name", s);
     memcpy(b->ifname, s, n + 1);
-    b->family = AF_UNSPEC;
     return 0;
 }
 
-/* The address as text (ipaddr_format: inet_ntop would link libc's snprintf). */
-static void addr_text(const struct resolve_addr *ai, char *out, size_t cap)
-{
-    char t[IPADDR_TEXT_MAX];
-
-    ipaddr_format(ai->ip.a, ai->ip.len, t);
-    fmt_snprintf(out, cap, "%s", t);
-}
-
 /* One connection attempt: the socket, or -1 with errno (ETIMEDOUT on timeout) and *what
- * naming the step that failed. */
+ * naming the step that failed ("" for connect itself). */
 static int connect_one(const struct resolve_addr *ai, const struct bind_spec *b, int timeout,
                        const char **what)
 {
@@ -120,22 +94,22 @@ static int connect_one(const struct resolve_addr *ai, const struct bind_spec *b,
     int fd, e, r, one = 1;
     char c;
 
-    *what = "socket";
+    *what = "socket: ";
     fd = socket(ai->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return -1;
     /* Requests go out as several small TLS records; without this, Nagle's algorithm and the
      * server's delayed ACK add ~40 ms to every request. */
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (b->family == AF_UNSPEC && b->ifname[0] != '\0') {
-        *what = "binding to the interface (SO_BINDTODEVICE)";
+    if (b->ifname[0] != '\0') {
+        *what = "binding to the interface (SO_BINDTODEVICE): ";
         if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, b->ifname,
                        (socklen_t)strlen(b->ifname) + 1) != 0)
             goto fail;
-    } else if (b->family != 0) {
-        *what = "bind";
-        if (bind(fd, (const struct sockaddr *)&b->sa, b->salen) != 0) goto fail;
+    } else if (b->sa.family != 0) {
+        *what = "bind: ";
+        if (bind(fd, (const struct sockaddr *)&b->sa.sa, b->sa.len) != 0) goto fail;
     }
-    *what = "connect";
+    *what = "";
     if (connect(fd, (const struct sockaddr *)&ai->sa, ai->len) == 0) return fd;
     if (errno != EINPROGRESS && errno != EINTR) goto fail;
     r = wait_fd(fd, POLLOUT, now_ms() + (int64_t)timeout * 1000);
@@ -151,7 +125,6 @@ static int connect_one(const struct resolve_addr *ai, const struct bind_spec *b,
         goto fail;
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0) goto fail;
     errno = e != 0 ? e : ENOTCONN;
-    goto fail;
 fail:
     e = errno;
     close(fd);
@@ -159,40 +132,47 @@ fail:
     return -1;
 }
 
-static int valid_port(const char *p);
+/* The port number, or 0 when p is not one. */
+static int valid_port(const char *p)
+{
+    long v = 0;
 
-/* Resolves host and tries every address in order; the socket or -1 with the error. */
+    if (*p == '\0' || strlen(p) > 5) return 0;
+    for (; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9') return 0;
+        v = v * 10 + (*p - '0');
+    }
+    return v >= 1 && v <= 65535 ? (int)v : 0;
+}
+
+/* Resolves host and tries every address in order; the socket or -1 with the error. port is
+ * valid (net_connect() checked it; a proxy's port comes from url_parse()). */
 static int tcp_connect(const char *host, const char *port, int timeout, const struct bind_spec *b,
                        const char *role)
 {
     static struct resolve_addr res[RESOLVE_MAX];
     const struct resolve_addr *ai;
-    char addr[INET6_ADDRSTRLEN + 8], why[512];
+    char addr[IPADDR_TEXT_MAX], why[512];
     size_t wlen = 0;
     const char *what;
-    int r, n, i, fd = -1, tried = 0, more = 0, pnum = valid_port(port);
+    int r, n, i, fd = -1, tried = 0, more = 0, want = b->sa.family;
 
-    if (pnum == 0)
-        return err_set(ACME_ETEMP, "cannot connect to %s%s: bad port '%s'", role, host, port);
-    n = resolve_host(host, (uint16_t)pnum, role, res, RESOLVE_MAX);
+    n = resolve_host(host, (uint16_t)valid_port(port), role, res, RESOLVE_MAX);
     if (n < 0) return -1;
     why[0] = '\0';
     for (i = 0; i < n; i++) {
         ai = &res[i];
-        if ((b->family == AF_INET || b->family == AF_INET6) && ai->family != b->family) continue;
+        if (want != 0 && ai->family != want) continue;
         tried++;
-        addr_text(ai, addr, sizeof addr);
+        ipaddr_format(ai->ip.a, ai->ip.len, addr);
         log_vv("connecting to %s%s port %s at %s", role, host, port, addr);
         fd = connect_one(ai, b, timeout, &what);
         if (fd >= 0) break;
         if (errno == ETIMEDOUT)
             r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: timed out after %d s",
                              wlen ? "; " : "", addr, timeout);
-        else if (strcmp(what, "connect") == 0)
-            r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: %s", wlen ? "; " : "", addr,
-                             strerror(errno));
         else
-            r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: %s: %s", wlen ? "; " : "", addr,
+            r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: %s%s", wlen ? "; " : "", addr,
                              what, strerror(errno));
         if (r > 0 && (size_t)r < sizeof why - wlen) {
             wlen += (size_t)r;
@@ -206,7 +186,7 @@ static int tcp_connect(const char *host, const char *port, int timeout, const st
         return err_set(ACME_ETEMP,
                        "cannot connect to %s%s port %s: it has no IPv%c address to use "
                        "with bind_address %s",
-                       role, host, port, b->family == AF_INET ? '4' : '6', b->text);
+                       role, host, port, want == AF_INET ? '4' : '6', b->text);
     return err_set(ACME_ETEMP, "cannot connect to %s%s port %s: %s%s", role, host, port, why,
                    more ? "; (more addresses failed)" : "");
 }
@@ -216,7 +196,7 @@ int net_no_proxy_match(const char *list, const char *host)
     const char *p = list, *e;
     size_t n, hl = strlen(host);
     unsigned char a[16];
-    int ip = inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+    int ip = ipaddr_parse(host, hl, a) != 0;
 
     if (list == NULL) return 0;
     while (*p != '\0') {
@@ -311,19 +291,6 @@ static int proxy_connect(struct net_conn *c, const char *phost, const char *ppor
     }
 }
 
-/* The port number, or 0 when p is not one. */
-static int valid_port(const char *p)
-{
-    long v = 0;
-
-    if (*p == '\0' || strlen(p) > 5) return 0;
-    for (; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9') return 0;
-        v = v * 10 + (*p - '0');
-    }
-    return v >= 1 && v <= 65535 ? (int)v : 0;
-}
-
 int net_connect(struct net_conn *c, const char *host, const char *port, int timeout,
                 const char *bind_address)
 {
@@ -358,6 +325,16 @@ int net_connect(struct net_conn *c, const char *host, const char *port, int time
     return 0;
 }
 
+/* A failed or timed-out (w == 0) read or write; errno holds the error otherwise. */
+static int io_error(const struct net_conn *c, const char *dir, const char *step, int w)
+{
+    transport_timed_out = w == 0;
+    if (w == 0)
+        return err_set(ACME_ETEMP, "%s %s port %s: timed out after %d s", dir, c->host, c->port,
+                       c->timeout);
+    return err_set(ACME_ETEMP, "%s %s port %s: %s%s", dir, c->host, c->port, step, strerror(errno));
+}
+
 long net_read(struct net_conn *c, void *buf, size_t n)
 {
     int64_t deadline = now_ms() + (int64_t)c->timeout * 1000;
@@ -374,16 +351,9 @@ long net_read(struct net_conn *c, void *buf, size_t n)
         r = recv(c->fd, buf, n, 0);
         if (r >= 0) return (long)r;
         if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return err_set(ACME_ETEMP, "reading from %s port %s: %s", c->host, c->port,
-                           strerror(errno));
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return io_error(c, "reading from", "", -1);
         w = wait_fd(c->fd, POLLIN, deadline);
-        if (w == 0)
-            return err_set(ACME_ETEMP, "reading from %s port %s: timed out after %d s", c->host,
-                           c->port, c->timeout);
-        if (w < 0)
-            return err_set(ACME_ETEMP, "reading from %s port %s: poll: %s", c->host, c->port,
-                           strerror(errno));
+        if (w <= 0) return io_error(c, "reading from", "poll: ", w);
     }
 }
 
@@ -403,15 +373,9 @@ int net_write(struct net_conn *c, const void *buf, size_t n)
         }
         if (r < 0 && errno == EINTR) continue;
         if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-            return err_set(ACME_ETEMP, "writing to %s port %s: %s", c->host, c->port,
-                           strerror(errno));
+            return io_error(c, "writing to", "", -1);
         w = wait_fd(c->fd, POLLOUT, deadline);
-        if (w == 0)
-            return err_set(ACME_ETEMP, "writing to %s port %s: timed out after %d s", c->host,
-                           c->port, c->timeout);
-        if (w < 0)
-            return err_set(ACME_ETEMP, "writing to %s port %s: poll: %s", c->host, c->port,
-                           strerror(errno));
+        if (w <= 0) return io_error(c, "writing to", "poll: ", w);
     }
     return 0;
 }

@@ -30,17 +30,9 @@ static void drain(struct out_buf *w)
 static void put(void *ctx, const char *s, size_t len)
 {
     struct out_buf *w = ctx;
-    while (len > 0) {
-        size_t k = sizeof w->b - w->len;
-        if (k == 0) {
-            drain(w);
-            k = sizeof w->b;
-        }
-        if (k > len) k = len;
-        memcpy(w->b + w->len, s, k);
-        w->len += k;
-        s += k;
-        len -= k;
+    for (; len > 0; len--) {
+        if (w->len == sizeof w->b) drain(w);
+        w->b[w->len++] = *s++;
     }
 }
 

@@ -36,27 +36,30 @@ static int user_ids(const char *user, uint32_t *uid, uint32_t *gid)
     struct arena *a = run_arena();
     size_t mark = arena_mark(a), len;
     char *text;
-    int missing, r;
+    int missing, r = passwd_ids(user, uid, gid);
 
-    r = passwd_ids(user, uid, gid);
-    if (r != 0) return r < 0 ? err_prefix("user = %s", user) : 0;
-    if (file_read(PASSWD_PATH, a, &text, &len, PASSWD_FILE_MAX, &missing) < 0) {
-        if (missing)
-            return err_set(ACME_ECONFIG, "user = %s: no such user (%s does not exist)", user,
-                           PASSWD_PATH);
-        err_prefix("user = %s", user);
-        return err_recode(ACME_ECONFIG);
+    if (r == 0) {
+        if (file_read(PASSWD_PATH, a, &text, &len, PASSWD_FILE_MAX, &missing) < 0) {
+            if (missing) err_set(ACME_ECONFIG, "no such user (%s does not exist)", PASSWD_PATH);
+        } else {
+            r = passwd_find(text, len, user, uid, gid);
+            arena_release(a, mark);
+            if (r == 0)
+                err_set(ACME_ECONFIG, "no such user in %s (numeric ids: user = UID:GID)",
+                        PASSWD_PATH);
+            else if (r < 0)
+                err_prefix("%s", PASSWD_PATH);
+        }
     }
-    r = passwd_find(text, len, user, uid, gid);
-    arena_release(a, mark);
-    if (r == 0)
-        return err_set(ACME_ECONFIG, "user = %s: no such user in %s (numeric ids: user = UID:GID)",
-                       user, PASSWD_PATH);
-    if (r < 0) {
-        err_prefix("user = %s: %s", user, PASSWD_PATH);
-        return err_recode(ACME_ECONFIG);
-    }
-    return 0;
+    if (r > 0) return 0;
+    err_prefix("user = %s", user);
+    return err_recode(ACME_ECONFIG);
+}
+
+/* The error for a failed id switch. */
+static int switch_failed(const char *user, const char *call, unsigned id)
+{
+    return err_set(ACME_ELOCAL, "user = %s: %s(%u): %s", user, call, id, strerror(errno));
 }
 
 int sys_drop_privileges(const char *user)
@@ -74,14 +77,9 @@ int sys_drop_privileges(const char *user)
                        user, (unsigned)geteuid());
     if (uid == 0) return 0; /* user = root: nothing to drop */
     /* Supplementary groups first (setgroups needs root), then the group, then the user. */
-    if (syscall(SYS_SETGROUPS, 1L, &gid) < 0)
-        return err_set(ACME_ELOCAL, "user = %s: setgroups: %s", user, strerror(errno));
-    if (syscall(SYS_SETGID, (long)gid) < 0)
-        return err_set(ACME_ELOCAL, "user = %s: setgid(%u): %s", user, (unsigned)gid,
-                       strerror(errno));
-    if (syscall(SYS_SETUID, (long)uid) < 0)
-        return err_set(ACME_ELOCAL, "user = %s: setuid(%u): %s", user, (unsigned)uid,
-                       strerror(errno));
+    if (syscall(SYS_SETGROUPS, 1L, &gid) < 0) return switch_failed(user, "setgroups", gid);
+    if (syscall(SYS_SETGID, (long)gid) < 0) return switch_failed(user, "setgid", gid);
+    if (syscall(SYS_SETUID, (long)uid) < 0) return switch_failed(user, "setuid", uid);
     /* setuid() as root sets all three user ids; if any way back remains, stop here. */
     if (syscall(SYS_SETUID, 0L) == 0 || syscall(SYS_SETRESUID, -1L, 0L, -1L) == 0 ||
         getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid)
@@ -104,27 +102,18 @@ int sys_file_mode(const char *path, unsigned *mode)
 int sys_check_writable(const char *path, int is_dir)
 {
     char dir[SYS_PATH_MAX];
-    const char *slash;
-    size_t n;
+    char *s;
 
-    if (is_dir) {
-        n = strlen(path);
-    } else {
-        slash = strrchr(path, '/');
-        if (slash == NULL) {
-            path = ".";
-            n = 1;
-        } else {
-            n = slash == path ? 1 : (size_t)(slash - path);
-        }
-    }
-    if (n >= sizeof dir)
+    if (!is_dir) {
+        if (file_dir(path, dir) < 0) return -1;
+    } else if (strlen(path) >= sizeof dir) {
         return err_set(ACME_ELOCAL, "%.100s...: longer than %d bytes", path, SYS_PATH_MAX);
-    memcpy(dir, path, n);
-    dir[n] = '\0';
+    } else {
+        strcpy(dir, path);
+    }
     /* A directory still to be made: what matters is the nearest one that exists. */
     while (access(dir, F_OK) < 0 && errno == ENOENT) {
-        char *s = strrchr(dir, '/');
+        s = strrchr(dir, '/');
         if (s == NULL) {
             strcpy(dir, ".");
             break;
@@ -137,8 +126,8 @@ int sys_check_writable(const char *path, int is_dir)
     }
     if (access(dir, W_OK | X_OK) < 0)
         return err_set(ACME_ELOCAL,
-                       "%s: not writable by uid %u (%s); with `user`, that user must own the "
-                       "state_dir and the directories of the output files",
+                       "%s: not writable by uid %u (%s); with `user`, that user must own "
+                       "state_dir and the output files' directories",
                        dir, (unsigned)geteuid(), strerror(errno));
     return 0;
 }

@@ -31,7 +31,7 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void to_sockaddr(const struct dns_addr *a, uint16_t port, struct resolve_addr *out)
+void resolve_sockaddr(const struct dns_addr *a, uint16_t port, struct resolve_addr *out)
 {
     memset(out, 0, sizeof *out);
     out->ip = *a;
@@ -56,27 +56,28 @@ static void to_sockaddr(const struct dns_addr *a, uint16_t port, struct resolve_
 
 typedef void line_fn(const char *line, size_t n, void *ctx);
 
-/* Calls fn for every line of path. 1 when read, 0 when it does not exist or may not be read
- * (as libc: no file, no entries), -1 with errno. Lines longer than the buffer are skipped and
- * counted in *skipped. */
-static int each_line(const char *path, line_fn *fn, void *ctx, unsigned *skipped)
+/* Calls fn for every line of path. The number of lines longer than the buffer (skipped), 0
+ * when path does not exist or may not be read (as libc: no file, no entries), -1 with the
+ * error "cannot resolve ROLEHOST: reading PATH: ...". */
+static int each_line(const char *path, line_fn *fn, void *ctx, const char *role, const char *host)
 {
     static char buf[2048];
     size_t have = 0, pos, ll;
-    int fd, skipping = 0, e;
+    int fd, skipping = 0, skipped = 0, e;
     ssize_t r;
     const char *nl;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT || errno == ENOTDIR || errno == EACCES ? 0 : -1;
-    for (;;) {
+    if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == EACCES)) return 0;
+    while (fd >= 0) {
         r = read(fd, buf + have, sizeof buf - have);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) {
             e = errno;
             close(fd);
             errno = e;
-            return -1;
+            fd = -1;
+            break;
         }
         have += (size_t)r;
         pos = 0;
@@ -93,13 +94,16 @@ static int each_line(const char *path, line_fn *fn, void *ctx, unsigned *skipped
         memmove(buf, buf + pos, have - pos);
         have -= pos;
         if (have == sizeof buf) { /* a line longer than the buffer: skip to its end */
-            if (!skipping) (*skipped)++;
+            if (!skipping) skipped++;
             skipping = 1;
             have = 0;
         }
     }
+    if (fd < 0)
+        return err_set(ACME_ETEMP, "cannot resolve %s%s: reading %s: %s", role, host, path,
+                       strerror(errno));
     close(fd);
-    return 1;
+    return skipped;
 }
 
 struct hosts_ctx {
@@ -147,7 +151,7 @@ static int server_socket(const struct dns_addr *ns, const uint8_t rnd[8])
     struct dns_addr any;
     int fd, i, e;
 
-    to_sockaddr(ns, DNS_PORT, &peer);
+    resolve_sockaddr(ns, DNS_PORT, &peer);
     fd = socket(peer.family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return -1;
     memset(&any, 0, sizeof any);
@@ -156,7 +160,7 @@ static int server_socket(const struct dns_addr *ns, const uint8_t rnd[8])
      * that the port does not depend on how the kernel is configured. */
     for (i = 0; i < 4; i++) {
         uint16_t port = (uint16_t)(1024 + (rnd[2 * i] << 8 | rnd[2 * i + 1]) % (65536 - 1024));
-        to_sockaddr(&any, port, &local);
+        resolve_sockaddr(&any, port, &local);
         if (bind(fd, (const struct sockaddr *)&local.sa, local.len) == 0) break;
         if (errno != EADDRINUSE) break; /* e.g. no IPv6 on this host: connect() will say */
     }
@@ -316,7 +320,7 @@ static int dns_lookup(const char *host, const char *role, const struct dns_conf 
     uint8_t rnd[DNS_NS_MAX][NQ * 2 + 8];
     int64_t t, deadline, next, interval;
     size_t i, ns = conf->n_ns, k;
-    int q, nx = 0, n = 0, r;
+    int q, nx = 0, n = 0, r, poll_err = 0;
     char why[400];
 
     if (sys_entropy(rnd, sizeof rnd) != 0)
@@ -358,16 +362,16 @@ static int dns_lookup(const char *host, const char *role, const struct dns_conf 
         t = (next < deadline ? next : deadline) - t;
         r = poll(pf, (nfds_t)k, (int)t);
         if (r < 0 && errno != EINTR) {
-            int e = errno;
-            for (i = 0; i < ns; i++)
-                if (sv[i].fd >= 0) close(sv[i].fd);
-            return err_set(ACME_ETEMP, "cannot resolve %s%s: poll: %s", role, host, strerror(e));
+            poll_err = errno;
+            break;
         }
         for (i = 0; i < ns && r > 0; i++)
             if (sv[i].fd >= 0) read_replies(sv, (int)i, qs, host, &deadline, interval, &nx);
     }
     for (i = 0; i < ns; i++)
         if (sv[i].fd >= 0) close(sv[i].fd);
+    if (poll_err != 0)
+        return err_set(ACME_ETEMP, "cannot resolve %s%s: poll: %s", role, host, strerror(poll_err));
     for (q = NQ - 1; q >= 0; q--) /* AAAA first; resolve_host() sorts */
         for (i = 0; i < qs[q].n && qs[q].done; i++)
             out[n++] = qs[q].addr[i];
@@ -403,7 +407,7 @@ static int routable(const struct dns_addr *a)
     struct resolve_addr ra;
     int fd, ok;
 
-    to_sockaddr(a, DNS_PORT, &ra);
+    resolve_sockaddr(a, DNS_PORT, &ra);
     fd = socket(ra.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return 0;
     ok = connect(fd, (const struct sockaddr *)&ra.sa, ra.len) == 0;
@@ -452,9 +456,9 @@ int resolve_host(const char *host, uint16_t port, const char *role, struct resol
     static struct dns_addr found[RESOLVE_MAX];
     struct hosts_ctx hc;
     struct dns_conf conf;
-    unsigned long_lines = 0;
+    int long_lines;
     size_t hl = strlen(host);
-    int n = 0, i, r;
+    int n = 0, i;
 
     /* an IP literal: the same strict parser as for hosts and resolv.conf entries */
     if ((found[0].len = (uint8_t)ipaddr_parse(host, hl, found[0].a)) != 0) n = 1;
@@ -465,12 +469,10 @@ int resolve_host(const char *host, uint16_t port, const char *role, struct resol
         hc.name = host;
         hc.out = found;
         hc.max = RESOLVE_MAX;
-        r = each_line(RESOLVE_HOSTS, hosts_line, &hc, &long_lines);
-        if (r < 0)
-            return err_set(ACME_ETEMP, "cannot resolve %s%s: reading %s: %s", role, host,
-                           RESOLVE_HOSTS, strerror(errno));
+        long_lines = each_line(RESOLVE_HOSTS, hosts_line, &hc, role, host);
+        if (long_lines < 0) return -1;
         if (long_lines > 0)
-            log_v("%s: skipped %u line%s longer than 2 KiB", RESOLVE_HOSTS, long_lines,
+            log_v("%s: skipped %d line%s longer than 2 KiB", RESOLVE_HOSTS, long_lines,
                   long_lines == 1 ? "" : "s");
         n = (int)hc.n;
         if (n > 0)
@@ -488,16 +490,13 @@ int resolve_host(const char *host, uint16_t port, const char *role, struct resol
     }
     if (n == 0) {
         dns_conf_init(&conf);
-        long_lines = 0;
-        r = each_line(RESOLVE_CONF, conf_line, &conf, &long_lines);
-        if (r < 0)
-            return err_set(ACME_ETEMP, "cannot resolve %s%s: reading %s: %s", role, host,
-                           RESOLVE_CONF, strerror(errno));
-        if (conf.skipped > 0 || long_lines > 0)
+        long_lines = each_line(RESOLVE_CONF, conf_line, &conf, role, host);
+        if (long_lines < 0) return -1;
+        conf.skipped += (unsigned)long_lines;
+        if (conf.skipped > 0)
             log_v("%s: %u line%s not used (nameservers after the first %d, scoped or "
                   "unparseable addresses, lines over 2 KiB)",
-                  RESOLVE_CONF, conf.skipped + long_lines,
-                  conf.skipped + long_lines == 1 ? "" : "s", DNS_NS_MAX);
+                  RESOLVE_CONF, conf.skipped, conf.skipped == 1 ? "" : "s", DNS_NS_MAX);
         dns_conf_finish(&conf);
         n = dns_lookup(host, role, &conf, found);
         if (n < 0) return -1;
@@ -505,6 +504,6 @@ int resolve_host(const char *host, uint16_t port, const char *role, struct resol
     sort_addrs(found, n);
     if (n > max) n = max;
     for (i = 0; i < n; i++)
-        to_sockaddr(&found[i], port, &out[i]);
+        resolve_sockaddr(&found[i], port, &out[i]);
     return n;
 }

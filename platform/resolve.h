@@ -34,4 +34,7 @@ struct resolve_addr {
 int resolve_host(const char *host, uint16_t port, const char *role, struct resolve_addr *out,
                  int max);
 
+/* The socket address of a (port in host order). */
+void resolve_sockaddr(const struct dns_addr *a, uint16_t port, struct resolve_addr *out);
+
 #endif

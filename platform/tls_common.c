@@ -233,47 +233,42 @@ int tls_cert_error(const char *host, const char *port, enum tls_cert_problem p, 
         fmt_snprintf(names, sizeof names, "?");
     else
         leaf_names(&x, names, sizeof names);
+    if (source == NULL) source = "?";
     tls_format_time(vtime, t2, sizeof t2);
     switch (p) {
     case TLS_CERT_BAD_NAME:
-        return err_set(ACME_ETEMP,
-                       "TLS to %s port %s: the server's certificate is not valid for host name "
-                       "%s (it is for %s)",
-                       host, port, host, names);
+        err_set(ACME_ETEMP, "the server's certificate is not valid for host name %s (it is for %s)",
+                host, names);
+        break;
     case TLS_CERT_VALIDITY:
-        if (have && vtime < x.not_before) {
-            tls_format_time(x.not_before, t1, sizeof t1);
-            return err_set(ACME_ETEMP,
-                           "TLS to %s port %s: the server's certificate (for %s) is not yet "
-                           "valid: valid from %s, the time is %s",
-                           host, port, names, t1, t2);
+        if (have && (vtime < x.not_before || vtime > x.not_after)) {
+            int early = vtime < x.not_before;
+            tls_format_time(early ? x.not_before : x.not_after, t1, sizeof t1);
+            err_set(ACME_ETEMP, "the server's certificate (for %s) %s %s, the time is %s", names,
+                    early ? "is not yet valid: valid from" : "expired on", t1, t2);
+        } else {
+            err_set(ACME_ETEMP,
+                    "a certificate in the server's chain has expired or is not yet valid at %s",
+                    t2);
         }
-        if (have && vtime > x.not_after) {
-            tls_format_time(x.not_after, t1, sizeof t1);
-            return err_set(ACME_ETEMP,
-                           "TLS to %s port %s: the server's certificate (for %s) expired on "
-                           "%s, the time is %s",
-                           host, port, names, t1, t2);
-        }
-        return err_set(ACME_ETEMP,
-                       "TLS to %s port %s: a certificate in the server's chain has expired or "
-                       "is not yet valid at %s",
-                       host, port, t2);
+        break;
     case TLS_CERT_UNTRUSTED:
         if (have && nchain <= 1 && x.issuer_name_len == x.subject_name_len &&
             memcmp(x.issuer_name, x.subject_name, x.issuer_name_len) == 0)
-            return err_set(ACME_ETEMP,
-                           "TLS to %s port %s: the server's certificate (for %s) is self-signed "
-                           "and not among the trust anchors (%s)",
-                           host, port, names, source ? source : "?");
-        return err_set(ACME_ETEMP,
-                       "TLS to %s port %s: the server's certificate (for %s) chains to an "
-                       "untrusted or unknown issuer%s%s%s: no trust anchor in %s",
-                       host, port, names, have && x.issuer_cn[0] ? " (issuer CN=" : "",
-                       have ? x.issuer_cn : "", have && x.issuer_cn[0] ? ")" : "",
-                       source ? source : "?");
+            err_set(ACME_ETEMP,
+                    "the server's certificate (for %s) is self-signed and not among the trust "
+                    "anchors (%s)",
+                    names, source);
+        else
+            err_set(ACME_ETEMP,
+                    "the server's certificate (for %s) chains to an untrusted or unknown "
+                    "issuer%s%s%s: no trust anchor in %s",
+                    names, have && x.issuer_cn[0] ? " (issuer CN=" : "", have ? x.issuer_cn : "",
+                    have && x.issuer_cn[0] ? ")" : "", source);
+        break;
     default:
-        return err_set(ACME_ETEMP, "TLS to %s port %s: certificate chain rejected: %s", host, port,
-                       detail ? detail : "unknown reason");
+        err_set(ACME_ETEMP, "certificate chain rejected: %s", detail ? detail : "unknown reason");
+        break;
     }
+    return err_prefix("TLS to %s port %s", host, port);
 }

@@ -16,6 +16,9 @@ targets=("$@")
 # Budgets in KiB (stripped static binary); targets without one are reported only.
 budget_kib() { case "$1" in mipsel) echo 192 ;; armhf) echo 160 ;; x86_64) echo 192 ;; *) echo "" ;; esac; }
 
+# cross_size_file F: text + data of an ELF file (what ends up in it, without .bss)
+cross_size_file() { "${CROSS_NM%nm}size" "$1" | awk 'NR == 2 { print $1 + $2 }'; }
+
 kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
 
 # map_contributors MAP: "bytes<TAB>library<TAB>object" for every input section that ends up
@@ -57,7 +60,12 @@ for t in "${targets[@]}"; do
     SIZE[$t]=$(stat -c %s "build/$t/acme")
     # unstripped relink of the same objects, with a linker map
     cross_env "$t" "build/$t" || continue
-    cross_link_unstripped "$t" "build/$t/acme.map" || echo "size $t: unstripped relink failed"
+    # With link-time optimisation, code from every file ends up in the same few LTO partitions:
+    # the per-library attribution comes from a map of a link without LTO (the fat objects hold
+    # ordinary code too), the symbol lists from the LTO link itself.
+    cross_link_unstripped "$t" "build/$t/acme.map" -fno-lto &&
+        mv "build/$t/acme.unstripped" "build/$t/acme.nolto.unstripped" &&
+        cross_link_unstripped "$t" || echo "size $t: unstripped relink failed"
 done
 
 echo
@@ -77,7 +85,8 @@ for t in "${targets[@]}"; do
     [ -f "build/$t/acme.map" ] || continue
     cross_env "$t" "build/$t" || continue
     echo
-    echo "=== $t: contributors (linker map, allocated sections of the file)"
+    nolto=$(cross_size_file "build/$t/acme.nolto.unstripped") lto=$(cross_size_file "build/$t/acme.unstripped")
+    echo "=== $t: contributors (linker map of a link without LTO: $nolto bytes of sections; LTO makes them $lto, $((nolto - lto)) less)"
     map_contributors "build/$t/acme.map" > "build/$t/acme.contrib.tsv"
     while IFS=$'\t' read -r sz lib _; do printf '%s\t%s\n' "$sz" "$(group_of "$lib")"; done \
         < "build/$t/acme.contrib.tsv" |

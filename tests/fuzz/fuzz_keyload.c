@@ -1,14 +1,20 @@
-/* libFuzzer target for the private key loader (bearssl/key.c over core/pem.c and BearSSL's
- * key decoder). Input starting with '-' is PEM text as read from a key file; anything else is
- * DER (after one selector byte choosing the label) wrapped into PEM here, so the fuzzer reaches
- * the DER decoders without having to find valid base64 first. A key that loads must write
- * back as PKCS#8 PEM, reload to the same public key, and (EC) sign. */
+/* libFuzzer target for the private key loader (bearssl/key.c over core/pem.c and core/der.c).
+ * Input starting with '-' is PEM text as read from a key file; anything else is DER (after one
+ * selector byte choosing the label) wrapped into PEM here, so the fuzzer reaches the DER
+ * decoders without having to find valid base64 first. A key that loads must write back as
+ * PKCS#8 PEM, reload to the same public key, and (EC) sign. DER inputs are also decoded with
+ * BearSSL's br_skey_decoder (which key.c used before): what it rejects must be rejected, what
+ * it accepts must load as the same kind of key unless our own checks (range, modulus, sizes)
+ * or DER's minimal lengths refuse it. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <bearssl.h>
+
 #include "buf.h"
+#include "err.h"
 #include "crypto.h"
 #include "pem.h"
 
@@ -37,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len;
     uint8_t sig[512];
     size_t siglen;
+    int rc;
 
     if (size > 8192) return 0;
     if (size > 0 && data[0] == '-') {
@@ -49,7 +56,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (b.overflow) return 0;
         len = b.len;
     }
-    if (crypto_key_load_pem(&k, text, len, "fuzz.key") != 0) {
+    rc = crypto_key_load_pem(&k, text, len, "fuzz.key");
+    if (data[0] != '-') {
+        static br_skey_decoder_context dc;
+        int ok;
+        br_skey_decoder_init(&dc);
+        br_skey_decoder_push(&dc, data + 1, size - 1);
+        ok = br_skey_decoder_last_error(&dc) == 0;
+        if (rc == 0 && !ok) abort();
+        if (rc == 0 && key_type_is_rsa(k.type) != (br_skey_decoder_key_type(&dc) == BR_KEYTYPE_RSA))
+            abort();
+        if (rc != 0 && ok && strstr(err_msg(), "non-minimal length") == NULL &&
+            strstr(err_msg(), "length bytes") == NULL &&
+            strstr(err_msg(), "out of range") == NULL && strstr(err_msg(), "RSA key") == NULL &&
+            strstr(err_msg(), "does not fit") == NULL &&
+            strstr(err_msg(), "public key computation") == NULL &&
+            strstr(err_msg(), "larger than") == NULL)
+            abort();
+    }
+    if (rc != 0) {
         if (k.type != KEY_NONE) abort(); /* a failed load leaves no half key behind */
         return 0;
     }

@@ -1,6 +1,6 @@
 /* libFuzzer target for core/x509.c: parses the input as a DER certificate, checks that every
  * pointer it returns lies inside the input, iterates the SAN names and looks each one up again
- * with x509_has_name(). */
+ * with x509_has_name(), and decodes the public key (x509_spki_key()). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@ static int inside(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct x509_info c;
+    struct x509_pubkey pk;
     size_t pos = 0, prev;
     int kind, rc, count = 0;
     char name[256];
@@ -27,6 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         c.serial_len > X509_SERIAL_MAX || c.aki_len > X509_KEYID_MAX ||
         c.ski_len > X509_KEYID_MAX || memchr(c.issuer_cn, 0, X509_CN_MAX) == NULL ||
         memchr(c.subject_cn, 0, X509_CN_MAX) == NULL)
+        abort();
+    /* The public key lies inside the SPKI, which lies inside the input. */
+    if (x509_spki_key(c.spki, c.spki_len, &pk) == 0 && pk.type != 0 &&
+        (!inside(pk.n, pk.n_len, c.spki, c.spki_len) ||
+         !inside(pk.e, pk.e_len, c.spki, c.spki_len) ||
+         !inside(pk.q, pk.q_len, c.spki, c.spki_len) || (pk.n_len > 0 && pk.n[0] == 0) ||
+         (pk.e_len > 0 && pk.e[0] == 0) || (pk.type == X509_KEY_EC) != (pk.q_len > 0) ||
+         (pk.type == X509_KEY_EC && (pk.curve < 1 || pk.curve > 3))))
         abort();
     for (;;) {
         prev = pos;

@@ -181,10 +181,10 @@ static void test_error_locations(void **state)
 {
     (void)state;
     expect_error("domains = a.example\n# c\n\n\n\n\ndomain = b.example\n",
-                 "/etc/acme/router.conf:7: domain: unknown key (did you mean \"domains\"?)");
-    expect_error("emial = x@example.org", "router.conf:1: emial: unknown key (did you mean "
+                 "/etc/acme/router.conf:7: unknown key \"domain\" (did you mean \"domains\"?)");
+    expect_error("emial = x@example.org", "router.conf:1: unknown key \"emial\" (did you mean "
                                           "\"email\"?)");
-    expect_error("frobnicate = 1", "router.conf:1: frobnicate: unknown key");
+    expect_error("frobnicate = 1", "router.conf:1: unknown key \"frobnicate\" (see acme(1))");
     expect_error("timeout = 5\ntimeout = 6\n", "router.conf:2: timeout: duplicate key");
     expect_error("domains = a.example\n  just words\n", "router.conf:2: line has no '='");
     expect_error("= x", "router.conf:1: no key before '='");
@@ -205,6 +205,9 @@ static void test_error_locations(void **state)
     expect_error("challenge = http01", "challenge: unknown challenge type \"http01\" (did you "
                                        "mean \"http-01\"?)");
     expect_error("challenge = dns", "did you mean \"dns-01\"?");
+    expect_error("challenge = manual", "unknown challenge type \"manual\" (use http-01, dns-01 or "
+                                       "tls-alpn-01)");
+    expect_error("directory = ftp://x", "(letsencrypt, letsencrypt-staging, zerossl");
     expect_error("directory = letsencrypt-stagin", "did you mean \"letsencrypt-staging\"?");
     expect_error("directory = http://example.org/dir", "not an https URL or a known alias");
     expect_error("directory = https://", "not an https URL");
@@ -355,7 +358,7 @@ static void test_overrides(void **state)
     assert_int_equal(config_override(&c, "timeout", &a), -1);
     assert_string_equal(err_msg(), "-o: expected key=value");
     assert_int_equal(config_override(&c, "domian=x.example", &a), -1);
-    assert_string_equal(err_msg(), "-o domian: unknown key (did you mean \"domains\"?)");
+    assert_string_equal(err_msg(), "-o: unknown key \"domian\" (did you mean \"domains\"?)");
     assert_int_equal(c.timeout, 45);
     /* the file value of an overridden key is still checked */
     setup(NULL);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -23,6 +24,8 @@
 #include "pem.h"
 #include "sys.h"
 #include "x509.h"
+#include "../../bearssl/trust_store.h"
+#include "../../platform/tls_common.h"
 
 /* platform/entropy.c calls getrandom through syscall(2); this definition replaces libc's so
  * the tests can simulate a kernel whose pool is not ready yet (EAGAIN) or that has no
@@ -809,6 +812,244 @@ static void test_cert_selfsigned_and_ca(void **state)
     assert_int_equal(crypto_cert(&leaf, &o, der, 200, &n), -1);
 }
 
+#ifndef CONFIG_TLS_MBEDTLS
+/* The trust anchors bearssl/trust_store.c builds with core/x509.c are those BearSSL's own
+ * br_x509_decoder makes of the same certificates: the system bundle plus made-up EC and RSA
+ * certificates (CA and not). */
+struct want_anchors {
+    size_t n;
+    br_x509_trust_anchor ta[400];
+    unsigned char pool[400000];
+    size_t used;
+};
+
+static void dn_append(void *ctx, const void *buf, size_t len)
+{
+    struct want_anchors *w = ctx;
+    assert_true(len <= sizeof w->pool - w->used);
+    memcpy(w->pool + w->used, buf, len);
+    w->used += len;
+}
+
+static unsigned char *keep(struct want_anchors *w, const void *p, size_t n)
+{
+    unsigned char *q = w->pool + w->used;
+    assert_true(n <= sizeof w->pool - w->used);
+    memcpy(q, p, n);
+    w->used += n;
+    return q;
+}
+
+static int decode_with_bearssl(void *ctx, const uint8_t *der, size_t len)
+{
+    static br_x509_decoder_context dc;
+    struct want_anchors *w = ctx;
+    br_x509_trust_anchor *ta = &w->ta[w->n];
+    size_t mark = w->used;
+    br_x509_pkey *pk;
+
+    br_x509_decoder_init(&dc, dn_append, w);
+    br_x509_decoder_push(&dc, der, len);
+    pk = br_x509_decoder_get_pkey(&dc);
+    if (pk == NULL) {
+        w->used = mark;
+        return 0;
+    }
+    assert_true(w->n < sizeof w->ta / sizeof w->ta[0]);
+    memset(ta, 0, sizeof *ta);
+    ta->dn.data = w->pool + mark;
+    ta->dn.len = w->used - mark;
+    ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+    ta->pkey = *pk;
+    if (pk->key_type == BR_KEYTYPE_RSA) {
+        ta->pkey.key.rsa.n = keep(w, pk->key.rsa.n, pk->key.rsa.nlen);
+        ta->pkey.key.rsa.e = keep(w, pk->key.rsa.e, pk->key.rsa.elen);
+    } else {
+        ta->pkey.key.ec.q = keep(w, pk->key.ec.q, pk->key.ec.qlen);
+    }
+    w->n++;
+    return 0;
+}
+
+static void append_pem(FILE *f, const uint8_t *der, size_t n)
+{
+    static char text[8192];
+    struct buf b;
+    buf_init(&b, text, sizeof text);
+    pem_write(&b, "CERTIFICATE", der, n);
+    assert_false(b.overflow);
+    assert_int_equal(fwrite(text, 1, b.len, f), b.len);
+}
+
+static void test_trust_anchors_as_bearssl(void **state)
+{
+    (void)state;
+    static struct want_anchors want;
+    static struct crypto_key ec, rsa;
+    static uint8_t der[4096];
+    static char line[4096];
+    static const char *const names[] = {"leaf.example"};
+    char path[] = "/tmp/acme-test-anchors-XXXXXX";
+    const br_x509_trust_anchor *got;
+    const char *source;
+    struct cert_opts o;
+    size_t n, i, certs = 0;
+    int fd, is_ca;
+    FILE *f, *sys;
+
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    sys = fopen(TLS_DEFAULT_CA_FILE, "r");
+    if (sys != NULL) {
+        while ((n = fread(line, 1, sizeof line, sys)) > 0)
+            assert_int_equal(fwrite(line, 1, n, f), n);
+        fclose(sys);
+    }
+    assert_int_equal(crypto_key_generate(&ec, KEY_EC521), 0);
+#ifdef CONFIG_RSA
+    assert_int_equal(crypto_key_generate(&rsa, KEY_RSA2048), 0);
+#endif
+    for (is_ca = 0; is_ca < 2; is_ca++) {
+        memset(&o, 0, sizeof o);
+        o.names = names;
+        o.n = 1;
+        o.cn = is_ca ? "Test CA" : NULL;
+        o.not_after = 86400;
+        o.is_ca = is_ca;
+        assert_int_equal(crypto_cert(&ec, &o, der, sizeof der, &n), 0);
+        append_pem(f, der, n);
+#ifdef CONFIG_RSA
+        assert_int_equal(crypto_cert(&rsa, &o, der, sizeof der, &n), 0);
+        append_pem(f, der, n);
+#endif
+    }
+    /* A truncated certificate is skipped by both. */
+    append_pem(f, der, n - 1);
+    assert_int_equal(fclose(f), 0);
+
+    assert_true(tls_each_trust_cert(path, decode_with_bearssl, &want, NULL) > 0);
+    assert_int_equal(trust_store_load(path, &got, &n, &source), 0);
+    assert_int_equal(n, want.n);
+    for (i = 0; i < n; i++) {
+        const br_x509_trust_anchor *a = &got[i], *b = &want.ta[i];
+        assert_int_equal(a->dn.len, b->dn.len);
+        assert_memory_equal(a->dn.data, b->dn.data, a->dn.len);
+        assert_int_equal(a->flags, b->flags);
+        assert_int_equal(a->pkey.key_type, b->pkey.key_type);
+        if (a->pkey.key_type == BR_KEYTYPE_RSA) {
+            assert_int_equal(a->pkey.key.rsa.nlen, b->pkey.key.rsa.nlen);
+            assert_memory_equal(a->pkey.key.rsa.n, b->pkey.key.rsa.n, a->pkey.key.rsa.nlen);
+            assert_int_equal(a->pkey.key.rsa.elen, b->pkey.key.rsa.elen);
+            assert_memory_equal(a->pkey.key.rsa.e, b->pkey.key.rsa.e, a->pkey.key.rsa.elen);
+        } else {
+            assert_int_equal(a->pkey.key.ec.curve, b->pkey.key.ec.curve);
+            assert_int_equal(a->pkey.key.ec.qlen, b->pkey.key.ec.qlen);
+            assert_memory_equal(a->pkey.key.ec.q, b->pkey.key.ec.q, a->pkey.key.ec.qlen);
+        }
+        certs += (a->flags & BR_X509_TA_CA) != 0;
+    }
+    assert_true(certs >= 1 && certs < n); /* both kinds were compared */
+    unlink(path);
+}
+#endif
+
+/* Loads DER as a PEM block with this label; 0 or -1 (the error then names the origin). */
+static int load_der(struct crypto_key *k, const char *label, const uint8_t *der, size_t n)
+{
+    static char pem[8192];
+    struct buf b;
+    buf_init(&b, pem, sizeof pem);
+    pem_write(&b, label, der, n);
+    if (crypto_key_load_pem(k, pem, b.len, "t.key") == 0) return 0;
+    assert_non_null(strstr(err_msg(), "t.key"));
+    assert_int_equal(err_status(), ACME_ECONFIG);
+    assert_int_equal(k->type, KEY_NONE);
+    return -1;
+}
+
+/* PKCS#8 around a SEC1 key: algorithm id-ecPublicKey with curve OID oid (NULL: none). */
+static size_t pkcs8_ec(uint8_t *out, size_t cap, const uint8_t *oid, size_t oidlen,
+                       const uint8_t *sec1, size_t n)
+{
+    static const uint8_t EC[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+    struct der_writer w;
+    size_t len;
+    derw_init(&w, out, cap);
+    derw_begin(&w, DER_SEQUENCE);
+    derw_small_int(&w, 0);
+    derw_begin(&w, DER_SEQUENCE);
+    derw_oid(&w, EC, sizeof EC);
+    if (oid != NULL) derw_oid(&w, oid, oidlen);
+    derw_end(&w);
+    derw_tlv(&w, DER_OCTET_STRING, sec1, n);
+    derw_end(&w);
+    assert_int_equal(derw_finish(&w, &len), 0);
+    return len;
+}
+
+/* The own DER key decoder (bearssl/key.c) on the structures around a valid key. */
+static void test_key_der_variants(void **state)
+{
+    (void)state;
+    static const uint8_t P256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+    static const uint8_t P384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
+    static const uint8_t K1[] = {0x2b, 0x81, 0x04, 0x00, 0x0a};
+    static const uint8_t ED25519[] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
+                                      0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
+    static struct crypto_key k;
+    static uint8_t sec1[256], der[512], tmp[512];
+    unsigned char kbuf[BR_EC_KBUF_PRIV_MAX_SIZE];
+    br_hmac_drbg_context rng;
+    br_ec_private_key sk;
+    size_t n, len;
+
+    br_hmac_drbg_init(&rng, &br_sha256_vtable, "key der variants", 16);
+    assert_int_equal(br_ec_keygen(&rng.vtable, &br_ec_p256_m31, &sk, kbuf, BR_EC_secp256r1), 32);
+    assert_int_equal(load_der(&k, "EC PRIVATE KEY", sec1, 0), -1);
+    n = br_encode_ec_raw_der(sec1, &sk, NULL); /* SEC1 with [0] P-256, no public key */
+    assert_true(n > 0 && n < sizeof sec1);
+    assert_int_equal(load_der(&k, "EC PRIVATE KEY", sec1, n), 0);
+    assert_int_equal(k.type, KEY_EC256);
+    /* PKCS#8 naming the curve, the inner key naming it too: fine; naming another: refused. */
+    len = pkcs8_ec(der, sizeof der, P256, sizeof P256, sec1, n);
+    assert_int_equal(load_der(&k, "PRIVATE KEY", der, len), 0);
+    len = pkcs8_ec(der, sizeof der, P384, sizeof P384, sec1, n);
+    assert_int_equal(load_der(&k, "PRIVATE KEY", der, len), -1);
+    assert_non_null(strstr(err_msg(), "inconsistent curve"));
+    len = pkcs8_ec(der, sizeof der, K1, sizeof K1, sec1, n);
+    assert_int_equal(load_der(&k, "PRIVATE KEY", der, len), -1);
+    assert_non_null(strstr(err_msg(), "unsupported elliptic curve"));
+    /* Neither names it (the [0] of the SEC1 key dropped, with the outer length fixed). */
+    memcpy(tmp, sec1, n);
+    assert_int_equal(tmp[1] & 0x80, 0);
+    assert_int_equal(tmp[n - 12], DER_CTX_CONS(0)); /* [0] { OID P-256 }: the last 12 bytes */
+    tmp[1] = (uint8_t)(tmp[1] - 12);
+    len = pkcs8_ec(der, sizeof der, NULL, 0, tmp, n - 12);
+    assert_int_equal(load_der(&k, "PRIVATE KEY", der, len), -1);
+    assert_non_null(strstr(err_msg(), "without its curve"));
+    len = pkcs8_ec(der, sizeof der, P256, sizeof P256, tmp, n - 12);
+    assert_int_equal(load_der(&k, "PRIVATE KEY", der, len), 0);
+    assert_int_equal(k.type, KEY_EC256);
+    /* SEC1 version 2, trailing data, and an Ed25519 PKCS#8 key. */
+    memcpy(tmp, sec1, n);
+    tmp[4] = 2;
+    assert_int_equal(load_der(&k, "EC PRIVATE KEY", tmp, n), -1);
+    assert_non_null(strstr(err_msg(), "unsupported version"));
+    memcpy(tmp, sec1, n);
+    tmp[n] = 0;
+    assert_int_equal(load_der(&k, "EC PRIVATE KEY", tmp, n + 1), -1);
+    assert_non_null(strstr(err_msg(), "data after the key"));
+    memset(tmp, 0x11, sizeof tmp);
+    memcpy(tmp, ED25519, sizeof ED25519);
+    assert_int_equal(load_der(&k, "PRIVATE KEY", tmp, 48), -1);
+    assert_non_null(strstr(err_msg(), "unsupported key algorithm"));
+    /* Truncated: a DER error, named as such. */
+    assert_int_equal(load_der(&k, "EC PRIVATE KEY", sec1, n - 1), -1);
+    assert_non_null(strstr(err_msg(), "not a valid private key: DER:"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -820,6 +1061,7 @@ int main(void)
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_sec1_and_pkcs1_written_by_bearssl),
         cmocka_unit_test(test_write_pem_overflow),
+        cmocka_unit_test(test_key_der_variants),
         cmocka_unit_test(test_hmac_rfc4231),
         cmocka_unit_test(test_sha256_and_random),
         cmocka_unit_test(test_entropy),
@@ -827,6 +1069,9 @@ int main(void)
         cmocka_unit_test(test_csr_rsa_and_ec521),
         cmocka_unit_test(test_csr_limits),
         cmocka_unit_test(test_cert_selfsigned_and_ca),
+#ifndef CONFIG_TLS_MBEDTLS
+        cmocka_unit_test(test_trust_anchors_as_bearssl),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

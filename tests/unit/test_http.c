@@ -257,7 +257,7 @@ static void test_line_limits(void **state)
                          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;");
     memset(chunkline + n, 'e', 300);
     assert_int_equal(feed(chunkline, n + 300, 0, 0, CAP, 0, NULL), HTTP_ERROR);
-    assert_err("HTTP: chunk size line too long");
+    assert_err("HTTP: chunk size line longer than 256 bytes (HTTP_CHUNK_LINE_MAX)");
 }
 
 static void test_no_body_responses(void **state)

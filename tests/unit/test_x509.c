@@ -12,6 +12,7 @@
 #include "err.h"
 #include "pem.h"
 #include "x509.h"
+#include "crypto.h"
 
 /* openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/CN=acme.c test CA"
  *   -days 3650 */
@@ -595,6 +596,28 @@ static void test_extensions(void **state)
     assert_int_equal(derw_finish(&w, &len), 0);
     assert_int_equal(parse_with_exts(exts, len, &c), -1);
 
+    /* basicConstraints with data after pathLenConstraint, or after its SEQUENCE. */
+    derw_init(&w, exts, sizeof exts);
+    ext(&w, OID_BC, sizeof OID_BC, "\x30\x08\x01\x01\xff\x02\x01\x00\x05\x00", 10);
+    assert_int_equal(derw_finish(&w, &len), 0);
+    assert_int_equal(parse_with_exts(exts, len, &c), -1);
+    expect_error("basicConstraints");
+    derw_init(&w, exts, sizeof exts);
+    ext(&w, OID_BC, sizeof OID_BC, "\x30\x03\x01\x01\xff\x00", 6);
+    assert_int_equal(derw_finish(&w, &len), 0);
+    assert_int_equal(parse_with_exts(exts, len, &c), -1);
+    /* A constructed BOOLEAN is not cA. */
+    derw_init(&w, exts, sizeof exts);
+    ext(&w, OID_BC, sizeof OID_BC, "\x30\x03\x21\x01\xff", 5);
+    assert_int_equal(derw_finish(&w, &len), 0);
+    assert_int_equal(parse_with_exts(exts, len, &c), -1);
+    /* basicConstraints without cA. */
+    derw_init(&w, exts, sizeof exts);
+    ext(&w, OID_BC, sizeof OID_BC, "\x30\x00", 2);
+    assert_int_equal(derw_finish(&w, &len), 0);
+    assert_int_equal(parse_with_exts(exts, len, &c), 0);
+    assert_int_equal(c.is_ca, 0);
+
     /* An extension without its OCTET STRING. */
     derw_init(&w, exts, sizeof exts);
     derw_begin(&w, DER_SEQUENCE);
@@ -648,10 +671,88 @@ static void test_serials_and_times(void **state)
     assert_true(c.not_after == 253402300799);
 }
 
+/* The outer signatureAlgorithm must start with an OID, the signature be whole bytes. */
+static void test_signature_fields(void **state)
+{
+    (void)state;
+    static uint8_t buf[1024];
+    struct der_reader r, cert;
+    struct der_tlv c, tbs, alg, sig;
+    struct x509_info x;
+    size_t n = leaf_len;
+
+    memcpy(buf, leaf_der, n);
+    der_init(&r, buf, n);
+    assert_int_equal(der_expect(&r, DER_SEQUENCE, &c), 0);
+    der_enter(&c, &cert);
+    assert_int_equal(der_expect(&cert, DER_SEQUENCE, &tbs), 0);
+    assert_int_equal(der_expect(&cert, DER_SEQUENCE, &alg), 0);
+    assert_int_equal(der_expect(&cert, DER_BIT_STRING, &sig), 0);
+    assert_int_equal(x509_parse(buf, n, &x), 0);
+    buf[alg.val - buf] = DER_NULL; /* the OID's tag */
+    assert_int_equal(x509_parse(buf, n, &x), -1);
+    expect_error("signatureAlgorithm");
+    buf[alg.val - buf] = DER_OID;
+    buf[sig.val - buf] = 1; /* one unused bit */
+    assert_int_equal(x509_parse(buf, n, &x), -1);
+    expect_error("signatureValue");
+}
+
+/* x509_spki_key(): EC on the three curves, RSA, and keys it does not know. */
+static void test_spki_key(void **state)
+{
+    (void)state;
+    /* SEQUENCE { SEQUENCE { id-ecPublicKey, curve }, BIT STRING { 0, 04 01 02 } } */
+    static const uint8_t ec[] = {0x30, 0x1b, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce,
+                                 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+                                 0x03, 0x01, 0x07, 0x03, 0x04, 0x00, 0x04, 0x01, 0x02};
+    static const uint8_t p384[] = {0x30, 0x18, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                   0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04,
+                                   0x00, 0x22, 0x03, 0x04, 0x00, 0x04, 0x01, 0x02};
+    /* rsaEncryption, NULL; RSAPublicKey { 00 c3, 01 00 01 } */
+    static const uint8_t rsa[] = {0x30, 0x1c, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                  0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x0b, 0x00,
+                                  0x30, 0x08, 0x02, 0x02, 0x00, 0xc3, 0x02, 0x02, 0x01, 0x00};
+    uint8_t buf[64];
+    struct x509_pubkey k;
+
+    assert_int_equal(x509_spki_key(ec, sizeof ec, &k), 0);
+    assert_int_equal(k.type, X509_KEY_EC);
+    assert_int_equal(k.curve, KEY_EC256);
+    assert_int_equal(k.q_len, 3);
+    assert_memory_equal(k.q, "\x04\x01\x02", 3);
+    assert_int_equal(x509_spki_key(p384, sizeof p384, &k), 0);
+    assert_int_equal(k.curve, KEY_EC384);
+    memcpy(buf, p384, sizeof p384);
+    buf[19] = 0x23;
+    assert_int_equal(x509_spki_key(buf, sizeof p384, &k), 0);
+    assert_int_equal(k.curve, KEY_EC521);
+    buf[19] = 0x0a; /* secp256k1: not supported, not an error */
+    assert_int_equal(x509_spki_key(buf, sizeof p384, &k), 0);
+    assert_int_equal(k.type, 0);
+    assert_int_equal(x509_spki_key(rsa, sizeof rsa, &k), 0);
+    assert_int_equal(k.type, X509_KEY_RSA);
+    assert_int_equal(k.n_len, 1);
+    assert_int_equal(k.n[0], 0xc3);
+    assert_int_equal(k.e_len, 2);
+    assert_memory_equal(k.e, "\x01\x00", 2);
+    memcpy(buf, rsa, sizeof rsa);
+    buf[25] = 0x83; /* a negative modulus */
+    buf[24] = 0xff;
+    assert_int_equal(x509_spki_key(buf, sizeof rsa, &k), -1);
+    expect_error("RSA public key");
+    memcpy(buf, rsa, sizeof rsa);
+    buf[19] = 1; /* unused bits in the key */
+    assert_int_equal(x509_spki_key(buf, sizeof rsa, &k), -1);
+    assert_int_equal(x509_spki_key(rsa, sizeof rsa - 1, &k), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_leaf_fields),
+        cmocka_unit_test(test_signature_fields),
+        cmocka_unit_test(test_spki_key),
         cmocka_unit_test(test_ca_fields_and_chain),
         cmocka_unit_test(test_leaf_san),
         cmocka_unit_test(test_truncated_and_trailing),
