@@ -14,6 +14,7 @@
 #include "sys.h"
 #include "x509.h"
 #include "fmt.h"
+#include "str.h"
 
 /* The newOrder and finalize request bodies (never needed at the same time). */
 static unsigned char order_body[16384];
@@ -131,7 +132,7 @@ static int replaces_refused(struct acme *c)
     if (c->r.status == 409) return problem_is(type, "alreadyReplaced");
     if (c->r.status == 403)
         return problem_is(type, "unauthorized") ||
-               (c->r.body != NULL && strstr(c->r.body, "replace") != NULL);
+               (c->r.body != NULL && str_find(c->r.body, "replace") != NULL);
     return 0;
 }
 

@@ -28,6 +28,7 @@
 #include "err.h"
 #include "ipaddr.h"
 #include "fmt.h"
+#include "str.h"
 
 enum kind {
     /* an empty value unsets these three */
@@ -438,7 +439,7 @@ static char *check_email(char *s, size_t n)
         if (i > local && (c == '*' || c == '_')) goto bad;
     }
     if (n - local - 1 <= CONFIG_MAX_NAME_LEN && at[1] != '.' && s[n - 1] != '.' &&
-        strstr(at, "..") == NULL && strchr(at, '.') != NULL) {
+        str_find(at, "..") == NULL && strchr(at, '.') != NULL) {
         for (i = local + 1; i < n; i++)
             s[i] = to_lower(s[i]);
         return s;

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "sys.h"
 #include "url.h"
+#include "str.h"
 
 #if defined(__linux__)
 #define UA_OS "Linux"
@@ -122,8 +123,9 @@ int transport_timed_out;
 static int dropped_idle(void)
 {
     const char *m = err_msg();
-    return !transport_timed_out && (strstr(m, "reset") != NULL || strstr(m, "roken pipe") != NULL ||
-                                    strstr(m, "closed") != NULL);
+    return !transport_timed_out &&
+           (str_find(m, "reset") != NULL || str_find(m, "roken pipe") != NULL ||
+            str_find(m, "closed") != NULL);
 }
 
 /* One try on the current (reused) or a new connection. Returns 0, -1 with an error, or

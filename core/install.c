@@ -41,6 +41,7 @@
 #include "sys.h"
 #include "x509.h"
 #include "fmt.h"
+#include "str.h"
 
 #define CERT_DER_MAX 8192
 #define CERT_FILE_MAX (256 * 1024)
@@ -286,11 +287,11 @@ struct sweep {
 static int sweep_one(const char *name, void *ctx)
 {
     const struct sweep *s = ctx;
-    const char *t = strstr(name, ".tmp"), *q;
+    const char *t = str_find(name, ".tmp"), *q;
     char p[SYS_PATH_MAX];
     size_t n;
     if (t == NULL) return 0;
-    while ((q = strstr(t + 1, ".tmp")) != NULL)
+    while ((q = str_find(t + 1, ".tmp")) != NULL)
         t = q;
     if (t[4] < '0' || t[4] > '9') return 0;
     for (q = t + 4; *q != '\0'; q++)

@@ -18,6 +18,7 @@
 #include "../core/ipaddr.h"
 #include "../core/log.h"
 #include "listener.h"
+#include "../core/str.h"
 
 #define CHALLENGE_PREFIX "/.well-known/acme-challenge/"
 /* A token longer than this cannot come from a sane CA (RFC 8555: 128 bits of entropy,
@@ -88,7 +89,7 @@ static int answer_parsed(const struct http_req_parser *p, int rc, const struct h
     if (!head && strcmp(p->method, "GET") != 0) return respond(out, 405, 0, NULL);
     const char *t = p->target;
     /* Traversal and escapes never name a token: refuse them outright rather than 404. */
-    if (strchr(t, '%') != NULL || strstr(t, "/..") != NULL || strstr(t, "/./") != NULL ||
+    if (strchr(t, '%') != NULL || str_find(t, "/..") != NULL || str_find(t, "/./") != NULL ||
         strchr(t, '\\') != NULL)
         return respond(out, 400, head, NULL);
     size_t plen = sizeof CHALLENGE_PREFIX - 1;

@@ -23,6 +23,7 @@
 #include "../core/url.h"
 #include "fmt.h"
 #include "resolve.h"
+#include "../core/str.h"
 
 #define DEFAULT_TIMEOUT 30
 
@@ -245,7 +246,7 @@ int net_proxy_for(const char *host, char *phost, size_t phost_cap, char *pport, 
         log_vv("not using the proxy for %s (no_proxy)", host);
         return 0;
     }
-    if (strstr(v, "://") == NULL) {
+    if (str_find(v, "://") == NULL) {
         if ((size_t)fmt_snprintf(tmp, sizeof tmp, "http://%s", v) >= sizeof tmp)
             return err_set(ACME_ECONFIG, "%s: URL too long", env);
         v = tmp;
