@@ -11,9 +11,6 @@
 #include "fmt.h"
 #include "x509.h"
 
-static const uint8_t OID_RSA[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
-static const uint8_t OID_EC[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
-
 /* Largest private key DER we read or write: RSA-4096 PKCS#8 is about 2.4 KiB. */
 #define KEY_DER_MAX 4096
 
@@ -284,8 +281,12 @@ static int decode_rsa(struct crypto_key *k, struct der_reader *r)
     }
     if (!der_at_end(r)) return bad_key("more than two RSA primes");
     /* BearSSL's decoder limits, kept: the CRT values share 3 * BR_X509_BUFSIZE_KEY bytes. */
-    if (len[N] == 0 || len[N] > 3 * BR_X509_BUFSIZE_KEY || crt > 3 * BR_X509_BUFSIZE_KEY)
-        return bad_key("RSA modulus or CRT values");
+    if (len[N] == 0) return bad_key("RSA modulus is zero");
+    if (len[N] > 3 * BR_X509_BUFSIZE_KEY || crt > 3 * BR_X509_BUFSIZE_KEY)
+        return err_set(ACME_ECONFIG,
+                       "RSA key too large (the modulus and the CRT values together may each take "
+                       "at most %d bytes)",
+                       3 * BR_X509_BUFSIZE_KEY);
     for (top = v[N][0], i = 0; top != 0; top >>= 1)
         i++;
     sk.n_bitlen = (uint32_t)(len[N] - 1) * 8 + i;
@@ -311,7 +312,7 @@ static int decode_key(struct crypto_key *k, const uint8_t *der, size_t len)
 {
     struct der_reader r, in;
     struct der_tlv t, alg, oid;
-    int curve = 0, is_rsa, rc;
+    int curve = 0, alg_type, is_rsa, rc;
 
     der_init(&r, der, len);
     if (der_expect(&r, DER_SEQUENCE, &t) != 0) return -1;
@@ -324,9 +325,10 @@ static int decode_key(struct crypto_key *k, const uint8_t *der, size_t len)
     /* PKCS#8: the algorithm, then the key in an OCTET STRING; attributes are ignored. */
     der_enter(&alg, &r);
     if (der_expect(&r, DER_OID, &oid) != 0) return -1;
-    is_rsa = der_oid_eq(&oid, OID_RSA, sizeof OID_RSA);
+    alg_type = x509_key_oid(&oid);
+    is_rsa = alg_type == X509_KEY_RSA;
     if (!is_rsa) {
-        if (!der_oid_eq(&oid, OID_EC, sizeof OID_EC))
+        if (alg_type != X509_KEY_EC)
             return err_set(ACME_ECONFIG, "unsupported key algorithm (only EC and RSA keys)");
         if (!der_at_end(&r) && ((curve = read_curve(&r)) == 0 || !der_at_end(&r)))
             return curve == 0 ? -1 : bad_key("EC key algorithm parameters");

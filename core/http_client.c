@@ -10,7 +10,6 @@
 #include "log.h"
 #include "sys.h"
 #include "url.h"
-#include "str.h"
 
 #if defined(__linux__)
 #define UA_OS "Linux"
@@ -113,20 +112,7 @@ static long build_head(struct http_client *c, const struct url *u, const char *m
 
 #define ATTEMPT_RETRY 1
 
-int transport_timed_out;
-
-/* After a failed read or write on a reused connection (error held): 1 when the server just
- * dropped the idle connection, so the request cannot have been processed and may be sent
- * again. A timeout is not that: the server may be working on the request, and resending
- * would only double the wait. The transports report a reset with strerror(ECONNRESET) or
- * EPIPE ("Connection reset by peer", "Broken pipe"), or say that the server closed it. */
-static int dropped_idle(void)
-{
-    const char *m = err_msg();
-    return !transport_timed_out &&
-           (str_find(m, "reset") != NULL || str_find(m, "roken pipe") != NULL ||
-            str_find(m, "closed") != NULL);
-}
+int transport_dropped;
 
 /* One try on the current (reused) or a new connection. Returns 0, -1 with an error, or
  * ATTEMPT_RETRY when a reused connection was closed or reset by the server before any byte
@@ -138,11 +124,11 @@ static int attempt(struct http_client *c, const struct url *u, int head_req, con
     size_t got = 0, used;
     long n;
 
-    transport_timed_out = 0;
+    transport_dropped = 0;
     if (!reused && open_connection(c, u) < 0) return -1;
     if (c->t->write(c->t, head, hlen) < 0 || (len > 0 && c->t->write(c->t, body, len) < 0)) {
         http_client_close(c);
-        return reused && dropped_idle() ? ATTEMPT_RETRY : -1;
+        return reused && transport_dropped ? ATTEMPT_RETRY : -1;
     }
     http_resp_init(&c->parser, r, c->body, CONFIG_HTTP_BODY_MAX, head_req,
                    c->now != NULL ? c->now() : sys_now());
@@ -150,7 +136,7 @@ static int attempt(struct http_client *c, const struct url *u, int head_req, con
         n = c->t->read(c->t, c->rbuf, sizeof c->rbuf);
         if (n < 0) {
             http_client_close(c);
-            return reused && got == 0 && dropped_idle() ? ATTEMPT_RETRY : -1;
+            return reused && got == 0 && transport_dropped ? ATTEMPT_RETRY : -1;
         }
         if (n == 0) {
             if (http_resp_eof(&c->parser) == HTTP_DONE) break;

@@ -511,13 +511,12 @@ long http_connect_request(char *out, size_t cap, const char *host, const char *p
     for (i = 0; port[i] != '\0'; i++)
         if (port[i] < '0' || port[i] > '9')
             return err_set(ACME_ECONFIG, "CONNECT: bad port '%s'", port);
-    /* an authority that does not fit here would not fit in any request buffer either */
     n = fmt_snprintf(auth, sizeof auth, strchr(host, ':') != NULL ? "[%s]:%s" : "%s:%s", host,
                      port);
-    if (n >= 0 && (size_t)n < sizeof auth)
-        n = fmt_snprintf(out, cap, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", auth, auth);
-    else
-        n = -1;
+    if (n < 0 || (size_t)n >= sizeof auth)
+        return err_set(ACME_ECONFIG, "CONNECT: host and port longer than %zu bytes",
+                       sizeof auth - 1);
+    n = fmt_snprintf(out, cap, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", auth, auth);
     if (n < 0 || (size_t)n >= cap)
         return err_set(ACME_ELOCAL, "CONNECT request: %zu-byte buffer too small", cap);
     return n;

@@ -25,11 +25,11 @@ struct transport {
     unsigned handshakes; /* TLS handshakes done so far (for the -v log and the tests) */
 };
 
-/* 1 when the last failed read or write of the socket layer (platform/net.c) timed out, 0 when
- * it failed otherwise; the TLS layers pass it on untouched. http_client.c clears it before a
- * request: a timeout is not a dropped idle connection, and the request is not sent again.
- * Test transports set it to simulate a stall. */
-extern int transport_timed_out;
+/* 1 once the server has dropped the connection: the socket layer (platform/net.c) saw end of
+ * stream, a reset or a broken pipe. A timeout or any other failure leaves it 0. http_client.c
+ * clears it before each try and resends a request on a reused connection only when it is set:
+ * then the server dropped the idle connection and cannot have processed the request. */
+extern int transport_dropped;
 
 /* The TLS transport of this build (static storage; one connection at a time). */
 struct transport *tls_transport(const struct transport_opts *o);

@@ -370,6 +370,13 @@ int x509_curve_oid(const uint8_t *oid, size_t n)
     return 0;
 }
 
+int x509_key_oid(const struct der_tlv *oid)
+{
+    if (der_oid_eq(oid, OID_RSA, sizeof OID_RSA)) return X509_KEY_RSA;
+    if (der_oid_eq(oid, OID_EC, sizeof OID_EC)) return X509_KEY_EC;
+    return 0;
+}
+
 int x509_spki_key(const uint8_t *spki, size_t n, struct x509_pubkey *out)
 {
     struct der_reader r, in;
@@ -384,7 +391,7 @@ int x509_spki_key(const uint8_t *spki, size_t n, struct x509_pubkey *out)
     if (!der_at_end(&in) || bits.len < 2 || bits.val[0] != 0) return bad("subjectPublicKey");
     der_enter(&alg, &r);
     if (der_expect(&r, DER_OID, &oid) != 0) return ctx("public key algorithm");
-    if (der_oid_eq(&oid, OID_EC, sizeof OID_EC)) {
+    if (x509_key_oid(&oid) == X509_KEY_EC) {
         /* Named curves only: the parameters are the curve's OID. */
         int rc = der_optional(&r, DER_OID, &t);
         if (rc < 0) return ctx("public key algorithm");
@@ -395,7 +402,7 @@ int x509_spki_key(const uint8_t *spki, size_t n, struct x509_pubkey *out)
         }
         return 0;
     }
-    if (!der_oid_eq(&oid, OID_RSA, sizeof OID_RSA)) return 0;
+    if (x509_key_oid(&oid) != X509_KEY_RSA) return 0;
     /* RSAPublicKey ::= SEQUENCE { modulus, publicExponent }; the parameters are ignored. */
     der_init(&r, bits.val + 1, bits.len - 1);
     if (der_expect(&r, DER_SEQUENCE, &t) != 0) return ctx("RSA public key");

@@ -55,6 +55,10 @@ struct x509_pubkey {
 /* Decodes a SubjectPublicKeyInfo TLV (x509_info.spki): 0 (type 0 for a key that is neither
  * RSA nor EC on P-256/384/521), -1 with err_set(ACME_ETEMP, ...) when malformed. */
 int x509_spki_key(const uint8_t *spki, size_t n, struct x509_pubkey *out);
+/* X509_KEY_RSA or X509_KEY_EC for a key algorithm OID (rsaEncryption, id-ecPublicKey: in a
+ * SubjectPublicKeyInfo or a PKCS#8 key), else 0. */
+struct der_tlv;
+int x509_key_oid(const struct der_tlv *oid);
 /* KEY_EC256, KEY_EC384 or KEY_EC521 for the contents of a named-curve OID, else 0. */
 int x509_curve_oid(const uint8_t *oid, size_t n);
 

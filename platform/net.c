@@ -326,10 +326,11 @@ int net_connect(struct net_conn *c, const char *host, const char *port, int time
     return 0;
 }
 
-/* A failed or timed-out (w == 0) read or write; errno holds the error otherwise. */
+/* A failed or timed-out (w == 0) read or write; errno holds the error otherwise. A reset or
+ * a broken pipe means the server dropped the connection (see transport_dropped). */
 static int io_error(const struct net_conn *c, const char *dir, const char *step, int w)
 {
-    transport_timed_out = w == 0;
+    if (w != 0 && (errno == ECONNRESET || errno == EPIPE)) transport_dropped = 1;
     if (w == 0)
         return err_set(ACME_ETEMP, "%s %s port %s: timed out after %d s", dir, c->host, c->port,
                        c->timeout);
@@ -350,6 +351,7 @@ long net_read(struct net_conn *c, void *buf, size_t n)
     }
     for (;;) {
         r = recv(c->fd, buf, n, 0);
+        if (r == 0) transport_dropped = 1; /* end of stream: the server closed it */
         if (r >= 0) return (long)r;
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) return io_error(c, "reading from", "", -1);

@@ -51,9 +51,11 @@ static long ft_read(struct transport *t, void *buf, size_t n)
             return (long)k;
         case FT_CLOSE:
         case FT_WRITE_FAIL:
+            transport_dropped = 1; /* end of stream, as platform/net.c reports it */
             return 0;
         case FT_RESET:
             f->pos++;
+            transport_dropped = 1;
             return err_set(ACME_ETEMP, "fake: connection reset by peer");
         }
     }
@@ -67,6 +69,7 @@ static int ft_write(struct transport *t, const void *buf, size_t n)
     if (!f->is_open) return err_set(ACME_ETEMP, "fake: write on a closed connection");
     if (f->pos < f->end && f->ev[f->pos].kind == FT_WRITE_FAIL) {
         f->pos++;
+        transport_dropped = 1;
         return err_set(ACME_ETEMP, "fake: write failed: broken pipe");
     }
     if (n > FT_WRITTEN_MAX - f->written_len)
