@@ -1,8 +1,22 @@
-/* The TLS side of the TLS-ALPN-01 responder (core/alpn.h): one BearSSL server handshake per
- * connection, TLS 1.2 with ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 only (as br_ssl_server_init_minf2g
- * but with our algorithm choices; the responder key is P-256). A policy wrapped around BearSSL's
- * single-EC policy picks the certificate by SNI and refuses ClientHellos without the acme-tls/1
- * protocol. */
+/* The TLS side of the TLS-ALPN-01 responder (core/alpn.h): a purpose-built TLS 1.2 server
+ * handshake that can complete exactly one kind of handshake, the one RFC 8737 needs:
+ * ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 with a P-256 ephemeral key, ALPN "acme-tls/1", the
+ * certificate chosen by SNI, then close_notify. No application data, no resumption, no
+ * renegotiation, no extended master secret.
+ *
+ * The wire format lives in core/tls_hello.c; this file holds the flow and the cryptography,
+ * all of it primitives the TLS client links anyway (BearSSL's TLS server engine is ~8 KiB of
+ * code a router binary would carry for this one handshake): the P-256 implementation of
+ * ec_impl(), ECDSA through x509_sign(), SHA-256 for the transcript, the TLS 1.2 PRF, and
+ * BearSSL's GCM record classes with the AES-CTR and GHASH of tls_algos.c.
+ *
+ *   client                               server (this file)
+ *   ClientHello            -------->
+ *                                        ServerHello, Certificate,
+ *                          <--------     ServerKeyExchange, ServerHelloDone
+ *   ClientKeyExchange, [CCS],
+ *   Finished (encrypted)   -------->     verified
+ *                          <--------     [CCS], Finished, close_notify (encrypted) */
 #include "../core/build_config.h"
 
 #if defined(CONFIG_TLSALPN01_RESPONDER)
@@ -13,148 +27,304 @@
 
 #include "../core/alpn.h"
 #include "../core/err.h"
+#include "../core/tls_hello.h"
 #include "crypto_int.h"
 
-struct alpn_policy {
-    const br_ssl_server_policy_class *vtable;
-    br_ssl_server_policy_ec_context *inner; /* BearSSL's, inside the server context */
-    const struct alpn_cert *certs;
-    size_t n;
-    br_x509_certificate chain;
-    const char *chosen;
+/* handshake() results besides 0 (done) and TLS alerts (1..255) */
+#define GONE 256   /* the client went away or sent an alert: nothing to send */
+#define LOCAL (-1) /* our own failure, the error is set */
+
+#define CURVE BR_EC_secp256r1
+#define SCALAR_LEN 32
+#define PREMASTER_LEN 32 /* the X coordinate of the shared point */
+#define MASTER_LEN 48
+/* client_write_key, server_write_key, client_write_IV, server_write_IV (RFC 5288 3) */
+#define KEY_LEN 16
+#define IV_LEN 4
+#define KEY_BLOCK_LEN (2 * KEY_LEN + 2 * IV_LEN)
+#define GCM_EXPLICIT_NONCE 8
+#define GCM_TAG 16
+
+struct conn {
+    const struct alpn_io *io;
+    br_sha256_context transcript; /* of the handshake messages so far */
+    br_sslrec_gcm_context in, out;
+    uint8_t client_random[TLS_RANDOM_LEN];
+    uint8_t server_random[TLS_RANDOM_LEN];
+    int encrypting; /* our CCS was sent */
 };
 
-static struct alpn_policy *policy_of(const br_ssl_server_policy_class **pctx)
-{
-    return (struct alpn_policy *)(void *)(uintptr_t)pctx;
-}
+/* What is wiped before alpn_serve() returns. */
+struct secrets {
+    br_hmac_drbg_context drbg;
+    uint8_t scalar[SCALAR_LEN];         /* the ephemeral private key */
+    uint8_t shared[TLS_P256_POINT_LEN]; /* the ECDH result; premaster = X */
+    uint8_t master[MASTER_LEN];
+    uint8_t key_block[KEY_BLOCK_LEN];
+};
 
-static int name_eq(const char *a, const char *b)
-{
-    for (; *a != '\0' && *b != '\0'; a++, b++) {
-        int x = *a >= 'A' && *a <= 'Z' ? *a - 'A' + 'a' : *a;
-        int y = *b >= 'A' && *b <= 'Z' ? *b - 'A' + 'a' : *b;
-        if (x != y) return 0;
-    }
-    return *a == *b;
-}
+/* One record in or out: header, GCM explicit nonce, payload and tag fit. */
+static uint8_t rec[TLS_HEADER_LEN + TLS_RECORD_MAX];
+static struct tls_handshake hs;
 
-static int pol_choose(const br_ssl_server_policy_class **pctx, const br_ssl_server_context *cc,
-                      br_ssl_server_choices *choices)
+static int read_full(const struct alpn_io *io, uint8_t *p, size_t n)
 {
-    struct alpn_policy *p = policy_of(pctx);
-    const char *sni = br_ssl_engine_get_server_name(&cc->eng);
-    unsigned proto = cc->eng.selected_protocol;
-    size_t i;
-
-    /* 0: the client sent no ALPN; 0xFFFF: no common protocol */
-    if (proto == 0 || proto == 0xFFFF) return 0;
-    for (i = 0; i < p->n; i++) {
-        if (!name_eq(sni, p->certs[i].sni)) continue;
-        p->chain.data = (unsigned char *)(uintptr_t)p->certs[i].der;
-        p->chain.data_len = p->certs[i].der_len;
-        p->inner->chain = &p->chain;
-        p->inner->chain_len = 1;
-        p->chosen = p->certs[i].sni;
-        return p->inner->vtable->choose(&p->inner->vtable, cc, choices);
+    while (n > 0) {
+        long r = io->read(io->ctx, p, n);
+        if (r <= 0) return GONE;
+        if ((size_t)r > n) return LOCAL;
+        p += r;
+        n -= (size_t)r;
     }
     return 0;
 }
 
-static uint32_t pol_keyx(const br_ssl_server_policy_class **pctx, unsigned char *data, size_t *len)
+static int write_full(const struct alpn_io *io, const uint8_t *p, size_t n)
 {
-    struct alpn_policy *p = policy_of(pctx);
-    return p->inner->vtable->do_keyx(&p->inner->vtable, data, len);
+    while (n > 0) {
+        long r = io->write(io->ctx, p, n);
+        if (r <= 0 || (size_t)r > n) return GONE;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
 }
 
-static size_t pol_sign(const br_ssl_server_policy_class **pctx, unsigned algo_id,
-                       unsigned char *data, size_t hv_len, size_t len)
+static void put_header(uint8_t *h, unsigned type, size_t len)
 {
-    struct alpn_policy *p = policy_of(pctx);
-    return p->inner->vtable->do_sign(&p->inner->vtable, algo_id, data, hv_len, len);
+    h[0] = (uint8_t)type;
+    h[1] = TLS_VERSION_12 >> 8;
+    h[2] = TLS_VERSION_12 & 0xFF;
+    h[3] = (uint8_t)(len >> 8);
+    h[4] = (uint8_t)len;
 }
 
-static const br_ssl_server_policy_class policy_class = {
-    sizeof(struct alpn_policy),
-    pol_choose,
-    pol_keyx,
-    pol_sign,
-};
+/* Sends one record from the payload at rec + TLS_HEADER_LEN (+ the explicit nonce once
+ * encrypting: then rec must have room for the tag after it). */
+static int send_record(struct conn *c, unsigned type, size_t len)
+{
+    uint8_t *out = rec;
+    if (c->encrypting)
+        out = br_sslrec_out_gcm_vtable.inner.encrypt(
+            (const br_sslrec_out_class **)(void *)&c->out.vtable, (int)type, TLS_VERSION_12,
+            rec + TLS_HEADER_LEN + GCM_EXPLICIT_NONCE, &len);
+    else {
+        put_header(rec, type, len);
+        len += TLS_HEADER_LEN;
+    }
+    return write_full(c->io, out, len);
+}
+
+static size_t payload_offset(const struct conn *c)
+{
+    return TLS_HEADER_LEN + (c->encrypting ? GCM_EXPLICIT_NONCE : 0);
+}
+
+static void send_alert(struct conn *c, unsigned description)
+{
+    size_t at = payload_offset(c);
+    rec[at] = description == TLS_CLOSE_NOTIFY ? 1 : 2; /* warning, fatal */
+    rec[at + 1] = (uint8_t)description;
+    send_record(c, TLS_ALERT, 2);
+}
+
+/* Reads one record into rec; its payload is rec + TLS_HEADER_LEN. */
+static int read_record(struct conn *c, unsigned *type, size_t *len)
+{
+    int r = read_full(c->io, rec, TLS_HEADER_LEN);
+    if (r != 0) return r;
+    if ((r = tls_record_header(rec, type, len)) != 0) return r;
+    if ((r = read_full(c->io, rec + TLS_HEADER_LEN, *len)) != 0) return r;
+    return *type == TLS_ALERT ? GONE : 0; /* a warning is no reason to go on either */
+}
+
+/* Reads one plaintext handshake message of type want into hs and adds it to the transcript. */
+static int read_handshake(struct conn *c, unsigned want)
+{
+    unsigned type;
+    size_t len;
+    int r;
+
+    hs.len = 0;
+    do {
+        if ((r = read_record(c, &type, &len)) != 0) return r;
+        if (type != TLS_HANDSHAKE) return TLS_UNEXPECTED_MESSAGE;
+        r = tls_handshake_add(&hs, rec + TLS_HEADER_LEN, len);
+    } while (r == 0);
+    if (r != 1) return r;
+    if (hs.msg[0] != want) return TLS_UNEXPECTED_MESSAGE;
+    br_sha256_update(&c->transcript, hs.msg, hs.len);
+    return 0;
+}
+
+/* verify_data of a Finished message over the transcript so far. */
+static void finished_data(const struct conn *c, const struct secrets *s, const char *label,
+                          uint8_t out[TLS_VERIFY_LEN])
+{
+    br_sha256_context copy = c->transcript;
+    uint8_t hash[32];
+    br_tls_prf_seed_chunk seed = {hash, sizeof hash};
+    br_sha256_out(&copy, hash);
+    br_tls12_sha256_prf(out, TLS_VERIFY_LEN, s->master, MASTER_LEN, label, 1, &seed);
+}
+
+/* Answers the ClientHello in hs: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
+ * in one record. */
+static int send_server_flight(struct conn *c, struct secrets *s, const struct tls_client_hello *ch,
+                              const struct alpn_cert *cert, const struct crypto_key *key)
+{
+    const br_ec_impl *impl = ec_impl(CURVE);
+    uint8_t point[TLS_P256_POINT_LEN], signed_data[2 * TLS_RANDOM_LEN + TLS_ECDH_PARAMS_LEN];
+    uint8_t sig[128], *params = signed_data + 2 * TLS_RANDOM_LEN;
+    uint8_t *start = rec + TLS_HEADER_LEN, *p = start, *end = rec + sizeof rec;
+    size_t sig_len, n;
+
+    br_hmac_drbg_generate(&s->drbg, c->server_random, TLS_RANDOM_LEN);
+    if (br_ec_keygen(&s->drbg.vtable, impl, NULL, s->scalar, CURVE) != SCALAR_LEN ||
+        impl->mulgen(point, s->scalar, SCALAR_LEN, CURVE) != TLS_P256_POINT_LEN)
+        return err_set(ACME_ELOCAL, "tls-alpn-01: ephemeral key");
+    memcpy(signed_data, c->client_random, TLS_RANDOM_LEN);
+    memcpy(signed_data + TLS_RANDOM_LEN, c->server_random, TLS_RANDOM_LEN);
+    tls_ecdh_params(params, point);
+    if (x509_sign(key, signed_data, sizeof signed_data, sig, sizeof sig, &sig_len) < 0)
+        return LOCAL;
+
+    if ((n = tls_server_hello(p, (size_t)(end - p), c->server_random, ch)) == 0) goto full;
+    p += n;
+    if ((n = tls_certificate(p, (size_t)(end - p), cert->der, cert->der_len)) == 0) goto full;
+    p += n;
+    if ((n = tls_server_key_exchange(p, (size_t)(end - p), params, sig, sig_len)) == 0) goto full;
+    p += n;
+    if ((n = tls_server_hello_done(p, (size_t)(end - p))) == 0) goto full;
+    p += n;
+    if ((size_t)(p - start) > 16384) goto full; /* one TLSPlaintext */
+    br_sha256_update(&c->transcript, start, (size_t)(p - start));
+    return send_record(c, TLS_HANDSHAKE, (size_t)(p - start));
+full:
+    return err_set(ACME_ELOCAL, "tls-alpn-01: %zu-byte certificate too large", cert->der_len);
+}
+
+/* ClientKeyExchange: the premaster secret, the master secret and the record keys. */
+static int key_exchange(struct conn *c, struct secrets *s)
+{
+    const br_ec_impl *impl = ec_impl(CURVE);
+    const uint8_t *point;
+    br_tls_prf_seed_chunk seed[2];
+    int r;
+
+    if ((r = read_handshake(c, TLS_CLIENT_KEY_EXCHANGE)) != 0) return r;
+    if ((r = tls_client_key_exchange(hs.msg + 4, hs.len - 4, &point)) != 0) return r;
+    memcpy(s->shared, point, TLS_P256_POINT_LEN);
+    if (!impl->mul(s->shared, TLS_P256_POINT_LEN, s->scalar, SCALAR_LEN, CURVE))
+        return TLS_ILLEGAL_PARAMETER; /* not on the curve */
+
+    seed[0].data = c->client_random;
+    seed[1].data = c->server_random;
+    seed[0].len = seed[1].len = TLS_RANDOM_LEN;
+    br_tls12_sha256_prf(s->master, MASTER_LEN, s->shared + 1, PREMASTER_LEN, "master secret", 2,
+                        seed);
+    seed[0].data = c->server_random;
+    seed[1].data = c->client_random;
+    br_tls12_sha256_prf(s->key_block, KEY_BLOCK_LEN, s->master, MASTER_LEN, "key expansion", 2,
+                        seed);
+    br_sslrec_in_gcm_vtable.init(&c->in.vtable.in, TLS_AES_CTR, s->key_block, KEY_LEN, TLS_GHASH,
+                                 s->key_block + 2 * KEY_LEN);
+    br_sslrec_out_gcm_vtable.init(&c->out.vtable.out, TLS_AES_CTR, s->key_block + KEY_LEN, KEY_LEN,
+                                  TLS_GHASH, s->key_block + 2 * KEY_LEN + IV_LEN);
+    return 0;
+}
+
+/* The client's ChangeCipherSpec and encrypted Finished. */
+static int client_finished(struct conn *c, const struct secrets *s)
+{
+    const br_sslrec_in_class **in = (const br_sslrec_in_class **)(void *)&c->in.vtable;
+    uint8_t expected[TLS_FINISHED_LEN], verify_data[TLS_VERIFY_LEN], *msg;
+    unsigned type, diff = 0;
+    size_t len, i;
+    int r;
+
+    if ((r = read_record(c, &type, &len)) != 0) return r;
+    if (type != TLS_CHANGE_CIPHER_SPEC) return TLS_UNEXPECTED_MESSAGE;
+    if (len != 1 || rec[TLS_HEADER_LEN] != 1) return TLS_DECODE_ERROR;
+
+    finished_data(c, s, "client finished", verify_data);
+    tls_finished(expected, verify_data);
+    if ((r = read_record(c, &type, &len)) != 0) return r;
+    if (type != TLS_HANDSHAKE) return TLS_UNEXPECTED_MESSAGE;
+    if (!(*in)->check_length(in, len)) return TLS_BAD_RECORD_MAC;
+    msg = (*in)->decrypt(in, (int)type, (unsigned)rec[1] << 8 | rec[2], rec + TLS_HEADER_LEN, &len);
+    if (msg == NULL) return TLS_BAD_RECORD_MAC;
+    /* a Finished split over records is legal but no client does it */
+    if (len != TLS_FINISHED_LEN || msg[0] != TLS_FINISHED) return TLS_DECODE_ERROR;
+    for (i = 0; i < TLS_FINISHED_LEN; i++)
+        diff |= msg[i] ^ expected[i];
+    if (diff != 0) return TLS_DECRYPT_ERROR;
+    br_sha256_update(&c->transcript, msg, len);
+    return 0;
+}
+
+/* Our ChangeCipherSpec and Finished: the handshake is complete once they are written. */
+static int server_finished(struct conn *c, const struct secrets *s)
+{
+    uint8_t verify_data[TLS_VERIFY_LEN];
+    int r;
+
+    rec[TLS_HEADER_LEN] = 1;
+    if ((r = send_record(c, TLS_CHANGE_CIPHER_SPEC, 1)) != 0) return r;
+    finished_data(c, s, "server finished", verify_data);
+    c->encrypting = 1;
+    tls_finished(rec + payload_offset(c), verify_data);
+    return send_record(c, TLS_HANDSHAKE, TLS_FINISHED_LEN);
+}
+
+static int handshake(struct conn *c, struct secrets *s, const struct alpn_cert *certs, size_t n,
+                     const struct crypto_key *key, const struct alpn_cert **served)
+{
+    struct tls_client_hello ch;
+    size_t i;
+    int r;
+
+    if ((r = read_handshake(c, TLS_CLIENT_HELLO)) != 0) return r;
+    if ((r = tls_client_hello_parse(hs.msg + 4, hs.len - 4, &ch)) != 0) return r;
+    if ((r = tls_client_hello_check(&ch)) != 0) return r;
+    for (i = 0; i < n && !tls_name_eq(ch.host_name, certs[i].sni); i++)
+        ;
+    if (i == n || ch.host_name[0] == '\0') return TLS_UNRECOGNIZED_NAME;
+    memcpy(c->client_random, ch.random, TLS_RANDOM_LEN);
+    if ((r = send_server_flight(c, s, &ch, &certs[i], key)) != 0) return r;
+    if ((r = key_exchange(c, s)) != 0) return r;
+    if ((r = client_finished(c, s)) != 0) return r;
+    if ((r = server_finished(c, s)) != 0) return r;
+    *served = &certs[i];
+    return 0;
+}
 
 int alpn_serve(const struct alpn_io *io, const struct alpn_cert *certs, size_t n,
                const struct crypto_key *key, const uint8_t seed[32], const char **chosen)
 {
-    static br_ssl_server_context sc;
-    static unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
-    static const char *protos[] = {ALPN_PROTOCOL};
-    static const uint16_t suites[] = {BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
-    static struct alpn_policy pol;
-    br_ec_private_key sk;
-    br_ec_public_key pk;
-    br_x509_certificate first;
-    int done = 0, closing = 0;
+    static struct conn c;
+    struct secrets s;
+    const struct alpn_cert *served = NULL;
+    int r;
 
     *chosen = NULL;
     if (n == 0 || key->type != KEY_EC256) return err_set(ACME_ELOCAL, "tls-alpn-01: no P-256 key");
-    key_ec_views(key, &sk, &pk);
-    first.data = (unsigned char *)(uintptr_t)certs[0].der;
-    first.data_len = certs[0].der_len;
-    /* br_ssl_server_init_minf2g() with our EC and AES choices (crypto_int.h) */
-    br_ssl_server_zero(&sc);
-    br_ssl_engine_set_versions(&sc.eng, BR_TLS12, BR_TLS12);
-    br_ssl_engine_set_suites(&sc.eng, suites, 1);
-    br_ssl_engine_set_ec(&sc.eng, &ec_acme);
-    br_ssl_server_set_single_ec(&sc, &first, 1, &sk, BR_KEYTYPE_SIGN, 0, &ec_acme,
-                                br_ecdsa_i31_sign_asn1);
-    br_ssl_engine_set_hash(&sc.eng, br_sha256_ID, &br_sha256_vtable);
-    br_ssl_engine_set_prf_sha256(&sc.eng, &br_tls12_sha256_prf);
-    tls_set_aes_gcm(&sc.eng);
-    br_ssl_engine_set_protocol_names(&sc.eng, protos, 1);
-    br_ssl_engine_add_flags(&sc.eng, BR_OPT_FAIL_ON_ALPN_MISMATCH);
-    memset(&pol, 0, sizeof pol);
-    pol.vtable = &policy_class;
-    pol.inner = &sc.chain_handler.single_ec;
-    pol.certs = certs;
-    pol.n = n;
-    br_ssl_server_set_policy(&sc, &pol.vtable);
-    br_ssl_engine_set_buffer(&sc.eng, iobuf, sizeof iobuf, 0);
-    br_ssl_engine_inject_entropy(&sc.eng, seed, 32);
-    if (!br_ssl_server_reset(&sc)) return err_set(ACME_ELOCAL, "tls-alpn-01: TLS server reset");
-
-    for (;;) {
-        unsigned st = br_ssl_engine_current_state(&sc.eng);
-        unsigned char *b;
-        size_t len;
-        long r;
-        if (st & BR_SSL_CLOSED) break;
-        if (st & BR_SSL_SENDREC) {
-            b = br_ssl_engine_sendrec_buf(&sc.eng, &len);
-            if ((r = io->write(io->ctx, b, len)) <= 0) break;
-            br_ssl_engine_sendrec_ack(&sc.eng, (size_t)r);
-            continue;
-        }
-        if ((st & BR_SSL_SENDAPP) && !closing) {
-            /* handshake complete: the validation only looks at the certificate */
-            done = 1;
-            closing = 1;
-            br_ssl_engine_close(&sc.eng);
-            continue;
-        }
-        if (st & BR_SSL_RECVAPP) {
-            b = br_ssl_engine_recvapp_buf(&sc.eng, &len);
-            br_ssl_engine_recvapp_ack(&sc.eng, len); /* nothing is served: discarded */
-            continue;
-        }
-        if (st & BR_SSL_RECVREC) {
-            b = br_ssl_engine_recvrec_buf(&sc.eng, &len);
-            if ((r = io->read(io->ctx, b, len)) <= 0) break;
-            br_ssl_engine_recvrec_ack(&sc.eng, (size_t)r);
-            continue;
-        }
-        break;
-    }
-    if (done) *chosen = pol.chosen;
-    return done;
+    memset(&c, 0, sizeof c);
+    c.io = io;
+    br_sha256_init(&c.transcript);
+    br_hmac_drbg_init(&s.drbg, &br_sha256_vtable, seed, 32);
+    r = handshake(&c, &s, certs, n, key, &served);
+    if (r == 0) {
+        send_alert(&c, TLS_CLOSE_NOTIFY); /* the validation only looks at the certificate */
+        *chosen = served->sni;
+    } else if (r == LOCAL)
+        send_alert(&c, TLS_INTERNAL_ERROR);
+    else if (r != GONE)
+        send_alert(&c, (unsigned)r);
+    crypto_wipe(&s, sizeof s);
+    crypto_wipe(&c, sizeof c);
+    crypto_wipe(rec, sizeof rec);
+    return r == 0 ? 1 : r == LOCAL ? -1 : 0;
 }
 
 #endif /* CONFIG_TLSALPN01_RESPONDER */

@@ -39,10 +39,11 @@ int key_is_ec(const struct crypto_key *k);
 /* The key's SubjectPublicKeyInfo, DER (used by the test tools, too). */
 int crypto_key_spki(const struct crypto_key *k, uint8_t *der, size_t cap, size_t *len);
 
-/* The EC implementation used for a curve: P-256 specialised code, generic i31 otherwise. */
+/* The EC implementation used for a curve (see key_store.c): P-256 specialised code on 64-bit
+ * targets, generic i31 otherwise. */
 const br_ec_impl *ec_impl(int curve);
 /* P-256 with 64-bit limbs (bearssl/ec_p256_w64.c), where the compiler has a 128-bit type;
- * BearSSL's br_ec_p256_m31 elsewhere. */
+ * elsewhere BearSSL's generic br_ec_prime_i31 (br_ec_p256_m31 with CONFIG_P256_M31). */
 #if defined(__SIZEOF_INT128__)
 #define EC_P256_W64 1
 extern const br_ec_impl ec_p256_w64;
@@ -66,6 +67,15 @@ extern const br_ec_impl ec_acme;
 /* AES-GCM and ChaCha20-Poly1305 record protection for a TLS engine, one implementation of
  * each (bearssl/tls_algos.c). */
 void tls_set_aes_gcm(br_ssl_engine_context *eng);
+/* The AES-CTR and GHASH implementations tls_set_aes_gcm() registers: also used directly
+ * with br_sslrec_in/out_gcm_vtable by the TLS-ALPN-01 responder (bearssl/alpn_server.c). */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define TLS_AES_CTR (&br_aes_ct64_ctr_vtable)
+#define TLS_GHASH br_ghash_ctmul64
+#else
+#define TLS_AES_CTR (&br_aes_ct_ctr_vtable)
+#define TLS_GHASH br_ghash_ctmul
+#endif
 void tls_set_chapol(br_ssl_engine_context *eng);
 
 /* The process-wide HMAC-DRBG, seeded from sys_entropy() on first use; NULL with the error

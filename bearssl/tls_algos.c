@@ -1,5 +1,6 @@
-/* The symmetric algorithms registered in our BearSSL TLS engines (client and TLS-ALPN-01
- * server): exactly one implementation of each, chosen at compile time by word size.
+/* The symmetric algorithms registered in our BearSSL TLS client engine (the TLS-ALPN-01
+ * responder uses the same AES-GCM ones directly): exactly one implementation of each, chosen
+ * at compile time by word size (crypto_int.h).
  * BearSSL's br_ssl_engine_set_default_* helpers pick at run time and therefore link every
  * candidate (AES-NI, POWER8, SSE2, 64-bit multiply variants) into the static binary. */
 #include <bearssl.h>
@@ -10,13 +11,8 @@
 void tls_set_aes_gcm(br_ssl_engine_context *eng)
 {
     br_ssl_engine_set_gcm(eng, &br_sslrec_in_gcm_vtable, &br_sslrec_out_gcm_vtable);
-#if UINTPTR_MAX > 0xFFFFFFFFu
-    br_ssl_engine_set_aes_ctr(eng, &br_aes_ct64_ctr_vtable);
-    br_ssl_engine_set_ghash(eng, br_ghash_ctmul64);
-#else
-    br_ssl_engine_set_aes_ctr(eng, &br_aes_ct_ctr_vtable);
-    br_ssl_engine_set_ghash(eng, br_ghash_ctmul);
-#endif
+    br_ssl_engine_set_aes_ctr(eng, TLS_AES_CTR);
+    br_ssl_engine_set_ghash(eng, TLS_GHASH);
 }
 
 void tls_set_chapol(br_ssl_engine_context *eng)

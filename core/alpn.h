@@ -5,11 +5,14 @@
  * (id-pe-acmeIdentifier, 1.3.6.1.5.5.7.1.31) holding SHA-256 of the key authorization.
  * alpn_start() (platform/alpn.c) binds alpn_listen in the calling process (so "port in use"
  * is reported at once) and forks a child that accepts one connection at a time and runs a
- * BearSSL TLS 1.2 server handshake (bearssl/alpn_server.c): a ClientHello without ALPN
- * "acme-tls/1", or whose SNI is not one of the pending names, gets a fatal alert; otherwise
- * the matching certificate is presented, the handshake completed and the connection closed.
- * No application data is ever sent. The child lives at most `timeout` seconds, dies with
- * the parent, and alpn_stop() ends it (SIGTERM + waitpid). */
+ * purpose-built TLS 1.2 server handshake (bearssl/alpn_server.c on the wire format of
+ * core/tls_hello.c, not BearSSL's server engine): ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 on
+ * P-256 only. A ClientHello without ALPN "acme-tls/1" gets a no_application_protocol alert,
+ * one whose SNI is not one of the pending names unrecognized_name, anything else it cannot
+ * answer handshake_failure or decode_error; otherwise the matching certificate is presented,
+ * the handshake completed (the client's Finished verified) and the connection closed with
+ * close_notify. No application data is ever sent. The child lives at most `timeout` seconds, dies
+ * with the parent, and alpn_stop() ends it (SIGTERM + waitpid). */
 #ifndef ACME_ALPN_H
 #define ACME_ALPN_H
 
@@ -67,9 +70,10 @@ struct alpn_io {
     void *ctx;
 };
 /* Runs one server handshake. seed: 32 fresh bytes from the kernel for this connection's
- * randomness (the child must not reuse the parent's DRBG state). Returns 1 when the
- * handshake completed (*chosen: the SNI served), 0 when the client was refused or went away,
- * -1 on a local error. */
+ * randomness (server random and ephemeral key, from an HMAC-DRBG seeded with it: the child
+ * must not reuse the parent's DRBG state). Returns 1 when the handshake completed (*chosen:
+ * the SNI served), 0 when the client was refused (one fatal alert sent) or went away (end of
+ * file, error, timeout or an alert of its own), -1 on a local error (the error is set). */
 int alpn_serve(const struct alpn_io *io, const struct alpn_cert *certs, size_t n,
                const struct crypto_key *key, const uint8_t seed[32], const char **chosen);
 

@@ -8,6 +8,13 @@
 
 struct arena;
 
+/* The OS reason in those messages: a short text for errno value errnum, in the C libraries'
+ * wording ("No such file or directory"), or "error N" for a value this program does not
+ * expect (platform/errtext.c; used instead of strerror(), whose table of every errno is about
+ * 2 KiB in a static musl binary). The text is static; the "error N" one is overwritten by the
+ * next such call. */
+const char *sys_errtext(int errnum);
+
 /* Seconds since the epoch. Tests may pin it with the environment variable ACME_TEST_NOW
  * (seconds since the epoch), used to simulate a clock stuck at 1970 and renewal dates. */
 int64_t sys_now(void);
@@ -24,7 +31,7 @@ int file_exists(const char *path);
  * directory; mode applied to the temp file before any data is written. On failure the old
  * file is untouched and no temp file is left behind. Errors: ACME_ELOCAL.
  * (platform/files.c: the temp file is ".<name>.tmp<pid>.<n>" next to path; a symlink at path
- * is replaced, not followed; the error names the path and strerror, e.g. "No space left on
+ * is replaced, not followed; the error names the path and the OS reason, e.g. "No space left on
  * device".) */
 int file_write_atomic(const char *path, const void *data, size_t n, unsigned mode);
 /* mkdir -p with mode for the directories it creates. */
@@ -50,7 +57,7 @@ int dir_remove_files(const char *dir);
  * (ACME_ELOCAL) with a message naming dir and the reason. */
 int dir_writable(const char *dir);
 /* The absolute, symlink-free form of an existing path into out[cap], as realpath(3) gives it
- * (but a leading "//" is "/"). Errors: ACME_ELOCAL "cannot resolve PATH: <strerror>". */
+ * (but a leading "//" is "/"). Errors: ACME_ELOCAL "cannot resolve PATH: <sys_errtext>". */
 int file_realpath(const char *path, char *out, size_t cap);
 /* Longest path file_write_atomic() and friends accept (the temp name adds a few bytes). */
 #define SYS_PATH_MAX 4096

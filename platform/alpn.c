@@ -106,9 +106,9 @@ static int bind_listen(const char *listen)
                            "cannot listen on %s for TLS-ALPN-01: port %u is in use (%s); stop "
                            "the TLS server there for the validation, set alpn_listen, or use "
                            "another challenge",
-                           listen, port, strerror(e));
+                           listen, port, sys_errtext(e));
         return err_set(ACME_ELOCAL, "cannot listen on %s for TLS-ALPN-01: %s%s", listen,
-                       strerror(e), e == EACCES ? " (the port needs root)" : "");
+                       sys_errtext(e), e == EACCES ? " (the port needs root)" : "");
     }
     return fd;
 }

@@ -42,10 +42,10 @@ static long mono_now(void)
     return (long)ts.tv_sec;
 }
 
-/* "entropy: cannot <what> <path>: <strerror(errno)>" */
+/* "entropy: cannot <what> <path>: <sys_errtext(errno)>" */
 static int failed(const char *what, const char *path)
 {
-    return err_set(ACME_ELOCAL, "entropy: cannot %s %s: %s", what, path, strerror(errno));
+    return err_set(ACME_ELOCAL, "entropy: cannot %s %s: %s", what, path, sys_errtext(errno));
 }
 
 /* Pool-ready wait for kernels without getrandom: /dev/random turns readable once the pool is
@@ -105,7 +105,7 @@ int sys_entropy(void *buf, size_t n)
             ready = dev_random_ready(waiting ? 1000 : 0);
             if (ready != 0) return ready < 0 ? -1 : read_urandom(p, n);
         } else if (e != EAGAIN) {
-            return err_set(ACME_ELOCAL, "entropy: getrandom: %s", strerror(e));
+            return err_set(ACME_ELOCAL, "entropy: getrandom: %s", sys_errtext(e));
         } else if (waiting) {
             sys_sleep(1);
         }

@@ -1,5 +1,5 @@
 /* Files: bounded reads, atomic writes (temp + fsync + rename + directory fsync), mkdir -p,
- * removal and symlinks. Every error names the path and the OS reason (strerror). */
+ * removal and symlinks. Every error names the path and the OS reason (sys_errtext). */
 #include "../core/sys.h"
 
 #include <errno.h>
@@ -56,7 +56,7 @@ static int fsync_dir_of(const char *path)
     fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)) e = errno;
     if (fd >= 0) close(fd);
-    if (e != 0) return fail("sync directory", dir, strerror(e));
+    if (e != 0) return fail("sync directory", dir, sys_errtext(e));
     return 0;
 }
 
@@ -72,12 +72,12 @@ int file_read(const char *path, struct arena *a, char **data, size_t *len, size_
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         if (errno == ENOENT && missing) *missing = 1;
-        return fail("read", path, strerror(errno));
+        return fail("read", path, sys_errtext(errno));
     }
     if (fstat(fd, &st) < 0)
-        why = strerror(errno);
+        why = sys_errtext(errno);
     else if (S_ISDIR(st.st_mode))
-        why = strerror(EISDIR);
+        why = sys_errtext(EISDIR);
     else if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max)
         n = max + 1;
     else {
@@ -89,7 +89,7 @@ int file_read(const char *path, struct arena *a, char **data, size_t *len, size_
         while (p != NULL) {
             ssize_t r = read(fd, p + n, cap + 1 - n);
             if (r < 0 && errno == EINTR) continue;
-            if (r < 0) why = strerror(errno);
+            if (r < 0) why = sys_errtext(errno);
             if (r <= 0) break;
             n += (size_t)r;
             if (n > cap) {
@@ -154,7 +154,7 @@ static int replace_atomic(const char *path, const char *target, const void *data
         fd = target != NULL
                  ? symlink(target, tmp)
                  : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode & 07777);
-        if (fd < 0 && errno != EEXIST) return fail(what, path, strerror(errno));
+        if (fd < 0 && errno != EEXIST) return fail(what, path, sys_errtext(errno));
     }
     if (fd < 0)
         return err_set(ACME_ELOCAL, "cannot %s %s: %d temp names next to it already exist", what,
@@ -167,7 +167,7 @@ static int replace_atomic(const char *path, const char *target, const void *data
     if (e == 0 && rename(tmp, path) < 0) e = errno;
     if (e != 0) {
         unlink(tmp);
-        return fail(what, path, strerror(e));
+        return fail(what, path, sys_errtext(e));
     }
     /* The new content is in place; a failed directory sync is still reported, since the
      * rename may not survive a power cut. */
@@ -208,7 +208,7 @@ int dir_make(const char *path, unsigned mode)
         } else if (chmod(p, mode & 07777) < 0) {
             e = errno; /* mkdir() applies the umask; what we create gets exactly `mode`. */
         }
-        if (e != 0) return fail("create directory", p, strerror(e));
+        if (e != 0) return fail("create directory", p, sys_errtext(e));
         p[i] = saved;
     }
     return 0;
@@ -216,14 +216,14 @@ int dir_make(const char *path, unsigned mode)
 
 int file_remove(const char *path)
 {
-    if (unlink(path) < 0 && errno != ENOENT) return fail("remove", path, strerror(errno));
+    if (unlink(path) < 0 && errno != ENOENT) return fail("remove", path, sys_errtext(errno));
     return 0;
 }
 
 int file_rename(const char *from, const char *to)
 {
     if (rename(from, to) < 0)
-        return err_set(ACME_ELOCAL, "cannot rename %s to %s: %s", from, to, strerror(errno));
+        return err_set(ACME_ELOCAL, "cannot rename %s to %s: %s", from, to, sys_errtext(errno));
     return fsync_dir_of(to);
 }
 
@@ -244,14 +244,14 @@ int dir_each(const char *dir, int (*fn)(const char *name, void *ctx), void *ctx)
 
     if (fd < 0) {
         if (errno == ENOENT) return 0;
-        return fail("list", dir, strerror(errno));
+        return fail("list", dir, sys_errtext(errno));
     }
     while (rc == 0 && why == NULL) {
         size_t at = 0;
         uint16_t reclen;
         n = syscall(SYS_getdents64, (long)fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) why = strerror(errno);
+        if (n < 0) why = sys_errtext(errno);
         if (n <= 0) break;
         for (; at < (size_t)n && rc == 0; at += reclen) {
             const char *name = buf + at + DIRENT_NAME_AT;
@@ -283,7 +283,7 @@ static int remove_entry(const char *name, void *ctx)
 int dir_remove_files(const char *dir)
 {
     if (dir_each(dir, remove_entry, (void *)dir) < 0) return -1;
-    if (rmdir(dir) < 0 && errno != ENOENT) return fail("remove directory", dir, strerror(errno));
+    if (rmdir(dir) < 0 && errno != ENOENT) return fail("remove directory", dir, sys_errtext(errno));
     return 0;
 }
 
@@ -297,14 +297,14 @@ int dir_writable(const char *dir)
         e = ENOTDIR;
     else if (access(dir, W_OK | X_OK) < 0)
         e = errno;
-    if (e != 0) return fail("use directory", dir, strerror(e));
+    if (e != 0) return fail("use directory", dir, sys_errtext(e));
     return 0;
 }
 static int resolve_fail(const char *path, int e)
 {
     if (strlen(path) > 512) /* the reason must not be cut off the message */
-        return err_set(ACME_ELOCAL, "cannot resolve %.64s...: %s", path, strerror(e));
-    return fail("resolve", path, strerror(e));
+        return err_set(ACME_ELOCAL, "cannot resolve %.64s...: %s", path, sys_errtext(e));
+    return fail("resolve", path, sys_errtext(e));
 }
 
 /* realpath(3) without its malloc (and without /proc): the working directory from the

@@ -69,7 +69,8 @@ static int wait_child(pid_t pid, const char *what, int timeout)
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) break;
         if (r < 0 && errno != EINTR)
-            return err_set(ACME_ELOCAL, "%s: waiting for the command: %s", what, strerror(errno));
+            return err_set(ACME_ELOCAL, "%s: waiting for the command: %s", what,
+                           sys_errtext(errno));
         if (sent != SIGKILL &&
             now_ms() - start >= (unsigned)timeout * 1000u + (sent ? HOOK_KILL_GRACE * 1000u : 0)) {
             sent = sent ? SIGKILL : SIGTERM;
@@ -97,7 +98,8 @@ static int run(const char *what, char *const argv[], char *const envp[], int tim
     /* Nothing to flush before the fork: log and out_printf() output is written out by the
      * call that makes it (platform/out.c), so the child cannot write it a second time. */
     pid = child_fork();
-    if (pid < 0) return err_set(ACME_ELOCAL, "%s: cannot start /bin/sh: %s", what, strerror(errno));
+    if (pid < 0)
+        return err_set(ACME_ELOCAL, "%s: cannot start /bin/sh: %s", what, sys_errtext(errno));
     if (pid == 0) {
         child_setup();
         execve("/bin/sh", argv, envp);

@@ -19,6 +19,7 @@
 #include "../core/log.h"
 #include "listener.h"
 #include "../core/str.h"
+#include "../core/sys.h"
 
 #define CHALLENGE_PREFIX "/.well-known/acme-challenge/"
 /* A token longer than this cannot come from a sane CA (RFC 8555: 128 bits of entropy,
@@ -376,14 +377,14 @@ static int bind_listen(const char *listen)
                            "cannot listen on %s for HTTP-01: port %u is in use (%s); stop the "
                            "web server there, or set webroot (serve the challenge from its "
                            "document root) or http_listen",
-                           listen, port, strerror(e));
+                           listen, port, sys_errtext(e));
         if (e == EACCES)
             return err_set(ACME_ELOCAL,
                            "cannot listen on %s for HTTP-01: %s (port %u needs root); set "
                            "webroot or http_listen",
-                           listen, strerror(e), port);
+                           listen, sys_errtext(e), port);
         return err_set(ACME_ELOCAL, "cannot listen on %s for HTTP-01: %s: %s", listen, step,
-                       strerror(e));
+                       sys_errtext(e));
     }
     return fd;
 }

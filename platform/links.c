@@ -6,6 +6,7 @@
 
 #include "../core/err.h"
 #include "../core/install.h"
+#include "../core/sys.h"
 
 int file_link_state(const char *path, char *target, size_t cap)
 {
@@ -18,7 +19,7 @@ int file_link_state(const char *path, char *target, size_t cap)
     } else if (errno == ENOENT) {
         return 0;
     }
-    if (n < 0) return err_set(ACME_ELOCAL, "cannot inspect %s: %s", path, strerror(errno));
+    if (n < 0) return err_set(ACME_ELOCAL, "cannot inspect %s: %s", path, sys_errtext(errno));
     if ((size_t)n >= cap)
         return err_set(ACME_ELOCAL, "link %s: target longer than %zu bytes", path, cap - 1);
     target[n] = '\0';

@@ -17,6 +17,7 @@
 #include "../core/ipaddr.h"
 #include "closefds.h"
 #include "../core/log.h"
+#include "../core/sys.h"
 #include "resolve.h"
 
 /* socket + options + bind + listen for one address family (host: a literal of that family,
@@ -61,7 +62,7 @@ int listener_open(const struct listener *l, const char *host, unsigned port, int
     fd = open_family(AF_INET6, host, port, type_flags, backlog, step);
     /* No IPv6 in this kernel or on this system: the IPv4 wildcard serves alone. */
     if (fd < 0 && (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL || errno == EPROTONOSUPPORT)) {
-        log_v("%s: no IPv6 (%s), listening on 0.0.0.0:%u", l->name, strerror(errno), port);
+        log_v("%s: no IPv6 (%s), listening on 0.0.0.0:%u", l->name, sys_errtext(errno), port);
         fd = open_family(AF_INET, host, port, type_flags, backlog, step);
     }
     return fd;
@@ -128,7 +129,7 @@ int listener_start(struct listener *l, const char *listen, listener_bind_fn bind
     if (pid < 0) {
         int e = errno;
         if (!keep) close(fd);
-        return err_set(ACME_ELOCAL, "cannot start the %s: fork: %s", l->title, strerror(e));
+        return err_set(ACME_ELOCAL, "cannot start the %s: fork: %s", l->title, sys_errtext(e));
     }
     if (pid == 0) {
         child_setup(fd, parent);

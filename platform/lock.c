@@ -34,7 +34,7 @@ int sys_lock(const char *dir, int *fd)
                            path);
         errno = e;
     }
-    return err_set(ACME_ELOCAL, "cannot lock %s: %s", path, strerror(errno));
+    return err_set(ACME_ELOCAL, "cannot lock %s: %s", path, sys_errtext(errno));
 }
 
 void sys_unlock(int fd)

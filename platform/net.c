@@ -24,6 +24,7 @@
 #include "fmt.h"
 #include "resolve.h"
 #include "../core/str.h"
+#include "../core/sys.h"
 
 #define DEFAULT_TIMEOUT 30
 
@@ -174,7 +175,7 @@ static int tcp_connect(const char *host, const char *port, int timeout, const st
                              wlen ? "; " : "", addr, timeout);
         else
             r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: %s%s", wlen ? "; " : "", addr,
-                             what, strerror(errno));
+                             what, sys_errtext(errno));
         if (r > 0 && (size_t)r < sizeof why - wlen) {
             wlen += (size_t)r;
         } else { /* a long list of addresses: say that it goes on */
@@ -334,7 +335,8 @@ static int io_error(const struct net_conn *c, const char *dir, const char *step,
     if (w == 0)
         return err_set(ACME_ETEMP, "%s %s port %s: timed out after %d s", dir, c->host, c->port,
                        c->timeout);
-    return err_set(ACME_ETEMP, "%s %s port %s: %s%s", dir, c->host, c->port, step, strerror(errno));
+    return err_set(ACME_ETEMP, "%s %s port %s: %s%s", dir, c->host, c->port, step,
+                   sys_errtext(errno));
 }
 
 long net_read(struct net_conn *c, void *buf, size_t n)
@@ -386,7 +388,7 @@ int net_write(struct net_conn *c, const void *buf, size_t n)
 void net_send_nowait(struct net_conn *c, const void *buf, size_t n)
 {
     if (c->fd >= 0 && send(c->fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-        log_vv("not sent on closing %s port %s: %s", c->host, c->port, strerror(errno));
+        log_vv("not sent on closing %s port %s: %s", c->host, c->port, sys_errtext(errno));
 }
 
 void net_close(struct net_conn *c)

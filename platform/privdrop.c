@@ -59,7 +59,7 @@ static int user_ids(const char *user, uint32_t *uid, uint32_t *gid)
 /* The error for a failed id switch. */
 static int switch_failed(const char *user, const char *call, unsigned id)
 {
-    return err_set(ACME_ELOCAL, "user = %s: %s(%u): %s", user, call, id, strerror(errno));
+    return err_set(ACME_ELOCAL, "user = %s: %s(%u): %s", user, call, id, sys_errtext(errno));
 }
 
 int sys_drop_privileges(const char *user)
@@ -93,7 +93,7 @@ int sys_file_mode(const char *path, unsigned *mode)
     struct stat st;
     if (stat(path, &st) < 0) {
         if (errno == ENOENT) return 0;
-        return err_set(ACME_ELOCAL, "%s: %s", path, strerror(errno));
+        return err_set(ACME_ELOCAL, "%s: %s", path, sys_errtext(errno));
     }
     *mode = (unsigned)(st.st_mode & 07777);
     return 1;
@@ -128,6 +128,6 @@ int sys_check_writable(const char *path, int is_dir)
         return err_set(ACME_ELOCAL,
                        "%s: not writable by uid %u (%s); with `user`, that user must own "
                        "state_dir and the output files' directories",
-                       dir, (unsigned)geteuid(), strerror(errno));
+                       dir, (unsigned)geteuid(), sys_errtext(errno));
     return 0;
 }

@@ -101,7 +101,7 @@ static int each_line(const char *path, line_fn *fn, void *ctx, const char *role,
     }
     if (fd < 0)
         return err_set(ACME_ETEMP, "cannot resolve %s%s: reading %s: %s", role, host, path,
-                       strerror(errno));
+                       sys_errtext(errno));
     close(fd);
     return skipped;
 }
@@ -290,7 +290,7 @@ static void failure_text(const struct server *sv, size_t ns, const struct query 
         for (q = 0; q < NQ && s->rc[q] == DNS_OK; q++)
             ;
         if (s->err != 0)
-            r = fmt_snprintf(out + len, cap - len, "%s%s: %s", sep, s->text, strerror(s->err));
+            r = fmt_snprintf(out + len, cap - len, "%s%s: %s", sep, s->text, sys_errtext(s->err));
         else if (q < NQ && s->rc[q] == DNS_EFORMAT)
             r = fmt_snprintf(out + len, cap - len, "%sa malformed reply from %s (%s)", sep, s->text,
                              s->why[q]);
@@ -371,7 +371,8 @@ static int dns_lookup(const char *host, const char *role, const struct dns_conf 
     for (i = 0; i < ns; i++)
         if (sv[i].fd >= 0) close(sv[i].fd);
     if (poll_err != 0)
-        return err_set(ACME_ETEMP, "cannot resolve %s%s: poll: %s", role, host, strerror(poll_err));
+        return err_set(ACME_ETEMP, "cannot resolve %s%s: poll: %s", role, host,
+                       sys_errtext(poll_err));
     for (q = NQ - 1; q >= 0; q--) /* AAAA first; resolve_host() sorts */
         for (i = 0; i < qs[q].n && qs[q].done; i++)
             out[n++] = qs[q].addr[i];

@@ -14,6 +14,7 @@
 #include "../core/log.h"
 #include "../core/pem.h"
 #include "../core/x509.h"
+#include "../core/sys.h"
 #include "fmt.h"
 
 /* A PEM certificate block of ca_file, kept whole before decoding; longer blocks are an error
@@ -105,7 +106,7 @@ static int read_bundle(const char *path, int fd)
     for (;;) {
         r = read(fd, rbuf, sizeof rbuf);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return err_set(ACME_ELOCAL, "ca_file %s: %s", path, strerror(errno));
+        if (r < 0) return err_set(ACME_ELOCAL, "ca_file %s: %s", path, sys_errtext(errno));
         if (r == 0) break;
         if (feed(&ps, rbuf, (size_t)r) != 0) return -1;
     }
@@ -138,7 +139,7 @@ int tls_each_trust_cert(const char *ca_file, int (*fn)(void *ctx, const uint8_t 
         close(fd);
         return rc;
     }
-    if (errno != ENOENT) return err_set(ACME_ELOCAL, "ca_file %s: %s", path, strerror(errno));
+    if (errno != ENOENT) return err_set(ACME_ELOCAL, "ca_file %s: %s", path, sys_errtext(errno));
     if (acme_builtin_cert_count == 0)
         return err_set(ACME_ELOCAL,
                        "ca_file %s does not exist and this build has no built-in trust anchors",

@@ -64,7 +64,9 @@ target_info() {
         # platform/runtime_div.c replaces libgcc's 64-bit division (4.6 KiB); -u loads it from
         # libacme.a up front, as nothing refers to it before link-time optimisation is done.
         TLDFLAGS="-Wl,-u,__divdi3 -Wl,-u,__udivdi3 -Wl,-u,__moddi3 -Wl,-u,__umoddi3" ;;
-    armhf) pfx=arm-linux-gnueabihf-; QEMU=qemu-arm ;;
+    armhf) pfx=arm-linux-gnueabihf-; QEMU=qemu-arm
+        # platform/runtime_div.c replaces libgcc's 32-bit division helpers (as for mips above)
+        TLDFLAGS="-Wl,-u,__aeabi_uidiv -Wl,-u,__aeabi_uidivmod -Wl,-u,__aeabi_idiv -Wl,-u,__aeabi_idivmod" ;;
     aarch64)
         pfx=aarch64-linux-gnu-; QEMU=qemu-aarch64
         # binutils default to 64 KiB pages for aarch64 (file padding); routers use 4 KiB

@@ -135,6 +135,16 @@ if [ "${CUTS:-1}" != 0 ] && [ -n "${SIZE[$cuts_t]:-}" ]; then
         printf '  %-36s %10s %10s\n' "all of them off" "$s" "$((s - SIZE[$cuts_t]))"
         echo "size $cuts_t-no-features: $s bytes"
     fi
+    # and the one switch that adds code: BearSSL's P-256-specific arithmetic on 32-bit targets
+    if grep -q '^config P256_M31$' Kconfig; then
+        cfg=build/size-add-P256_M31.defconfig
+        { grep -v '^CONFIG_P256_M31=' configs/defconfig; echo 'CONFIG_P256_M31=y'; } > "$cfg"
+        if build_variant "$cuts_t" "$cuts_t-with-P256_M31" "$cfg" bin >/dev/null 2>&1; then
+            s=$(stat -c %s "build/$cuts_t-with-P256_M31/acme")
+            printf '  %-36s %10s %10s
+' "CONFIG_P256_M31=y" "$s" "+$((s - SIZE[$cuts_t]))"
+        fi
+    fi
 fi
 
 echo

@@ -1,6 +1,6 @@
-/* Unit tests: core/div64.c and, on 32-bit MIPS, the compiler helpers of platform/runtime_div.c
- * that every int64_t `/` and `%` of the program goes through there. Known answers were
- * computed with Python's arbitrary-precision integers; the random checks use the defining
+/* Unit tests: core/div64.c and the compiler helpers of platform/runtime_div.c that every
+ * int64_t `/` and `%` goes through on 32-bit MIPS, and every 32-bit one on armhf. Known answers
+ * were computed with Python's arbitrary-precision integers; the random checks use the defining
  * property q * d + r == n with 0 <= r < d (or its signed form). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -139,13 +139,79 @@ static void test_operators(void **state)
     }
 }
 
+/* 32-bit `/` and `%`: __aeabi_uidiv(mod) and __aeabi_idiv(mod) of platform/runtime_div.c on
+ * armhf (known answers from Python, then the defining property on random operands of every
+ * width, divisors above 2^31 included). */
+static void test_operators_32(void **state)
+{
+    static const struct {
+        uint32_t n, d, q, r;
+    } ku[] = {
+        {0, 1, 0, 0},
+        {0xffffffffu, 1, 0xffffffffu, 0},
+        {0xffffffffu, 0xffffffffu, 1, 0},
+        {0xffffffffu, 0x80000000u, 1, 0x7fffffffu},
+        {0xfffffffeu, 0xffffffffu, 0, 0xfffffffeu},
+        {0xffffffffu, 10, 0x19999999u, 5},
+        {1700000123u, 86400, 19675, 80123},
+        {0x80000001u, 0x80000002u, 0, 0x80000001u},
+        {0xc0000000u, 0x80000001u, 1, 0x3fffffffu},
+    };
+    static const struct {
+        int32_t n, d, q, r;
+    } ks[] = {
+        {-7, 2, -3, -1},
+        {7, -2, -3, 1},
+        {-7, -2, 3, -1},
+        {INT32_MIN, 3, -715827882, -2},
+        {INT32_MIN, INT32_MIN, 1, 0},
+        {INT32_MAX, -1, -INT32_MAX, 0},
+        {-86401, 86400, -1, -1},
+    };
+    volatile uint32_t n, d;
+    volatile int32_t sn, sd;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof ku / sizeof ku[0]; i++) {
+        n = ku[i].n;
+        d = ku[i].d;
+        assert_true(n / d == ku[i].q);
+        assert_true(n % d == ku[i].r);
+    }
+    for (i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+        sn = ks[i].n;
+        sd = ks[i].d;
+        assert_true(sn / sd == ks[i].q);
+        assert_true(sn % sd == ks[i].r);
+    }
+    for (i = 0; i < 20000; i++) {
+        uint32_t q, r;
+        int32_t sq, sr;
+        n = (uint32_t)(rng() >> (rng() % 32));
+        d = (uint32_t)(rng() >> 32) >> (rng() % 32);
+        if (d == 0) d = 3;
+        q = n / d;
+        r = n % d;
+        assert_true(r < d);
+        assert_true((uint64_t)q * d + r == n);
+        sn = (int32_t)(uint32_t)rng() >> (rng() % 32);
+        sd = (int32_t)d >> 1;
+        if (sd == 0) sd = 5;
+        if (rng() & 1) sd = -sd;
+        sq = sn / sd;
+        sr = sn % sd;
+        assert_true((int64_t)sq * sd + sr == sn);
+        assert_true(sr == 0 || (sr < 0) == (sn < 0));
+        assert_true((sr < 0 ? -(int64_t)sr : sr) < (sd < 0 ? -(int64_t)sd : sd));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_known_unsigned),
-        cmocka_unit_test(test_known_signed),
-        cmocka_unit_test(test_random_property),
-        cmocka_unit_test(test_operators),
+        cmocka_unit_test(test_known_unsigned),  cmocka_unit_test(test_known_signed),
+        cmocka_unit_test(test_random_property), cmocka_unit_test(test_operators),
+        cmocka_unit_test(test_operators_32),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 
 #include <bearssl.h>
 
+#include "../../core/build_config.h"
 #include "../../bearssl/crypto_int.h"
 
 #ifdef EC_P256_W64
@@ -654,7 +655,12 @@ static void test_vrfy(void **state)
 static void test_impl_choice(void **state)
 {
     (void)state;
+#if defined(CONFIG_P256_M31)
     assert_ptr_equal(ec_impl(BR_EC_secp256r1), &br_ec_p256_m31);
+#else
+    assert_ptr_equal(ec_impl(BR_EC_secp256r1), &br_ec_prime_i31);
+#endif
+    assert_ptr_equal(ec_impl(BR_EC_secp384r1), &br_ec_prime_i31);
 }
 #endif
 

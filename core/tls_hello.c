@@ -1,0 +1,357 @@
+/* TLS 1.2 wire format for the TLS-ALPN-01 responder (tls_hello.h): parsing of what a client
+ * sends, formatting of what the server sends. No cryptography, no I/O. */
+#include "build_config.h"
+
+#if defined(CONFIG_TLSALPN01_RESPONDER)
+
+#include "tls_hello.h"
+
+#include <string.h>
+
+/* extension types */
+#define EXT_SERVER_NAME 0
+#define EXT_SUPPORTED_GROUPS 10
+#define EXT_EC_POINT_FORMATS 11
+#define EXT_SIGNATURE_ALGORITHMS 13
+#define EXT_ALPN 16
+#define EXT_RENEGOTIATION_INFO 0xFF01
+#define EMPTY_RENEGOTIATION_INFO_SCSV 0x00FF
+#define SNI_HOST_NAME 0
+
+/* A bounds-checked reader: once a read runs past the end, bad is set and reads give 0. */
+struct rd {
+    const uint8_t *p;
+    size_t len;
+    int bad;
+};
+
+static unsigned rd_u8(struct rd *r)
+{
+    if (r->len < 1) {
+        r->bad = 1;
+        return 0;
+    }
+    r->len--;
+    return *r->p++;
+}
+
+static unsigned rd_u16(struct rd *r)
+{
+    unsigned hi = rd_u8(r);
+    return hi << 8 | rd_u8(r);
+}
+
+static const uint8_t *rd_bytes(struct rd *r, size_t n)
+{
+    const uint8_t *p = r->p;
+    if (r->len < n) {
+        r->bad = 1;
+        return NULL;
+    }
+    r->p += n;
+    r->len -= n;
+    return p;
+}
+
+/* A vector with a 1- or 2-byte length of min..max bytes, as a reader of its own. */
+static struct rd rd_vec(struct rd *r, int len_bytes, size_t min, size_t max)
+{
+    struct rd v = {NULL, 0, 0};
+    size_t n = len_bytes == 1 ? rd_u8(r) : rd_u16(r);
+    if (n < min || n > max) r->bad = 1;
+    v.p = rd_bytes(r, n);
+    v.len = n;
+    if (r->bad) {
+        v.len = 0;
+        v.bad = 1;
+    }
+    return v;
+}
+
+int tls_record_header(const uint8_t h[TLS_HEADER_LEN], unsigned *type, size_t *len)
+{
+    *type = h[0];
+    *len = (size_t)h[3] << 8 | h[4];
+    if (h[0] < TLS_CHANGE_CIPHER_SPEC || h[0] > TLS_APPLICATION_DATA || h[1] != 3)
+        return TLS_DECODE_ERROR; /* not TLS (an SSL 2 hello, plain HTTP) */
+    if (*len > TLS_RECORD_MAX) return TLS_RECORD_OVERFLOW;
+    if (*len == 0) return TLS_DECODE_ERROR; /* nothing the responder waits for is empty */
+    return 0;
+}
+
+int tls_handshake_add(struct tls_handshake *hs, const uint8_t *p, size_t n)
+{
+    size_t want;
+    if (n > sizeof hs->msg - hs->len) return TLS_HANDSHAKE_FAILURE;
+    memcpy(hs->msg + hs->len, p, n);
+    hs->len += n;
+    if (hs->len < 4) return 0;
+    want = 4 + ((size_t)hs->msg[1] << 16 | (size_t)hs->msg[2] << 8 | hs->msg[3]);
+    if (want > sizeof hs->msg) return TLS_HANDSHAKE_FAILURE;
+    if (hs->len < want) return 0;
+    return hs->len == want ? 1 : TLS_UNEXPECTED_MESSAGE;
+}
+
+static int has_u16(struct rd v, unsigned want)
+{
+    while (v.len >= 2)
+        if (rd_u16(&v) == want) return 1;
+    return 0;
+}
+
+static int parse_server_name(struct rd v, struct tls_client_hello *ch)
+{
+    struct rd list = rd_vec(&v, 2, 1, 0xFFFF);
+    if (v.bad || v.len != 0) return TLS_DECODE_ERROR;
+    while (list.len > 0) {
+        unsigned type = rd_u8(&list);
+        struct rd name = rd_vec(&list, 2, 1, 0xFFFF);
+        if (list.bad) return TLS_DECODE_ERROR;
+        if (type != SNI_HOST_NAME) continue; /* no other type is defined */
+        /* RFC 6066 3: at most one name of a type; a host name has no NUL */
+        if (ch->host_name[0] != '\0' || name.len > TLS_HOST_NAME_MAX ||
+            memchr(name.p, 0, name.len) != NULL)
+            return TLS_ILLEGAL_PARAMETER;
+        memcpy(ch->host_name, name.p, name.len);
+        ch->host_name[name.len] = '\0';
+    }
+    return 0;
+}
+
+static int parse_alpn(struct rd v, struct tls_client_hello *ch)
+{
+    static const char acme[] = TLS_ACME_ALPN;
+    struct rd list = rd_vec(&v, 2, 2, 0xFFFF);
+    if (v.bad || v.len != 0) return TLS_DECODE_ERROR;
+    ch->has_alpn = 1;
+    while (list.len > 0) {
+        struct rd name = rd_vec(&list, 1, 1, 0xFF);
+        if (list.bad) return TLS_DECODE_ERROR;
+        if (name.len == sizeof acme - 1 && memcmp(name.p, acme, name.len) == 0)
+            ch->offers_acme_alpn = 1;
+    }
+    return 0;
+}
+
+/* A list of 16-bit values (groups, signature schemes): 1 when it holds want. */
+static int parse_u16_list(struct rd v, unsigned want, int *found)
+{
+    struct rd list = rd_vec(&v, 2, 2, 0xFFFE);
+    if (v.bad || v.len != 0 || list.len % 2 != 0) return TLS_DECODE_ERROR;
+    *found = has_u16(list, want);
+    return 0;
+}
+
+static int parse_point_formats(struct rd v, struct tls_client_hello *ch)
+{
+    struct rd list = rd_vec(&v, 1, 1, 0xFF);
+    if (v.bad || v.len != 0) return TLS_DECODE_ERROR;
+    ch->has_point_formats = 1;
+    ch->offers_uncompressed = memchr(list.p, 0, list.len) != NULL;
+    return 0;
+}
+
+static int parse_renegotiation_info(struct rd v, struct tls_client_hello *ch)
+{
+    struct rd renegotiated = rd_vec(&v, 1, 0, 0xFF);
+    if (v.bad || v.len != 0) return TLS_DECODE_ERROR;
+    /* RFC 5746 3.6: an initial handshake carries an empty one */
+    if (renegotiated.len != 0) return TLS_HANDSHAKE_FAILURE;
+    ch->secure_renegotiation = 1;
+    return 0;
+}
+
+static int parse_extension(unsigned type, struct rd v, struct tls_client_hello *ch)
+{
+    switch (type) {
+    case EXT_SERVER_NAME:
+        return parse_server_name(v, ch);
+    case EXT_ALPN:
+        return parse_alpn(v, ch);
+    case EXT_SUPPORTED_GROUPS:
+        return parse_u16_list(v, TLS_SECP256R1, &ch->offers_p256);
+    case EXT_EC_POINT_FORMATS:
+        return parse_point_formats(v, ch);
+    case EXT_SIGNATURE_ALGORITHMS:
+        return parse_u16_list(v, TLS_ECDSA_SECP256R1_SHA256, &ch->offers_ecdsa_sha256);
+    case EXT_RENEGOTIATION_INFO:
+        return parse_renegotiation_info(v, ch);
+    default:
+        return 0; /* TLS 1.3 ones included: the answer is TLS 1.2 */
+    }
+}
+
+/* Whether an extension of this type comes in exts before the one at p. */
+static int seen_before(struct rd exts, const uint8_t *p, unsigned type)
+{
+    while (exts.p < p) {
+        unsigned t = rd_u16(&exts);
+        rd_vec(&exts, 2, 0, 0xFFFF);
+        if (t == type) return 1;
+    }
+    return 0;
+}
+
+int tls_client_hello_parse(const uint8_t *body, size_t len, struct tls_client_hello *ch)
+{
+    struct rd r = {body, len, 0}, suites, compressions, exts, all;
+    const uint8_t *random;
+
+    memset(ch, 0, sizeof *ch);
+    ch->version = (uint16_t)rd_u16(&r);
+    random = rd_bytes(&r, TLS_RANDOM_LEN);
+    rd_vec(&r, 1, 0, 32); /* session id: never resumed */
+    suites = rd_vec(&r, 2, 2, 0xFFFE);
+    compressions = rd_vec(&r, 1, 1, 0xFF);
+    if (r.bad || suites.len % 2 != 0) return TLS_DECODE_ERROR;
+    memcpy(ch->random, random, TLS_RANDOM_LEN);
+    ch->offers_suite = has_u16(suites, TLS_ECDHE_ECDSA_AES128_GCM_SHA256);
+    ch->secure_renegotiation = has_u16(suites, EMPTY_RENEGOTIATION_INFO_SCSV);
+    ch->null_compression = memchr(compressions.p, 0, compressions.len) != NULL;
+    if (r.len == 0) return 0; /* no extensions at all */
+    exts = rd_vec(&r, 2, 0, 0xFFFF);
+    if (r.bad || r.len != 0) return TLS_DECODE_ERROR;
+    all = exts;
+    while (exts.len > 0) {
+        const uint8_t *start = exts.p;
+        unsigned type = rd_u16(&exts);
+        struct rd data = rd_vec(&exts, 2, 0, 0xFFFF);
+        int alert;
+        if (exts.bad) return TLS_DECODE_ERROR;
+        if (seen_before(all, start, type)) return TLS_ILLEGAL_PARAMETER; /* RFC 5246 7.4.1.4 */
+        if ((alert = parse_extension(type, data, ch)) != 0) return alert;
+    }
+    return 0;
+}
+
+int tls_client_hello_check(const struct tls_client_hello *ch)
+{
+    if (!ch->offers_acme_alpn) return TLS_NO_APPLICATION_PROTOCOL;
+    if (ch->version < TLS_VERSION_12 || !ch->offers_suite || !ch->null_compression ||
+        !ch->offers_p256 || (ch->has_point_formats && !ch->offers_uncompressed) ||
+        !ch->offers_ecdsa_sha256)
+        return TLS_HANDSHAKE_FAILURE;
+    return 0;
+}
+
+int tls_name_eq(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++) {
+        int x = *a >= 'A' && *a <= 'Z' ? *a - 'A' + 'a' : *a;
+        int y = *b >= 'A' && *b <= 'Z' ? *b - 'A' + 'a' : *b;
+        if (x != y) return 0;
+    }
+    return *a == *b;
+}
+
+int tls_client_key_exchange(const uint8_t *body, size_t len, const uint8_t **point)
+{
+    if (len != 1 + TLS_P256_POINT_LEN || body[0] != TLS_P256_POINT_LEN) return TLS_DECODE_ERROR;
+    if (body[1] != 0x04) return TLS_ILLEGAL_PARAMETER; /* only uncompressed was agreed */
+    *point = body + 1;
+    return 0;
+}
+
+/* ---- the server's messages */
+
+static uint8_t *put16(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+    return p + 2;
+}
+
+static uint8_t *put24(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 16);
+    return put16(p + 1, v);
+}
+
+/* The 4-byte handshake header of a body of len bytes. */
+static uint8_t *put_header(uint8_t *p, unsigned type, size_t len)
+{
+    p[0] = (uint8_t)type;
+    return put24(p + 1, len);
+}
+
+size_t tls_server_hello(uint8_t *out, size_t cap, const uint8_t random[TLS_RANDOM_LEN],
+                        const struct tls_client_hello *ch)
+{
+    static const uint8_t alpn[] = {0x00, 0x10, 0x00, 0x0d, 0x00, 0x0b, 0x0a, 'a', 'c',
+                                   'm',  'e',  '-',  't',  'l',  's',  '/',  '1'};
+    static const uint8_t renegotiation_info[] = {0xFF, 0x01, 0x00, 0x01, 0x00};
+    static const uint8_t point_formats[] = {0x00, 0x0b, 0x00, 0x02, 0x01, 0x00};
+    size_t ext_len = sizeof alpn + (ch->secure_renegotiation ? sizeof renegotiation_info : 0) +
+                     (ch->has_point_formats ? sizeof point_formats : 0);
+    size_t body = 2 + TLS_RANDOM_LEN + 1 + 2 + 1 + 2 + ext_len;
+    uint8_t *p = out;
+
+    if (cap < 4 + body) return 0;
+    p = put_header(p, TLS_SERVER_HELLO, body);
+    p = put16(p, TLS_VERSION_12);
+    memcpy(p, random, TLS_RANDOM_LEN);
+    p += TLS_RANDOM_LEN;
+    *p++ = 0; /* empty session id: nothing to resume */
+    p = put16(p, TLS_ECDHE_ECDSA_AES128_GCM_SHA256);
+    *p++ = 0; /* null compression */
+    p = put16(p, ext_len);
+    /* RFC 5246 7.4.1.4: only extensions the client offered */
+    if (ch->secure_renegotiation) {
+        memcpy(p, renegotiation_info, sizeof renegotiation_info);
+        p += sizeof renegotiation_info;
+    }
+    memcpy(p, alpn, sizeof alpn);
+    p += sizeof alpn;
+    if (ch->has_point_formats) {
+        memcpy(p, point_formats, sizeof point_formats);
+        p += sizeof point_formats;
+    }
+    return (size_t)(p - out);
+}
+
+size_t tls_certificate(uint8_t *out, size_t cap, const uint8_t *der, size_t der_len)
+{
+    uint8_t *p = out;
+    if (der_len == 0 || der_len > 0xFFFF || cap < 4 + 6 + der_len) return 0;
+    p = put_header(p, TLS_CERTIFICATE, 6 + der_len);
+    p = put24(p, 3 + der_len); /* certificate_list */
+    p = put24(p, der_len);
+    memcpy(p, der, der_len);
+    return 10 + der_len;
+}
+
+void tls_ecdh_params(uint8_t out[TLS_ECDH_PARAMS_LEN], const uint8_t point[TLS_P256_POINT_LEN])
+{
+    out[0] = 3; /* named_curve */
+    put16(out + 1, TLS_SECP256R1);
+    out[3] = TLS_P256_POINT_LEN;
+    memcpy(out + 4, point, TLS_P256_POINT_LEN);
+}
+
+size_t tls_server_key_exchange(uint8_t *out, size_t cap, const uint8_t params[TLS_ECDH_PARAMS_LEN],
+                               const uint8_t *sig, size_t sig_len)
+{
+    size_t body = TLS_ECDH_PARAMS_LEN + 2 + 2 + sig_len;
+    uint8_t *p = out;
+    if (sig_len == 0 || sig_len > 0xFFFF || cap < 4 + body) return 0;
+    p = put_header(p, TLS_SERVER_KEY_EXCHANGE, body);
+    memcpy(p, params, TLS_ECDH_PARAMS_LEN);
+    p = put16(p + TLS_ECDH_PARAMS_LEN, TLS_ECDSA_SECP256R1_SHA256);
+    p = put16(p, sig_len);
+    memcpy(p, sig, sig_len);
+    return 4 + body;
+}
+
+size_t tls_server_hello_done(uint8_t *out, size_t cap)
+{
+    if (cap < 4) return 0;
+    put_header(out, TLS_SERVER_HELLO_DONE, 0);
+    return 4;
+}
+
+void tls_finished(uint8_t out[TLS_FINISHED_LEN], const uint8_t verify_data[TLS_VERIFY_LEN])
+{
+    memcpy(put_header(out, TLS_FINISHED, TLS_VERIFY_LEN), verify_data, TLS_VERIFY_LEN);
+}
+
+#endif /* CONFIG_TLSALPN01_RESPONDER */

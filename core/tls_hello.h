@@ -1,0 +1,121 @@
+/* The TLS 1.2 wire format the TLS-ALPN-01 responder (core/alpn.h, bearssl/alpn_server.c)
+ * needs, without any cryptography: record headers, handshake-message reassembly, ClientHello
+ * and ClientKeyExchange parsing, and the server's handshake messages. The only handshake it
+ * supports is TLS 1.2 with ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 on P-256, ALPN "acme-tls/1"
+ * (RFC 5246, 4492/8422, 5746, 6066, 7301, 8737).
+ *
+ * Functions that judge peer input return 0 when it is acceptable, else the TLS alert
+ * description (> 0) the responder sends before it hangs up. */
+#ifndef ACME_TLS_HELLO_H
+#define ACME_TLS_HELLO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* record content types */
+#define TLS_CHANGE_CIPHER_SPEC 20
+#define TLS_ALERT 21
+#define TLS_HANDSHAKE 22
+#define TLS_APPLICATION_DATA 23
+
+/* handshake message types */
+#define TLS_CLIENT_HELLO 1
+#define TLS_SERVER_HELLO 2
+#define TLS_CERTIFICATE 11
+#define TLS_SERVER_KEY_EXCHANGE 12
+#define TLS_SERVER_HELLO_DONE 14
+#define TLS_CLIENT_KEY_EXCHANGE 16
+#define TLS_FINISHED 20
+
+/* alert descriptions */
+#define TLS_CLOSE_NOTIFY 0
+#define TLS_UNEXPECTED_MESSAGE 10
+#define TLS_BAD_RECORD_MAC 20
+#define TLS_RECORD_OVERFLOW 22
+#define TLS_HANDSHAKE_FAILURE 40
+#define TLS_ILLEGAL_PARAMETER 47
+#define TLS_DECODE_ERROR 50
+#define TLS_DECRYPT_ERROR 51
+#define TLS_INTERNAL_ERROR 80
+#define TLS_UNRECOGNIZED_NAME 112
+#define TLS_NO_APPLICATION_PROTOCOL 120
+
+#define TLS_VERSION_12 0x0303
+#define TLS_ECDHE_ECDSA_AES128_GCM_SHA256 0xC02B
+#define TLS_SECP256R1 23
+#define TLS_ECDSA_SECP256R1_SHA256 0x0403
+#define TLS_ACME_ALPN "acme-tls/1"
+
+#define TLS_HEADER_LEN 5
+/* The largest record accepted: a TLSCiphertext (RFC 5246 6.2.3). */
+#define TLS_RECORD_MAX (16384 + 2048)
+/* The largest handshake message accepted, header included. A modern ClientHello with a
+ * post-quantum key share is about 1.8 KiB. */
+#define TLS_HANDSHAKE_MAX 8192
+#define TLS_RANDOM_LEN 32
+#define TLS_VERIFY_LEN 12
+/* An uncompressed P-256 point: 0x04 || X || Y. */
+#define TLS_P256_POINT_LEN 65
+#define TLS_HOST_NAME_MAX 255
+
+/* Checks a record header: a known content type, major version 3 and a length from 1 to
+ * TLS_RECORD_MAX (stored in *len). */
+int tls_record_header(const uint8_t h[TLS_HEADER_LEN], unsigned *type, size_t *len);
+
+/* Reassembles one handshake message from the payloads of handshake records. */
+struct tls_handshake {
+    uint8_t msg[TLS_HANDSHAKE_MAX]; /* type (1), length (3), body */
+    size_t len;
+};
+/* Appends a record's payload: 1 when msg[0..len) holds exactly one whole message, 0 when
+ * more is needed, else an alert (too large; bytes beyond the message: the responder never
+ * expects two handshake messages before it answers). */
+int tls_handshake_add(struct tls_handshake *hs, const uint8_t *p, size_t n);
+
+/* What the responder needs from a ClientHello. */
+struct tls_client_hello {
+    uint8_t random[TLS_RANDOM_LEN];
+    uint16_t version;                      /* legacy_version */
+    int offers_suite;                      /* ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
+    int null_compression;                  /* the compression list holds null */
+    int secure_renegotiation;              /* the SCSV or an empty renegotiation_info */
+    int has_alpn;                          /* an ALPN extension */
+    int offers_acme_alpn;                  /* ... listing "acme-tls/1" */
+    int offers_p256;                       /* supported_groups holds secp256r1 */
+    int has_point_formats;                 /* an ec_point_formats extension */
+    int offers_uncompressed;               /* ... listing uncompressed */
+    int offers_ecdsa_sha256;               /* signature_algorithms holds ecdsa_secp256r1_sha256 */
+    char host_name[TLS_HOST_NAME_MAX + 1]; /* the SNI host_name, "" when none */
+};
+/* Parses a ClientHello body (after the 4-byte handshake header). Every vector length must
+ * add up exactly; duplicate extensions, an SNI with two host names or a NUL, and a non-empty
+ * renegotiation_info are refused. Unknown extensions are skipped. */
+int tls_client_hello_parse(const uint8_t *body, size_t len, struct tls_client_hello *ch);
+/* Whether the responder can answer the parsed ClientHello: no_application_protocol without
+ * "acme-tls/1", handshake_failure when the version, suite, compression, group, point format
+ * or signature algorithm does not fit. The SNI is the caller's to check. */
+int tls_client_hello_check(const struct tls_client_hello *ch);
+/* ASCII case-insensitive equality of two names. */
+int tls_name_eq(const char *a, const char *b);
+
+/* The ClientKeyExchange body: an uncompressed P-256 point (*point: TLS_P256_POINT_LEN bytes
+ * inside body). Whether it is on the curve is the caller's to check. */
+int tls_client_key_exchange(const uint8_t *body, size_t len, const uint8_t **point);
+
+/* The server's handshake messages, header included, written at out: the length, or 0 when
+ * cap is too small. */
+size_t tls_server_hello(uint8_t *out, size_t cap, const uint8_t random[TLS_RANDOM_LEN],
+                        const struct tls_client_hello *ch);
+size_t tls_certificate(uint8_t *out, size_t cap, const uint8_t *der, size_t der_len);
+/* The ServerECDHParams (named curve secp256r1, the point): what the signature covers after
+ * the two randoms. */
+#define TLS_ECDH_PARAMS_LEN (4 + TLS_P256_POINT_LEN)
+void tls_ecdh_params(uint8_t out[TLS_ECDH_PARAMS_LEN], const uint8_t point[TLS_P256_POINT_LEN]);
+/* ServerKeyExchange: the params, ecdsa_secp256r1_sha256 and the DER signature. */
+size_t tls_server_key_exchange(uint8_t *out, size_t cap, const uint8_t params[TLS_ECDH_PARAMS_LEN],
+                               const uint8_t *sig, size_t sig_len);
+size_t tls_server_hello_done(uint8_t *out, size_t cap);
+#define TLS_FINISHED_LEN (4 + TLS_VERIFY_LEN)
+void tls_finished(uint8_t out[TLS_FINISHED_LEN], const uint8_t verify_data[TLS_VERIFY_LEN]);
+
+#endif

@@ -1,0 +1,70 @@
+/* libFuzzer target: core/tls_hello.c, the TLS-ALPN-01 responder's parsing of what a client
+ * sends. The input is a client's byte stream: its records are reassembled into a handshake
+ * message as the responder does (no limit is ever exceeded) and a ClientHello is parsed and
+ * judged; the same body is also parsed as a ClientKeyExchange. An accepted hello must give
+ * a well-formed ServerHello. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "tls_hello.h"
+
+static void need(int ok)
+{
+    if (!ok) abort();
+}
+
+/* An alert is a TLS alert description: never 0 for a refusal, never beyond 255. */
+static void alert_ok(int r)
+{
+    need(r >= 0 && r <= 255);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct tls_handshake hs;
+    static uint8_t out[512];
+    struct tls_client_hello ch;
+    const uint8_t *point;
+    size_t at = 0, len, n;
+    unsigned type;
+    int r = 0;
+
+    hs.len = 0;
+    while (r == 0 && at + TLS_HEADER_LEN <= size) {
+        r = tls_record_header(data + at, &type, &len);
+        alert_ok(r);
+        if (r != 0) return 0;
+        need(len >= 1 && len <= TLS_RECORD_MAX);
+        at += TLS_HEADER_LEN;
+        if (len > size - at) return 0;
+        r = tls_handshake_add(&hs, data + at, len);
+        at += len;
+        need(hs.len <= sizeof hs.msg);
+    }
+    if (r != 1) {
+        alert_ok(r);
+        return 0;
+    }
+    need(hs.len >= 4 && hs.len == 4 + ((size_t)hs.msg[1] << 16 | hs.msg[2] << 8 | hs.msg[3]));
+    r = tls_client_hello_parse(hs.msg + 4, hs.len - 4, &ch);
+    alert_ok(r);
+    if (r == 0) {
+        need(strlen(ch.host_name) <= TLS_HOST_NAME_MAX);
+        need(memcmp(ch.random, hs.msg + 6, TLS_RANDOM_LEN) == 0);
+        r = tls_client_hello_check(&ch);
+        alert_ok(r);
+        if (r == 0) {
+            need(ch.offers_acme_alpn && ch.offers_suite && ch.version >= TLS_VERSION_12);
+            n = tls_server_hello(out, sizeof out, ch.random, &ch);
+            need(n > 4 && n == 4 + ((size_t)out[2] << 8 | out[3]));
+            need(memmem(out, n, TLS_ACME_ALPN, strlen(TLS_ACME_ALPN)) != NULL);
+        }
+    }
+    r = tls_client_key_exchange(hs.msg + 4, hs.len - 4, &point);
+    alert_ok(r);
+    if (r == 0) need(point == hs.msg + 5 && point[0] == 4 && hs.len == 4 + 1 + TLS_P256_POINT_LEN);
+    err_clear();
+    return 0;
+}
