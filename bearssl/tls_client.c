@@ -1,8 +1,9 @@
 /* The HTTPS transport on BearSSL (core/transport.h): TLS 1.2 only, SNI, ECDHE_ECDSA and
- * ECDHE_RSA with AES-GCM or ChaCha20-Poly1305 only, X.509 "minimal" validation against the
- * trust anchors of ca_file (or the built-in ones) at tls_validation_time(). Only the
- * algorithms those suites need are registered (not br_ssl_client_init_full) to keep the
- * static binary small. Everything is static: one connection at a time, no allocation. */
+ * ECDHE_RSA with AES-GCM or ChaCha20-Poly1305 only, X.509 validation (core/x509_chain.c, the
+ * rules of BearSSL's "minimal" engine) against the trust anchors of ca_file (or the built-in ones)
+ * at tls_validation_time(). Only the algorithms those suites need are registered (not
+ * br_ssl_client_init_full) to keep the static binary small. Everything is static: one connection at
+ * a time, no allocation. */
 #include "../core/build_config.h"
 
 #ifndef CONFIG_TLS_MBEDTLS
@@ -18,6 +19,7 @@
 #include "../core/transport.h"
 #include "../platform/net.h"
 #include "../platform/tls_common.h"
+#include "chain_verify.h"
 #include "crypto_int.h"
 #include "trust_store.h"
 #include "fmt.h"
@@ -31,16 +33,39 @@ static const uint16_t suites[] = {
     BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 };
 
-/* BearSSL's minimal X.509 engine wrapped to keep a copy of the server's certificate (for the
- * error messages) and to check IP-literal host names, which BearSSL does not match. */
+/* The server's chain is validated by core/x509_chain.c (BearSSL's br_x509_minimal rules,
+ * without its T0 interpreter) behind the br_x509_class interface the engine calls. The
+ * collected chain also gives the server's certificate for the error messages; IP-literal host
+ * names (no SNI, so no server name from the engine) are checked against IP SAN entries here. */
 struct x509_wrap {
     const br_x509_class *vtable;
-    br_x509_minimal_context minimal;
-    unsigned ncerts;
-    size_t leaf_len;
-    int leaf_complete; /* the whole certificate fitted in leaf[] */
+    struct x509_chain_ops ops;
+    struct chain_anchors anchors;
+    int64_t vtime;
     const char *ip_host;
+    const char *server_name;
+    unsigned result; /* 0 (trusted) or a BR_ERR_X509_* code, set by end_chain */
+    unsigned usages;
+    br_x509_pkey pkey; /* the server's key, pointing into chain.buf */
 };
+
+/* The core's results are BearSSL's codes. */
+_Static_assert(X509_CHAIN_OK == BR_ERR_X509_OK && X509_CHAIN_INVALID == BR_ERR_X509_INVALID_VALUE &&
+                   X509_CHAIN_EMPTY == BR_ERR_X509_EMPTY_CHAIN &&
+                   X509_CHAIN_UNSUPPORTED == BR_ERR_X509_UNSUPPORTED &&
+                   X509_CHAIN_LIMIT == BR_ERR_X509_LIMIT_EXCEEDED &&
+                   X509_CHAIN_WRONG_KEY_TYPE == BR_ERR_X509_WRONG_KEY_TYPE &&
+                   X509_CHAIN_BAD_SIGNATURE == BR_ERR_X509_BAD_SIGNATURE &&
+                   X509_CHAIN_EXPIRED == BR_ERR_X509_EXPIRED &&
+                   X509_CHAIN_DN_MISMATCH == BR_ERR_X509_DN_MISMATCH &&
+                   X509_CHAIN_BAD_SERVER_NAME == BR_ERR_X509_BAD_SERVER_NAME &&
+                   X509_CHAIN_CRITICAL_EXTENSION == BR_ERR_X509_CRITICAL_EXTENSION &&
+                   X509_CHAIN_NOT_CA == BR_ERR_X509_NOT_CA &&
+                   X509_CHAIN_FORBIDDEN_KEY_USAGE == BR_ERR_X509_FORBIDDEN_KEY_USAGE &&
+                   X509_CHAIN_WEAK_PUBLIC_KEY == BR_ERR_X509_WEAK_PUBLIC_KEY &&
+                   X509_CHAIN_NOT_TRUSTED == BR_ERR_X509_NOT_TRUSTED &&
+                   X509_USAGE_KEYX == BR_KEYTYPE_KEYX && X509_USAGE_SIGN == BR_KEYTYPE_SIGN,
+               "core/x509_chain.h codes differ from BearSSL's");
 
 static struct tls_state {
     struct transport t;
@@ -56,7 +81,7 @@ static struct tls_state {
     char host[256];
     char port[8];
     unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
-    unsigned char leaf[TLS_CERT_DER_MAX];
+    struct x509_chain chain;
 } st;
 
 static struct x509_wrap *wrap(const br_x509_class *const *ctx)
@@ -68,55 +93,52 @@ static void xw_start_chain(const br_x509_class **ctx, const char *server_name)
 {
     struct x509_wrap *w = wrap(ctx);
 
-    w->ncerts = 0;
-    w->leaf_len = 0;
-    w->leaf_complete = 0;
-    w->minimal.vtable->start_chain(&w->minimal.vtable, server_name);
+    w->server_name = server_name;
+    w->result = BR_ERR_X509_NOT_TRUSTED;
+    x509_chain_start(&st.chain);
 }
 
 static void xw_start_cert(const br_x509_class **ctx, uint32_t length)
 {
-    struct x509_wrap *w = wrap(ctx);
-
-    w->ncerts++;
-    if (w->ncerts == 1) w->leaf_complete = length <= sizeof st.leaf;
-    w->minimal.vtable->start_cert(&w->minimal.vtable, length);
+    (void)ctx;
+    x509_chain_begin_cert(&st.chain, length);
 }
 
 static void xw_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
 {
-    struct x509_wrap *w = wrap(ctx);
-
-    if (w->ncerts == 1 && w->leaf_complete && len <= sizeof st.leaf - w->leaf_len) {
-        memcpy(st.leaf + w->leaf_len, buf, len);
-        w->leaf_len += len;
-    }
-    w->minimal.vtable->append(&w->minimal.vtable, buf, len);
+    (void)ctx;
+    x509_chain_append(&st.chain, buf, len);
 }
 
 static void xw_end_cert(const br_x509_class **ctx)
 {
-    struct x509_wrap *w = wrap(ctx);
-
-    w->minimal.vtable->end_cert(&w->minimal.vtable);
+    (void)ctx;
+    x509_chain_end_cert(&st.chain);
 }
 
 static unsigned xw_end_chain(const br_x509_class **ctx)
 {
     struct x509_wrap *w = wrap(ctx);
-    unsigned r = w->minimal.vtable->end_chain(&w->minimal.vtable);
+    struct x509_pubkey key;
+    const uint8_t *leaf;
+    size_t leaf_len;
+    int r = x509_chain_validate(&st.chain, w->server_name, w->vtime, &w->ops, &key, &w->usages);
 
-    if (r == 0 && w->ip_host != NULL &&
-        !(w->leaf_complete && tls_leaf_has_name(st.leaf, w->leaf_len, w->ip_host)))
-        return BR_ERR_X509_BAD_SERVER_NAME;
-    return r;
+    leaf = x509_chain_leaf(&st.chain, &leaf_len);
+    if (r == X509_CHAIN_OK && w->ip_host != NULL && !tls_leaf_has_name(leaf, leaf_len, w->ip_host))
+        r = BR_ERR_X509_BAD_SERVER_NAME;
+    if (r == X509_CHAIN_OK) chain_br_pkey(&key, &w->pkey);
+    w->result = r == X509_CHAIN_OK ? 0 : (unsigned)r;
+    return w->result;
 }
 
 static const br_x509_pkey *xw_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
 {
     struct x509_wrap *w = wrap(ctx);
 
-    return w->minimal.vtable->get_pkey(&w->minimal.vtable, usages);
+    if (w->result != 0) return NULL;
+    if (usages != NULL) *usages = w->usages;
+    return &w->pkey;
 }
 
 static const br_x509_class xw_class = {
@@ -265,7 +287,8 @@ static const char *chain_error_text(int e)
 static int tls_failure(struct tls_state *s, const char *what, int64_t vtime, const char *source)
 {
     int e = br_ssl_engine_last_error(&s->cc.eng);
-    const uint8_t *leaf = s->xw.leaf_complete ? s->leaf : NULL;
+    size_t leaf_len;
+    const uint8_t *leaf = x509_chain_leaf(&s->chain, &leaf_len);
     char text[160];
     int p = TLS_CERT_OTHER; /* -1: not a certificate problem */
 
@@ -282,8 +305,8 @@ static int tls_failure(struct tls_state *s, const char *what, int64_t vtime, con
     else
         p = -1;
     if (p >= 0)
-        return tls_cert_error(s->host, s->port, (enum tls_cert_problem)p, leaf, s->xw.leaf_len,
-                              s->xw.ncerts, vtime, source, text);
+        return tls_cert_error(s->host, s->port, (enum tls_cert_problem)p, leaf, leaf_len,
+                              s->chain.received, vtime, source, text);
     engine_error_text(e, text, sizeof text);
     return err_set(ACME_ETEMP, "%s with %s port %s: %s", what, s->host, s->port, text);
 }
@@ -337,8 +360,7 @@ static int tls_open(struct transport *t, const char *host, const char *port)
     unsigned char seed[32];
     char name[40];
     size_t nta;
-    int64_t vtime, days;
-    br_x509_minimal_context *xc = &s->xw.minimal;
+    int64_t vtime;
 
     tls_close(t);
     if (strlen(host) >= sizeof s->host || strlen(port) >= sizeof s->port)
@@ -351,15 +373,11 @@ static int tls_open(struct transport *t, const char *host, const char *port)
     s->eof = s->net_error = 0;
 
     vtime = tls_validation_time();
-    br_x509_minimal_init(xc, &br_sha256_vtable, tas, nta);
-    br_x509_minimal_set_hash(xc, br_sha256_ID, &br_sha256_vtable);
-    br_x509_minimal_set_hash(xc, br_sha384_ID, &br_sha384_vtable);
-    br_x509_minimal_set_hash(xc, br_sha512_ID, &br_sha512_vtable);
-    br_x509_minimal_set_rsa(xc, br_rsa_i31_pkcs1_vrfy);
-    br_x509_minimal_set_ecdsa(xc, &ec_acme, ecdsa_vrfy_asn1);
-    /* Days since 1 January of year 0 (proleptic Gregorian): the epoch is day 719528. */
-    days = vtime / 86400 - (vtime % 86400 < 0);
-    br_x509_minimal_set_time(xc, (uint32_t)(days + 719528), (uint32_t)(vtime - days * 86400));
+    s->xw.anchors.ta = tas;
+    s->xw.anchors.n = nta;
+    chain_verify_ops(&s->xw.ops, &s->xw.anchors);
+    s->xw.vtime = vtime;
+    x509_chain_start(&s->chain); /* no leaf for messages until the server sends one */
     s->xw.vtable = &xw_class;
     s->xw.ip_host = tls_host_is_ip(host) ? s->host : NULL;
     br_ssl_engine_set_x509(&s->cc.eng, &s->xw.vtable);

@@ -159,27 +159,68 @@ static const struct {
             {0x13, "basicConstraints"}};
 enum { EXT_SAN, EXT_AKI, EXT_SKI, EXT_BC, EXT_COUNT };
 
+/* keyUsage (2.5.29.15) as x509_info.key_usage: the first byte of the BIT STRING, its unused
+ * bits cleared when it is the only one (as BearSSL reads it); 0 when malformed, which refuses
+ * the certificate for any use rather than failing x509_parse(). */
+static int key_usage_byte(struct der_reader *v)
+{
+    struct der_tlv t;
+
+    if (der_next(v, &t) != 0) {
+        err_clear();
+        return 0;
+    }
+    if (t.tag != DER_BIT_STRING || t.len < 2 || t.val[0] > 7 || !der_at_end(v) ||
+        (t.len == 2 && (t.val[1] & ((1u << t.val[0]) - 1)) != 0))
+        return 0;
+    return t.val[1];
+}
+
+/* pathLenConstraint contents as x509_info.path_len; X509_PATHLEN_BAD when negative or beyond
+ * 24 bits (BearSSL refuses those). */
+static int path_len(const struct der_tlv *t)
+{
+    size_t i;
+    int v = 0;
+
+    if (t->len == 0 || t->len > 4 || (t->val[0] & 0x80) || (t->len == 4 && t->val[0] != 0))
+        return X509_PATHLEN_BAD;
+    for (i = 0; i < t->len; i++)
+        v = v << 8 | t->val[i];
+    return v;
+}
+
 static int parse_extension(const struct der_tlv *ext, struct x509_info *out, unsigned *seen)
 {
     struct der_reader r, v;
     struct der_tlv oid, crit, val, t;
     const char *name;
     unsigned i;
-    int rc;
+    int rc, critical;
 
     der_enter(ext, &r);
     if (der_expect(&r, DER_OID, &oid) != 0) return ctx("extension");
     rc = der_optional(&r, DER_BOOLEAN, &crit);
     if (rc < 0) return ctx("extension");
     if (rc == 1 && crit.len != 1) return bad("extension critical flag");
+    critical = rc == 1 && crit.val[0] != 0;
     if (der_expect(&r, DER_OCTET_STRING, &val) != 0) return ctx("extension");
     if (!der_at_end(&r)) return bad("extension (trailing data)");
     der_enter(&val, &v);
 
-    if (oid.len != 3 || oid.val[0] != 0x55 || oid.val[1] != 0x1d) return 0;
-    for (i = 0; i < EXT_COUNT && EXTS[i].id != oid.val[2]; i++)
-        ;
-    if (i == EXT_COUNT) return 0;
+    i = EXT_COUNT;
+    if (oid.len == 3 && oid.val[0] == 0x55 && oid.val[1] == 0x1d) {
+        if (oid.val[2] == 0x0f) { /* keyUsage; a second one leaves no usage */
+            out->key_usage = out->key_usage < 0 ? key_usage_byte(&v) : 0;
+            return 0;
+        }
+        for (i = 0; i < EXT_COUNT && EXTS[i].id != oid.val[2]; i++)
+            ;
+    }
+    if (i == EXT_COUNT) {
+        out->unknown_critical |= critical;
+        return 0;
+    }
     name = EXTS[i].name;
     if (*seen & (1u << i))
         return err_set(ACME_ETEMP, "X.509: malformed certificate (two %s extensions)", name);
@@ -203,7 +244,9 @@ static int parse_extension(const struct der_tlv *ext, struct x509_info *out, uns
         if (i == EXT_BC) {
             if (rc == 1 && t.len != 1) return bad("basicConstraints cA");
             out->is_ca = rc == 1 && t.val[0] != 0;
-            if (der_optional(&r, DER_INTEGER, &t) < 0) return ctx(name);
+            rc = der_optional(&r, DER_INTEGER, &t);
+            if (rc < 0) return ctx(name);
+            if (rc == 1) out->path_len = path_len(&t);
             if (!der_at_end(&r)) return bad("basicConstraints (trailing data)");
         }
     }
@@ -221,12 +264,15 @@ int x509_parse(const uint8_t *der, size_t n, struct x509_info *out)
     int rc;
 
     memset(out, 0, sizeof *out);
+    out->key_usage = out->path_len = -1;
     der_init(&r, der, n);
     if (der_expect(&r, DER_SEQUENCE, &c) != 0) return ctx("certificate");
     if (!der_at_end(&r)) return bad("certificate (data after it)");
     der_enter(&c, &cert);
     if (der_expect(&cert, DER_SEQUENCE, &tbst) != 0) return ctx("tbsCertificate");
     der_enter(&tbst, &tbs);
+    out->tbs = tbst.raw;
+    out->tbs_len = tbst.rawlen;
 
     /* version [0] EXPLICIT INTEGER DEFAULT v1 */
     rc = der_optional(&tbs, DER_CTX_CONS(0), &ver);
@@ -284,8 +330,12 @@ int x509_parse(const uint8_t *der, size_t n, struct x509_info *out)
     if (der_expect(&cert, DER_SEQUENCE, &t) != 0) return ctx("signatureAlgorithm");
     der_enter(&t, &seq);
     if (der_expect(&seq, DER_OID, &t) != 0) return ctx("signatureAlgorithm");
+    out->sig_alg = t.val;
+    out->sig_alg_len = t.len;
     if (der_expect(&cert, DER_BIT_STRING, &t) != 0) return ctx("signatureValue");
     if (t.len == 0 || t.val[0] != 0) return bad("signatureValue"); /* whole bytes */
+    out->sig = t.val + 1;
+    out->sig_len = t.len - 1;
     if (!der_at_end(&cert)) return bad("certificate (trailing data)");
     return 0;
 }

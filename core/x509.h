@@ -27,6 +27,18 @@ struct x509_info {
     size_t issuer_name_len, subject_name_len;
     const uint8_t *san; /* SAN GeneralNames contents, inside the input */
     size_t san_len;     /* 0 when there is no SAN extension */
+    /* For chain validation (core/x509_chain.c), all inside the input: */
+    const uint8_t *tbs; /* tbsCertificate TLV, the signed bytes */
+    size_t tbs_len;
+    const uint8_t *sig_alg; /* signatureAlgorithm OID contents */
+    size_t sig_alg_len;
+    const uint8_t *sig; /* signatureValue bytes (after the unused-bits octet) */
+    size_t sig_len;
+    int key_usage;            /* first byte of keyUsage (0x80 digitalSignature ... 0x04
+                               * keyCertSign), 0 when malformed; -1 when absent */
+    int path_len;             /* basicConstraints pathLenConstraint, -1 when absent */
+#define X509_PATHLEN_BAD (-2) /* negative or too large */
+    int unknown_critical;     /* a critical extension other than those read here */
 };
 
 /* Parses one DER certificate. -1 with err_set(ACME_ETEMP, "X.509: ...") when malformed. */
