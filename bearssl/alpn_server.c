@@ -24,6 +24,7 @@
 #include <bearssl.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../core/alpn.h"
 #include "../core/err.h"
@@ -176,8 +177,8 @@ static int send_server_flight(struct conn *c, struct secrets *s, const struct tl
     const br_ec_impl *impl = ec_impl(CURVE);
     uint8_t point[TLS_P256_POINT_LEN], signed_data[2 * TLS_RANDOM_LEN + TLS_ECDH_PARAMS_LEN];
     uint8_t sig[128], *params = signed_data + 2 * TLS_RANDOM_LEN;
-    uint8_t *start = rec + TLS_HEADER_LEN, *p = start, *end = rec + sizeof rec;
-    size_t sig_len, n;
+    uint8_t *start = rec + TLS_HEADER_LEN, *p = start;
+    size_t sig_len;
 
     br_hmac_drbg_generate(&s->drbg, c->server_random, TLS_RANDOM_LEN);
     if (br_ec_keygen(&s->drbg.vtable, impl, NULL, s->scalar, CURVE) != SCALAR_LEN ||
@@ -189,15 +190,14 @@ static int send_server_flight(struct conn *c, struct secrets *s, const struct tl
     if (x509_sign(key, signed_data, sizeof signed_data, sig, sizeof sig, &sig_len) < 0)
         return LOCAL;
 
-    if ((n = tls_server_hello(p, (size_t)(end - p), c->server_random, ch)) == 0) goto full;
-    p += n;
-    if ((n = tls_certificate(p, (size_t)(end - p), cert->der, cert->der_len)) == 0) goto full;
-    p += n;
-    if ((n = tls_server_key_exchange(p, (size_t)(end - p), params, sig, sig_len)) == 0) goto full;
-    p += n;
-    if ((n = tls_server_hello_done(p, (size_t)(end - p))) == 0) goto full;
-    p += n;
-    if ((size_t)(p - start) > 16384) goto full; /* one TLSPlaintext */
+    /* The messages fit in rec (the ServerHello in fewer than 100 bytes) unless the certificate
+     * is larger than one TLSPlaintext, which the whole flight must fit. */
+    if (cert->der_len > 16384) goto full;
+    p += tls_server_hello(p, 100, c->server_random, ch);
+    p += tls_certificate(p, cert->der, cert->der_len);
+    p += tls_server_key_exchange(p, params, sig, sig_len);
+    p += tls_server_hello_done(p);
+    if ((size_t)(p - start) > 16384) goto full;
     br_sha256_update(&c->transcript, start, (size_t)(p - start));
     return send_record(c, TLS_HANDSHAKE, (size_t)(p - start));
 full:
@@ -287,7 +287,7 @@ static int handshake(struct conn *c, struct secrets *s, const struct alpn_cert *
     if ((r = read_handshake(c, TLS_CLIENT_HELLO)) != 0) return r;
     if ((r = tls_client_hello_parse(hs.msg + 4, hs.len - 4, &ch)) != 0) return r;
     if ((r = tls_client_hello_check(&ch)) != 0) return r;
-    for (i = 0; i < n && !tls_name_eq(ch.host_name, certs[i].sni); i++)
+    for (i = 0; i < n && strcasecmp(ch.host_name, certs[i].sni) != 0; i++)
         ;
     if (i == n || ch.host_name[0] == '\0') return TLS_UNRECOGNIZED_NAME;
     memcpy(c->client_random, ch.random, TLS_RANDOM_LEN);

@@ -63,45 +63,51 @@ static int verify(void *ctx, const struct x509_pubkey *key, const struct x509_si
     return verify_br(&pk, s);
 }
 
-static int anchor_signed(void *ctx, const uint8_t *name, size_t len, const struct x509_signed *s)
-{
-    const struct chain_anchors *a = ctx;
-    size_t i;
-
-    for (i = 0; i < a->n; i++)
-        if ((a->ta[i].flags & BR_X509_TA_CA) && a->ta[i].dn.len == len &&
-            memcmp(a->ta[i].dn.data, name, len) == 0 &&
-            verify_br(&a->ta[i].pkey, s) == X509_CHAIN_OK)
-            return 1;
-    return 0;
-}
-
 static int same_bytes(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
 {
     return alen == blen && memcmp(a, b, alen) == 0;
 }
 
-static int anchor_is(void *ctx, const uint8_t *name, size_t len, const struct x509_pubkey *key)
+/* Both keys come from x509_spki_key() (trust_store.c), without leading zeros. */
+static int same_key(const br_x509_pkey *a, const br_x509_pkey *b)
 {
-    const struct chain_anchors *a = ctx;
-    br_x509_pkey pk;
+    if (a->key_type != b->key_type) return 0;
+    if (a->key_type == BR_KEYTYPE_RSA)
+        return same_bytes(a->key.rsa.n, a->key.rsa.nlen, b->key.rsa.n, b->key.rsa.nlen) &&
+               same_bytes(a->key.rsa.e, a->key.rsa.elen, b->key.rsa.e, b->key.rsa.elen);
+    return a->key.ec.curve == b->key.ec.curve &&
+           same_bytes(a->key.ec.q, a->key.ec.qlen, b->key.ec.q, b->key.ec.qlen);
+}
+
+/* 1 when an anchor with this subject Name verifies s (a CA anchor), or when s is NULL has the
+ * key pk (an anchor that is not a CA: the end entity itself is trusted). */
+static int find_anchor(const struct chain_anchors *a, const uint8_t *name, size_t len,
+                       const struct x509_signed *s, const br_x509_pkey *pk)
+{
     size_t i;
 
-    chain_br_pkey(key, &pk);
     for (i = 0; i < a->n; i++) {
-        const br_x509_pkey *t = &a->ta[i].pkey;
-        if ((a->ta[i].flags & BR_X509_TA_CA) ||
-            !same_bytes(a->ta[i].dn.data, a->ta[i].dn.len, name, len) || t->key_type != pk.key_type)
+        const br_x509_trust_anchor *ta = &a->ta[i];
+        if (!(ta->flags & BR_X509_TA_CA) != (s == NULL) ||
+            !same_bytes(ta->dn.data, ta->dn.len, name, len))
             continue;
-        /* Both keys come from x509_spki_key() (trust_store.c), without leading zeros. */
-        if (pk.key_type == BR_KEYTYPE_RSA
-                ? same_bytes(t->key.rsa.n, t->key.rsa.nlen, pk.key.rsa.n, pk.key.rsa.nlen) &&
-                      same_bytes(t->key.rsa.e, t->key.rsa.elen, pk.key.rsa.e, pk.key.rsa.elen)
-                : t->key.ec.curve == pk.key.ec.curve &&
-                      same_bytes(t->key.ec.q, t->key.ec.qlen, pk.key.ec.q, pk.key.ec.qlen))
+        if (s != NULL ? verify_br(&ta->pkey, s) == X509_CHAIN_OK : same_key(&ta->pkey, pk))
             return 1;
     }
     return 0;
+}
+
+static int anchor_signed(void *ctx, const uint8_t *name, size_t len, const struct x509_signed *s)
+{
+    return find_anchor(ctx, name, len, s, NULL);
+}
+
+static int anchor_is(void *ctx, const uint8_t *name, size_t len, const struct x509_pubkey *key)
+{
+    br_x509_pkey pk;
+
+    chain_br_pkey(key, &pk);
+    return find_anchor(ctx, name, len, NULL, &pk);
 }
 
 void chain_verify_ops(struct x509_chain_ops *ops, struct chain_anchors *anchors)

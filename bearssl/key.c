@@ -27,7 +27,8 @@ static enum key_type type_of_curve(int curve)
                : KEY_NONE;
 }
 
-/* Stores an EC private key after checking 0 < x < order; computes the public point. */
+/* Stores an EC private key after checking 0 < x < order; computes the public point. The curve
+ * is one of ours (curve_of(), read_curve()). */
 static int store_ec(struct crypto_key *k, int curve, const unsigned char *x, size_t xlen)
 {
     const br_ec_impl *impl = ec_impl(curve);
@@ -38,8 +39,6 @@ static int store_ec(struct crypto_key *k, int curve, const unsigned char *x, siz
     br_ec_private_key sk;
     int r;
 
-    if (t == KEY_NONE)
-        return err_set(ACME_ECONFIG, "unsupported elliptic curve (only P-256, P-384, P-521)");
     order = impl->order(curve, &olen);
     while (xlen > 0 && x[0] == 0) {
         x++;
@@ -68,18 +67,12 @@ static int store_ec(struct crypto_key *k, int curve, const unsigned char *x, siz
 }
 
 #ifdef CONFIG_RSA
+/* KEY_RSA2048, KEY_RSA3072 and KEY_RSA4096 are consecutive, as their sizes are 1024 bits apart. */
 static enum key_type type_of_bits(uint32_t bits)
 {
-    switch (bits) {
-    case 2048:
-        return KEY_RSA2048;
-    case 3072:
-        return KEY_RSA3072;
-    case 4096:
-        return KEY_RSA4096;
-    default:
-        return KEY_NONE;
-    }
+    return bits >= 2048 && bits <= 4096 && bits % 1024 == 0
+               ? (enum key_type)(KEY_RSA2048 + (bits - 2048) / 1024)
+               : KEY_NONE;
 }
 
 static size_t strip(const unsigned char **p, size_t n)
@@ -109,6 +102,7 @@ static int store_rsa(struct crypto_key *k, const br_rsa_private_key *sk, const u
     unsigned char n[512], d[512];
     const unsigned char *elems[KE_COUNT];
     size_t lens[KE_COUNT], nlen, dlen;
+    uint32_t pubexp;
     int r;
 
     if (t == KEY_NONE)
@@ -127,19 +121,18 @@ static int store_rsa(struct crypto_key *k, const br_rsa_private_key *sk, const u
         memcmp(n_in, elems[KE_N], n_in_len) != 0)
         return err_set(ACME_ECONFIG, "RSA key is inconsistent (the modulus is not p*q)");
     elen = strip(&e, elen);
-    if (elen == 0 || elen > 4 || (e[elen - 1] & 1) == 0 || be32(e, elen) < 3)
+    pubexp = elen <= 4 ? be32(e, elen) : 0;
+    if (pubexp < 3 || (pubexp & 1) == 0)
         return err_set(ACME_ECONFIG, "RSA key has an unsupported public exponent");
     if (d_in != NULL) {
         dlen = strip(&d_in, d_in_len);
-        if (dlen == 0 || dlen > sizeof d)
-            return err_set(ACME_ECONFIG, "RSA key is invalid (private exponent)");
+        if (dlen > sizeof d) dlen = 0;
         memcpy(d, d_in, dlen);
     } else {
-        dlen = br_rsa_i31_compute_privexp(NULL, sk, be32(e, elen));
-        if (dlen == 0 || dlen > sizeof d ||
-            br_rsa_i31_compute_privexp(d, sk, be32(e, elen)) != dlen)
-            return err_set(ACME_ECONFIG, "RSA key is invalid (private exponent)");
+        dlen = br_rsa_i31_compute_privexp(NULL, sk, pubexp);
+        if (dlen > sizeof d || br_rsa_i31_compute_privexp(d, sk, pubexp) != dlen) dlen = 0;
     }
+    if (dlen == 0) return err_set(ACME_ECONFIG, "RSA key is invalid (private exponent)");
     elems[KE_P] = sk->p;
     lens[KE_P] = sk->plen;
     elems[KE_Q] = sk->q;
@@ -186,8 +179,7 @@ int crypto_key_generate(struct crypto_key *k, enum key_type t)
     }
 #ifdef CONFIG_RSA
     {
-        static const unsigned bits[] = {2048, 3072, 4096};
-        unsigned size = bits[t - KEY_RSA2048];
+        unsigned size = 2048 + 1024 * (unsigned)(t - KEY_RSA2048);
         unsigned char kpriv[BR_RSA_KBUF_PRIV_SIZE(4096)], kpub[BR_RSA_KBUF_PUB_SIZE(4096)];
         br_rsa_private_key sk;
         br_rsa_public_key pk;
@@ -220,13 +212,20 @@ static int bad_key(const char *what)
     return err_set(ACME_ECONFIG, "not a valid private key (%s)", what);
 }
 
-/* The version INTEGER that starts each key structure: 0 or 1, else -1 with the error set. */
-static int read_version(struct der_reader *r)
+/* Opens the key structure that fills der[0..len): a SEQUENCE (entered into in) starting with
+ * its version INTEGER. Returns the version, 0 or 1, else -1 with the error set. */
+static int open_key(const uint8_t *der, size_t len, struct der_reader *in)
 {
+    struct der_reader r;
+    struct der_tlv t;
     const uint8_t *p;
     size_t n;
 
-    if (der_read_uint(r, &p, &n) != 0) return -1;
+    der_init(&r, der, len);
+    if (der_expect(&r, DER_SEQUENCE, &t) != 0) return -1;
+    if (!der_at_end(&r)) return bad_key("data after the key");
+    der_enter(&t, in);
+    if (der_read_uint(in, &p, &n) != 0) return -1;
     if (n > 1 || (n == 1 && p[0] != 1)) return bad_key("unsupported version");
     return (int)n;
 }
@@ -314,11 +313,7 @@ static int decode_key(struct crypto_key *k, const uint8_t *der, size_t len)
     struct der_tlv t, alg, oid;
     int curve = 0, alg_type, is_rsa, rc;
 
-    der_init(&r, der, len);
-    if (der_expect(&r, DER_SEQUENCE, &t) != 0) return -1;
-    if (!der_at_end(&r)) return bad_key("data after the key");
-    der_enter(&t, &in);
-    if (read_version(&in) < 0) return -1;
+    if (open_key(der, len, &in) < 0) return -1;
     if (!der_at_end(&in) && in.p[0] == DER_INTEGER) return decode_rsa(k, &in);
     rc = der_optional(&in, DER_SEQUENCE, &alg);
     if (rc <= 0) return rc < 0 ? -1 : decode_ec(k, &in, 0);
@@ -334,11 +329,7 @@ static int decode_key(struct crypto_key *k, const uint8_t *der, size_t len)
             return curve == 0 ? -1 : bad_key("EC key algorithm parameters");
     }
     if (der_expect(&in, DER_OCTET_STRING, &t) != 0) return -1;
-    der_init(&r, t.val, t.len);
-    if (der_expect(&r, DER_SEQUENCE, &t) != 0) return -1;
-    if (!der_at_end(&r)) return bad_key("data after the key");
-    der_enter(&t, &in);
-    rc = read_version(&in);
+    rc = open_key(t.val, t.len, &in);
     if (rc < 0) return -1;
     if (rc != !is_rsa) return bad_key("unsupported version");
     return is_rsa ? decode_rsa(k, &in) : decode_ec(k, &in, curve);
@@ -346,7 +337,7 @@ static int decode_key(struct crypto_key *k, const uint8_t *der, size_t len)
 
 int crypto_key_load_pem(struct crypto_key *k, const char *pem, size_t len, const char *origin)
 {
-    static const char *const labels[] = {"PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"};
+    static const char labels[][16] = {"PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"};
     uint8_t der[KEY_DER_MAX];
     char begin[PEM_LABEL_MAX + 16];
     size_t pos = len, at, derlen;
@@ -437,7 +428,7 @@ int crypto_key_public(const struct crypto_key *k, struct crypto_pub *pub)
     if (key_is_ec(k)) {
         const unsigned char *q = key_elem(k, KE_ECQ);
         size_t qlen = key_len(k, KE_ECQ);
-        static const char *const crv[] = {"P-256", "P-384", "P-521"};
+        static const char crv[][6] = {"P-256", "P-384", "P-521"};
         if (qlen < 3 || q[0] != 0x04 || (qlen & 1) == 0)
             return err_set(ACME_ELOCAL, "EC public key is not an uncompressed point");
         pub->crv = crv[k->type - KEY_EC256];

@@ -175,121 +175,84 @@ static int low_write(void *ctx, const unsigned char *buf, size_t len)
     return (int)len;
 }
 
-/* OpenSSL's name of a suite, e.g. "ECDHE-ECDSA-AES128-GCM-SHA256", in out. suites[] pairs an
- * ECDSA and an RSA suite for each cipher. */
-static void suite_name(unsigned s, char *out, size_t cap)
+/* The i-th of the NUL-separated texts of list. */
+static const char *nth_text(const char *list, unsigned i)
 {
-    static const char *const ciphers[] = {"AES128-GCM-SHA256", "AES256-GCM-SHA384",
-                                          "CHACHA20-POLY1305"};
-    unsigned i;
-
-    for (i = 0; i < 6 && suites[i] != s; i++)
-        ;
-    if (i == 6)
-        fmt_snprintf(out, cap, "suite 0x%04x", s);
-    else
-        fmt_snprintf(out, cap, "ECDHE-%s-%s", i & 1 ? "RSA" : "ECDSA", ciphers[i / 2]);
+    while (i-- > 0)
+        list += strlen(list) + 1;
+    return list;
 }
 
 static const char *alert_name(int a)
 {
     static const unsigned char codes[] = {10, 20, 40, 42, 47, 50, 51, 70, 71, 80, 112};
-    /* The names in the order of codes[], each after a NUL; then the name of others. */
-    static const char names[] = "\0unexpected_message\0bad_record_mac\0handshake_failure"
+    /* The names in the order of codes[], then the name of others. */
+    static const char names[] = "unexpected_message\0bad_record_mac\0handshake_failure"
                                 "\0bad_certificate\0illegal_parameter\0decode_error"
                                 "\0decrypt_error\0protocol_version\0insufficient_security"
                                 "\0internal_error\0unrecognized_name\0alert";
-    const char *s = names;
-    size_t i;
+    unsigned i;
 
     for (i = 0; i < sizeof codes && codes[i] != a; i++)
-        s += strlen(s + 1) + 1;
-    return s + 1;
+        ;
+    return nth_text(names, i);
 }
 
-/* Words for the BearSSL errors that are not about the certificate chain. */
-static void engine_error_text(int e, char *out, size_t cap)
-{
-    const char *s = NULL;
-
-    switch (e) {
-    case BR_ERR_UNSUPPORTED_VERSION:
-    case BR_ERR_BAD_VERSION:
-        s = "the server does not speak TLS 1.2";
-        break;
-    case BR_ERR_BAD_CIPHER_SUITE:
-        s = "the server chose a cipher suite this client does not offer (only ECDHE with "
-            "AES-GCM or ChaCha20-Poly1305)";
-        break;
-    case BR_ERR_BAD_MAC:
-        s = "bad record MAC (corrupted or tampered connection)";
-        break;
-    case BR_ERR_BAD_SIGNATURE:
-        s = "the server's key exchange signature is invalid";
-        break;
-    case BR_ERR_INVALID_ALGORITHM:
-        s = "the server used an unsupported signature or curve";
-        break;
-    case BR_ERR_WRONG_KEY_USAGE:
-        s = "the server's key does not fit the cipher suite";
-        break;
-    case BR_ERR_IO:
-        s = "the connection was closed";
-        break;
-    case BR_ERR_UNKNOWN_TYPE:
-    case BR_ERR_UNEXPECTED:
-    case BR_ERR_BAD_HANDSHAKE:
-    case BR_ERR_BAD_LENGTH:
-        s = "protocol error (is this a TLS server?)";
-        break;
-    default:
-        break;
-    }
-    if (s != NULL)
-        fmt_snprintf(out, cap, "%s", s);
-    else if (e >= BR_ERR_SEND_FATAL_ALERT)
-        fmt_snprintf(out, cap, "sent fatal alert %d (%s)", e - BR_ERR_SEND_FATAL_ALERT,
-                     alert_name(e - BR_ERR_SEND_FATAL_ALERT));
-    else if (e >= BR_ERR_RECV_FATAL_ALERT)
-        fmt_snprintf(out, cap, "the server sent fatal alert %d (%s)", e - BR_ERR_RECV_FATAL_ALERT,
-                     alert_name(e - BR_ERR_RECV_FATAL_ALERT));
-    else
-        fmt_snprintf(out, cap, "BearSSL error %d", e);
-}
-
-static const char *chain_error_text(int e)
-{
-    switch (e) {
-    case BR_ERR_X509_NOT_CA:
-        return "a certificate that is not a CA signed another";
-    case BR_ERR_X509_BAD_SIGNATURE:
-        return "a signature in the chain is invalid";
-    case BR_ERR_X509_WEAK_PUBLIC_KEY:
-        return "a key in the chain is too weak";
-    case BR_ERR_X509_UNSUPPORTED:
-        return "the chain uses an unsupported algorithm";
-    case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
-        return "the server's key is not allowed for TLS";
-    case BR_ERR_X509_CRITICAL_EXTENSION:
-        return "an unsupported critical extension";
-    case BR_ERR_X509_DN_MISMATCH:
-        return "the chain is out of order";
-    case BR_ERR_X509_LIMIT_EXCEEDED:
-        return "the chain is too long";
-    case BR_ERR_X509_EMPTY_CHAIN:
-        return "the server sent no certificate";
-    default:
-        return "a certificate is malformed";
-    }
-}
+/* Words for BearSSL's error codes below 64, as indexes into ERROR_TEXTS: engine errors (0: no
+ * words), then X.509 errors (0: "a certificate is malformed"). Name, validity and trust
+ * problems of the chain have messages of their own (tls_cert_error()). */
+static const char ERROR_TEXTS[] =
+    "a certificate is malformed\0"
+    "the server does not speak TLS 1.2\0"
+    "the server chose a cipher suite not offered (only ECDHE with AES-GCM or ChaCha20-Poly1305)\0"
+    "bad record MAC (corrupted or tampered connection)\0"
+    "the server's key exchange signature is invalid\0"
+    "the server used an unsupported signature or curve\0"
+    "the server's key does not fit the cipher suite\0"
+    "the connection was closed\0"
+    "protocol error (is this a TLS server?)\0"
+    "a certificate that is not a CA signed another\0"
+    "a signature in the chain is invalid\0"
+    "a key in the chain is too weak\0"
+    "the chain uses an unsupported algorithm\0"
+    "the server's key is not allowed for TLS\0"
+    "an unsupported critical extension\0"
+    "the chain is out of order\0"
+    "the chain is too long\0"
+    "the server sent no certificate";
+static const unsigned char ERROR_TEXT[64] = {
+    [BR_ERR_UNSUPPORTED_VERSION] = 1,
+    [BR_ERR_BAD_VERSION] = 1,
+    [BR_ERR_BAD_CIPHER_SUITE] = 2,
+    [BR_ERR_BAD_MAC] = 3,
+    [BR_ERR_BAD_SIGNATURE] = 4,
+    [BR_ERR_INVALID_ALGORITHM] = 5,
+    [BR_ERR_WRONG_KEY_USAGE] = 6,
+    [BR_ERR_IO] = 7,
+    [BR_ERR_UNKNOWN_TYPE] = 8,
+    [BR_ERR_UNEXPECTED] = 8,
+    [BR_ERR_BAD_HANDSHAKE] = 8,
+    [BR_ERR_BAD_LENGTH] = 8,
+    [BR_ERR_X509_NOT_CA] = 9,
+    [BR_ERR_X509_BAD_SIGNATURE] = 10,
+    [BR_ERR_X509_WEAK_PUBLIC_KEY] = 11,
+    [BR_ERR_X509_UNSUPPORTED] = 12,
+    [BR_ERR_X509_FORBIDDEN_KEY_USAGE] = 13,
+    [BR_ERR_X509_CRITICAL_EXTENSION] = 14,
+    [BR_ERR_X509_DN_MISMATCH] = 15,
+    [BR_ERR_X509_LIMIT_EXCEEDED] = 16,
+    [BR_ERR_X509_EMPTY_CHAIN] = 17,
+};
 
 /* The error for a failed handshake, read or write, prefixed by `what`. */
 static int tls_failure(struct tls_state *s, const char *what, int64_t vtime, const char *source)
 {
     int e = br_ssl_engine_last_error(&s->cc.eng);
+    unsigned words = e >= 0 && e < 64 ? ERROR_TEXT[e] : 0;
     size_t leaf_len;
     const uint8_t *leaf = x509_chain_leaf(&s->chain, &leaf_len);
     char text[160];
+    const char *msg = text;
     int p = TLS_CERT_OTHER; /* -1: not a certificate problem */
 
     if (s->net_error) /* the socket's message names host, port and the reason */
@@ -301,14 +264,22 @@ static int tls_failure(struct tls_state *s, const char *what, int64_t vtime, con
     else if (e == BR_ERR_X509_NOT_TRUSTED)
         p = TLS_CERT_UNTRUSTED;
     else if (e >= BR_ERR_X509_OK && e < BR_ERR_RECV_FATAL_ALERT)
-        fmt_snprintf(text, sizeof text, "%s (BearSSL X.509 error %d)", chain_error_text(e), e);
+        fmt_snprintf(text, sizeof text, "%s (BearSSL X.509 error %d)", nth_text(ERROR_TEXTS, words),
+                     e);
     else
         p = -1;
     if (p >= 0)
         return tls_cert_error(s->host, s->port, (enum tls_cert_problem)p, leaf, leaf_len,
                               s->chain.received, vtime, source, text);
-    engine_error_text(e, text, sizeof text);
-    return err_set(ACME_ETEMP, "%s with %s port %s: %s", what, s->host, s->port, text);
+    if (words != 0) /* an engine error with words */
+        msg = nth_text(ERROR_TEXTS, words);
+    else if (e >= BR_ERR_RECV_FATAL_ALERT) /* + the alert, BR_ERR_SEND_FATAL_ALERT for ours */
+        fmt_snprintf(text, sizeof text, "%s fatal alert %d (%s)",
+                     e >= BR_ERR_SEND_FATAL_ALERT ? "sent" : "the server sent", e & 255,
+                     alert_name(e & 255));
+    else
+        fmt_snprintf(text, sizeof text, "BearSSL error %d", e);
+    return err_set(ACME_ETEMP, "%s with %s port %s: %s", what, s->host, s->port, msg);
 }
 
 /* Registers exactly what the six suites need (see the file comment). */
@@ -357,8 +328,11 @@ static int tls_open(struct transport *t, const char *host, const char *port)
     struct tls_state *s = t->ctx;
     const br_x509_trust_anchor *tas;
     const char *source;
+    /* OpenSSL's names of the ciphers: suites[] pairs an ECDSA and an RSA suite for each. */
+    static const char *const ciphers[] = {"AES128-GCM-SHA256", "AES256-GCM-SHA384",
+                                          "CHACHA20-POLY1305"};
     unsigned char seed[32];
-    char name[40];
+    unsigned i;
     size_t nta;
     int64_t vtime;
 
@@ -401,9 +375,17 @@ static int tls_open(struct transport *t, const char *host, const char *port)
         return -1;
     }
     t->handshakes++;
-    suite_name(s->cc.eng.session.cipher_suite, name, sizeof name);
-    log_v("TLS handshake with %s port %s done: TLS 1.2, %s", host, port, name);
+    /* The engine only agrees on one of suites[] (the loop stops at the last one). */
+    for (i = 0; i < 5 && suites[i] != s->cc.eng.session.cipher_suite; i++)
+        ;
+    log_v("TLS handshake with %s port %s done: TLS 1.2, ECDHE-%s-%s", host, port,
+          i & 1 ? "RSA" : "ECDSA", ciphers[i / 2]);
     return 0;
+}
+
+static int not_connected(const struct tls_state *s, const char *doing)
+{
+    return err_set(ACME_ETEMP, "%s %s port %s: not connected", doing, s->host, s->port);
 }
 
 static long tls_read(struct transport *t, void *buf, size_t n)
@@ -411,8 +393,7 @@ static long tls_read(struct transport *t, void *buf, size_t n)
     struct tls_state *s = t->ctx;
     int r, e;
 
-    if (!s->open)
-        return err_set(ACME_ETEMP, "reading from %s port %s: not connected", s->host, s->port);
+    if (!s->open) return not_connected(s, "reading from");
     if (n > 0x7fffffff) n = 0x7fffffff;
     r = br_sslio_read(&s->io, buf, n);
     if (r > 0) return r;
@@ -432,8 +413,7 @@ static int tls_write(struct transport *t, const void *buf, size_t n)
 {
     struct tls_state *s = t->ctx;
 
-    if (!s->open)
-        return err_set(ACME_ETEMP, "writing to %s port %s: not connected", s->host, s->port);
+    if (!s->open) return not_connected(s, "writing to");
     if (br_sslio_write_all(&s->io, buf, n) != 0 || br_sslio_flush(&s->io) != 0) {
         if (s->eof && !s->net_error)
             err_set(ACME_ETEMP, "writing to %s port %s: the server closed the connection", s->host,

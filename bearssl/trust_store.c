@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/crypto.h"
 #include "../core/err.h"
 #include "../core/log.h"
 #include "../core/x509.h"
 #include "../platform/tls_common.h"
+#include "chain_verify.h"
 #include "fmt.h"
 
 static br_x509_trust_anchor anchors[CONFIG_TRUST_ANCHORS_MAX];
@@ -28,6 +28,13 @@ static struct {
     char source[320];
 } ts;
 
+/* The error for a full anchor table or pool. */
+static int too_many(int limit, const char *what, const char *option)
+{
+    return err_set(ACME_ELOCAL, "more than %d %s (%s); use a smaller ca_file or raise the option",
+                   limit, what, option);
+}
+
 static int add_anchor(void *ctx, const uint8_t *der, size_t len)
 {
     br_x509_trust_anchor *ta = &anchors[ts.n];
@@ -39,10 +46,7 @@ static int add_anchor(void *ctx, const uint8_t *der, size_t len)
 
     (void)ctx;
     if (ts.n == CONFIG_TRUST_ANCHORS_MAX)
-        return err_set(ACME_ELOCAL,
-                       "more than %d trust anchors (CONFIG_TRUST_ANCHORS_MAX); use a smaller "
-                       "ca_file or raise the option",
-                       CONFIG_TRUST_ANCHORS_MAX);
+        return too_many(CONFIG_TRUST_ANCHORS_MAX, "trust anchors", "CONFIG_TRUST_ANCHORS_MAX");
     if (x509_parse(der, len, &x) != 0 || x509_spki_key(x.spki, x.spki_len, &pk) != 0)
         why = err_msg();
     else if (pk.type == 0)
@@ -58,32 +62,22 @@ static int add_anchor(void *ctx, const uint8_t *der, size_t len)
     }
     need = x.subject_name_len + keylen;
     if (need > sizeof pool - ts.used)
-        return err_set(ACME_ELOCAL,
-                       "the trust anchors do not fit in %d bytes (CONFIG_TRUST_STORE_SIZE); use "
-                       "a smaller ca_file or raise the option",
-                       CONFIG_TRUST_STORE_SIZE);
+        return too_many(CONFIG_TRUST_STORE_SIZE, "bytes of trust anchors",
+                        "CONFIG_TRUST_STORE_SIZE");
     /* The pool holds the DN (the whole Name TLV, as BearSSL compares it), then the key. */
     p = pool + ts.used;
     ts.used += need;
-    memcpy(p, x.subject_name, x.subject_name_len);
-    memset(ta, 0, sizeof *ta);
-    ta->dn.data = p;
+    ta->dn.data = memcpy(p, x.subject_name, x.subject_name_len);
     ta->dn.len = x.subject_name_len;
     ta->flags = x.is_ca ? BR_X509_TA_CA : 0;
     p += x.subject_name_len;
     if (pk.type == X509_KEY_RSA) {
-        ta->pkey.key_type = BR_KEYTYPE_RSA;
-        ta->pkey.key.rsa.n = memcpy(p, pk.n, pk.n_len);
-        ta->pkey.key.rsa.nlen = pk.n_len;
-        ta->pkey.key.rsa.e = memcpy(p + pk.n_len, pk.e, pk.e_len);
-        ta->pkey.key.rsa.elen = pk.e_len;
+        pk.n = memcpy(p, pk.n, pk.n_len);
+        pk.e = memcpy(p + pk.n_len, pk.e, pk.e_len);
     } else {
-        static const unsigned char curves[] = {BR_EC_secp256r1, BR_EC_secp384r1, BR_EC_secp521r1};
-        ta->pkey.key_type = BR_KEYTYPE_EC;
-        ta->pkey.key.ec.curve = curves[pk.curve - KEY_EC256];
-        ta->pkey.key.ec.q = memcpy(p, pk.q, pk.q_len);
-        ta->pkey.key.ec.qlen = pk.q_len;
+        pk.q = memcpy(p, pk.q, pk.q_len);
     }
+    chain_br_pkey(&pk, &ta->pkey); /* pointing into the pool */
     ts.n++;
     return 0;
 }
@@ -97,15 +91,12 @@ int trust_store_load(const char *ca_file, const br_x509_trust_anchor **out, size
     if (!ts.loaded || strcmp(ts.loaded_path, path) != 0) {
         ts.loaded = 0;
         ts.n = ts.used = ts.skipped = 0;
-        if (tls_each_trust_cert(path, add_anchor, NULL, &src) < 0) {
-            ts.n = ts.used = 0;
-            return -1;
-        }
+        if (tls_each_trust_cert(path, add_anchor, NULL, &src) < 0) return -1;
         if (ts.n == 0)
             return err_set(ACME_ELOCAL, "%s: no certificate usable as a trust anchor", src);
         fmt_snprintf(ts.source, sizeof ts.source, "%s", src);
-        log_vv("%zu trust anchors (%zu bytes) from %s%s", ts.n, ts.used, ts.source,
-               ts.skipped ? ", some unusable certificates skipped" : "");
+        log_vv("%zu trust anchors (%zu bytes; %zu unusable certificates skipped) from %s", ts.n,
+               ts.used, ts.skipped, ts.source);
         if (strlen(path) < sizeof ts.loaded_path) { /* longer paths are simply reloaded */
             strcpy(ts.loaded_path, path);
             ts.loaded = 1;

@@ -38,6 +38,8 @@ struct acme_pending;
 #define ACME_POLL_MAX_SLEEP 10 /* backoff without Retry-After: 1 s doubling up to this */
 #define ACME_MAX_PROFILES 16
 #define ACME_THUMBPRINT_MAX (JWS_THUMBPRINT_LEN + 1)
+/* The media type of a certificate chain download (RFC 8555 7.4.2). */
+#define ACME_PEM_CHAIN "application/pem-certificate-chain"
 
 struct acme_directory {
     const char *url;
@@ -70,12 +72,6 @@ struct acme {
     struct json_tok toks[CONFIG_JSON_MAX_TOKENS];
 };
 
-/* Identifier kinds of an order. */
-#define ACME_ID_DNS 0
-#define ACME_ID_IP 1
-/* ACME_ID_IP when `name` is an IPv4 or IPv6 literal, else ACME_ID_DNS. */
-int acme_identifier_kind(const char *name);
-
 /* ---- acme_client.c */
 /* 1 when the media type of Content-Type ctype (before any parameters) is `type`
  * (case-insensitive). */
@@ -97,6 +93,9 @@ int acme_post(struct acme *c, const char *url, const char *payload, int use_jwk,
 /* Copies string member `key` of object token `obj` of c->doc into the arena; NULL (with an
  * error naming `what`) when missing or not a string. */
 const char *acme_json_str(struct acme *c, int obj, const char *key, const char *what);
+/* The Location of c->r (the URL of what the request `what` created or found) copied into
+ * the arena; NULL with the error set when the CA sent none. */
+const char *acme_location(struct acme *c, const char *what);
 
 /* ---- acme_account.c */
 /* Loads the private key (PEM) in file path, at most max bytes; the text read is wiped. A
@@ -157,18 +156,19 @@ int acme_authorize(struct acme *c, const struct acme_order *o, int publish);
  * order's error) and downloads the chain (preferred_chain honoured) into *pem, *pem_len. */
 int acme_finalize_and_download(struct acme *c, const struct acme_order *o, const uint8_t *csr_der,
                                size_t csr_len, char **pem, size_t *pem_len);
-/* POST-as-GET of a certificate URL; the chain (application/pem-certificate-chain, else an
- * ACME_ETEMP error naming the type and URL) copied into the arena. */
-int acme_download_chain(struct acme *c, const char *url, char **pem, size_t *len);
 /* Issues a certificate for cfg->domains: order, authorizations, challenges, finalize with
- * `csr_der`, download (preferred_chain honoured). On success *pem (length *pem_len) holds the chain
- * (leaf first) in the arena. */
-int acme_issue(struct acme *c, const uint8_t *csr_der, size_t csr_len, char **pem, size_t *pem_len);
-/* The same with "replaces": <ARI certID> in newOrder (RFC 9773 5; NULL: none). When the CA
- * answers 409 alreadyReplaced or a 403 about the replaced certificate, the order is sent once
- * more without it (with a warning). */
+ * `csr_der`, download (preferred_chain honoured), with "replaces": <ARI certID> in newOrder
+ * (RFC 9773 5; NULL: none). When the CA answers 409 alreadyReplaced or a 403 about the replaced
+ * certificate, the order is sent once more without it (with a warning). On success *pem (length
+ * *pem_len) holds the chain (leaf first) in the arena. */
 int acme_issue_replacing(struct acme *c, const char *replaces, const uint8_t *csr_der,
                          size_t csr_len, char **pem, size_t *pem_len);
+/* The same without "replaces". */
+static inline int acme_issue(struct acme *c, const uint8_t *csr_der, size_t csr_len, char **pem,
+                             size_t *pem_len)
+{
+    return acme_issue_replacing(c, NULL, csr_der, csr_len, pem, pem_len);
+}
 
 /* ---- acme_ari.c */
 struct renew_window;
@@ -188,7 +188,7 @@ struct acme_pending {
     const char *key_auth; /* token "." thumbprint: never logged */
     const char *dns_name; /* dns-01: "_acme-challenge.<id>" */
     char dns_value[48];   /* dns-01: base64url(SHA-256(key_auth)) */
-    int published;        /* set up (file written, hook add succeeded) */
+    int published;        /* webroot file written, dns_hook "add" run (not for responders) */
 };
 /* Makes the answers available: HTTP-01 responder started with every token, webroot files
  * written, or the DNS hook run with "add" for each (then dns_wait seconds of waiting). */

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "config.h"
 #include "err.h"
+#include "fmt.h"
 #include "jws.h"
 #include "log.h"
 #include "problem.h"
@@ -17,7 +18,7 @@
 
 const char *acme_account_key_path(const struct acme_config *cfg, struct arena *a)
 {
-    return arena_printf(a, "account key path", "%s/%s", cfg->state_dir, ACME_ACCOUNT_KEY_FILE);
+    return arena_printf(a, "account key path", "%s/" ACME_ACCOUNT_KEY_FILE, cfg->state_dir);
 }
 
 int acme_key_load(const char *path, size_t max, struct crypto_key *k, struct arena *a, int *missing)
@@ -61,14 +62,12 @@ int acme_account_key(struct acme *c)
 int acme_contacts(const struct acme_config *cfg, struct json_writer *w)
 {
     char m[320];
-    size_t i, n;
+    size_t i;
     jw_key(w, "contact");
     jw_arr_begin(w);
     for (i = 0; i < cfg->n_email; i++) {
-        n = strlen(cfg->email[i]);
-        if (n + 8 > sizeof m) return err_set(ACME_ECONFIG, "email '%s' is too long", cfg->email[i]);
-        memcpy(m, "mailto:", 7);
-        memcpy(m + 7, cfg->email[i], n + 1);
+        if ((unsigned)fmt_snprintf(m, sizeof m, "mailto:%s", cfg->email[i]) >= sizeof m)
+            return err_set(ACME_ECONFIG, "email '%s' is too long", cfg->email[i]);
         jw_str(w, m);
     }
     jw_arr_end(w);
@@ -102,24 +101,11 @@ static int account_payload(struct acme *c, struct buf *b)
     return buf_check(b, "newAccount request");
 }
 
-/* After newAccount (`what`): the account URL from Location, saved in the state. */
-static int take_location(struct acme *c, const char *what, int created)
-{
-    if (c->r.location[0] == '\0')
-        return err_set(ACME_EREFUSED, "%s: the CA sent no account URL (Location)", what);
-    if ((c->account_url = arena_strdup(c->a, c->r.location, "account URL")) == NULL) return -1;
-    log_msg(created ? LOG_INFO : LOG_V, "%s account %s", created ? "created" : "found",
-            c->account_url);
-    if (c->state == NULL) return 0;
-    if (state_set(c->state, STATE_ACCOUNT_URL, c->account_url, c->a) < 0 ||
-        state_set(c->state, STATE_ACCOUNT_DIR, c->dir.url, c->a) < 0)
-        return -1;
-    return state_save(c->state);
-}
-
 int acme_account(struct acme *c)
 {
     static unsigned char body[8192];
+    const char *what = "looking up the account";
+    int created = 0;
     struct buf b;
     char type[256];
 
@@ -134,29 +120,38 @@ int acme_account(struct acme *c)
     }
 
     /* Re-find an account this key already has (the cache was lost or the CA changed). */
-    if (acme_post(c, c->dir.new_account, "{\"onlyReturnExisting\":true}", 1,
-                  "looking up the account") == 0)
-        return take_location(c, "looking up the account", 0);
-    /* Only the CA's "no such account" answer leads on to newAccount; any other failure
-     * (network, a malformed or oversized answer, 5xx) is reported as it is. */
-    if (err_status() != ACME_EREFUSED || c->r.status < 400) return -1;
-    problem_type(c->r.body, c->r.body_len, type, sizeof type);
-    if (!problem_is(type, "accountDoesNotExist")) return -1;
-    err_clear();
+    if (acme_post(c, c->dir.new_account, "{\"onlyReturnExisting\":true}", 1, what) < 0) {
+        /* Only the CA's "no such account" answer leads on to newAccount; any other failure
+         * (network, a malformed or oversized answer, 5xx) is reported as it is. */
+        if (err_status() != ACME_EREFUSED || c->r.status < 400) return -1;
+        problem_type(c->r.body, c->r.body_len, type, sizeof type);
+        if (!problem_is(type, "accountDoesNotExist")) return -1;
+        err_clear();
 
-    if (c->dir.terms_of_service != NULL && !c->cfg->agree_tos)
-        return err_set(ACME_ECONFIG,
-                       "the CA's terms of service must be agreed before an account is "
-                       "created: read %s and set agree_tos = yes",
-                       c->dir.terms_of_service);
-    if (c->dir.eab_required && (c->cfg->eab_kid == NULL || c->cfg->eab_hmac_key == NULL))
-        return err_set(ACME_ECONFIG,
-                       "the CA %s requires external account binding: set eab_kid "
-                       "and eab_hmac_key (from the CA's web site)",
-                       c->dir.url);
-    buf_init(&b, body, sizeof body);
-    if (account_payload(c, &b) < 0 ||
-        acme_post(c, c->dir.new_account, buf_cstr(&b), 1, "creating the account") < 0)
+        if (c->dir.terms_of_service != NULL && !c->cfg->agree_tos)
+            return err_set(ACME_ECONFIG,
+                           "the CA's terms of service (%s) must be agreed first: set agree_tos = "
+                           "yes",
+                           c->dir.terms_of_service);
+        if (c->dir.eab_required && (c->cfg->eab_kid == NULL || c->cfg->eab_hmac_key == NULL))
+            return err_set(ACME_ECONFIG,
+                           "the CA %s requires external account binding: set eab_kid and "
+                           "eab_hmac_key",
+                           c->dir.url);
+        what = "creating the account";
+        created = 1;
+        buf_init(&b, body, sizeof body);
+        if (account_payload(c, &b) < 0 ||
+            acme_post(c, c->dir.new_account, buf_cstr(&b), 1, what) < 0)
+            return -1;
+    }
+    /* the account URL from Location, saved in the state */
+    if ((c->account_url = acme_location(c, what)) == NULL) return -1;
+    log_msg(created ? LOG_INFO : LOG_V, "%s account %s", created ? "created" : "found",
+            c->account_url);
+    if (c->state == NULL) return 0;
+    if (state_set(c->state, STATE_ACCOUNT_URL, c->account_url, c->a) < 0 ||
+        state_set(c->state, STATE_ACCOUNT_DIR, c->dir.url, c->a) < 0)
         return -1;
-    return take_location(c, "creating the account", 1);
+    return state_save(c->state);
 }

@@ -18,7 +18,7 @@ int acme_renewal_info(struct acme *c, const char *certid, struct renew_window *w
     *retry_after = -1;
     if (base == NULL) return err_set(ACME_EREFUSED, "the CA has no renewalInfo");
     bl = strlen(base);
-    url = arena_printf(c->a, "renewalInfo URL", "%s%s%s", base,
+    url = arena_printf(c->a, "renewalInfo", "%s%s%s", base,
                        bl > 0 && base[bl - 1] == '/' ? "" : "/", certid);
     if (url == NULL) return -1;
     log_v("ARI: GET %s", url);

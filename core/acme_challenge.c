@@ -20,20 +20,26 @@
 /* A responder lives at most as long as validation can take, plus a margin. */
 #define RESPONDER_TIMEOUT(c) ((c)->poll_limit * 2 + 60)
 
-static const char *webroot_path(struct acme *c, const struct acme_pending *p)
+/* The answer file for token; with token "" the directory (a trailing slash). */
+static const char *webroot_path(struct acme *c, const char *token)
 {
-    return arena_printf(c->a, "webroot path", "%s" WELL_KNOWN "/%s", c->cfg->webroot, p->token);
+    return arena_printf(c->a, "webroot path", "%s" WELL_KNOWN "/%s", c->cfg->webroot, token);
 }
 
-/* The identifier's domain for ACME_DOMAIN: the authorization's value (no "*."). */
+/* dns_hook `action` ("add", "del") for p. The identifier's domain for ACME_DOMAIN: the
+ * authorization's value (no "*."). */
+static int dns_hook(struct acme *c, const struct acme_pending *p, const char *action)
+{
+    log_v("dns_hook %s %s", action, p->dns_name);
+    return hook_dns(c->cfg->dns_hook, action, p->dns_name, p->dns_value, p->id_value, 0);
+}
+
 static int publish_dns(struct acme *c, struct acme_pending *p, size_t n)
 {
     size_t i;
     for (i = 0; i < n; i++) {
-        log_v("dns_hook add %s", p[i].dns_name);
         p[i].published = 1; /* "del" runs even when "add" failed half-way */
-        if (hook_dns(c->cfg->dns_hook, "add", p[i].dns_name, p[i].dns_value, p[i].id_value, 0) < 0)
-            return err_recode(ACME_ETEMP);
+        if (dns_hook(c, &p[i], "add") < 0) return err_recode(ACME_ETEMP);
     }
     if (c->cfg->dns_wait > 0) {
         log_v("waiting %d s for DNS (dns_wait)", c->cfg->dns_wait);
@@ -44,12 +50,12 @@ static int publish_dns(struct acme *c, struct acme_pending *p, size_t n)
 
 static int publish_webroot(struct acme *c, struct acme_pending *p, size_t n)
 {
-    const char *dir = arena_printf(c->a, "webroot path", "%s" WELL_KNOWN, c->cfg->webroot);
+    const char *dir = webroot_path(c, "");
     size_t i;
     if (dir == NULL) return -1;
     if (dir_make(dir, 0755) < 0) return err_recode(ACME_ELOCAL);
     for (i = 0; i < n; i++) {
-        const char *path = webroot_path(c, &p[i]);
+        const char *path = webroot_path(c, p[i].token);
         if (path == NULL) return -1;
         if (file_write_atomic(path, p[i].key_auth, strlen(p[i].key_auth), 0644) < 0)
             return err_recode(ACME_ELOCAL);
@@ -90,8 +96,8 @@ static int publish_alpn(struct acme *c, struct acme_pending *p, size_t n)
     for (i = 0; i < n; i++) {
         if (alpn_sni(p[i].id_value, sni, sizeof sni) < 0 ||
             alpn_cert_make(&key, p[i].id_value, p[i].key_auth, now, der, sizeof der, &len) < 0 ||
-            (certs[i].sni = arena_strdup(c->a, sni, "TLS-ALPN-01 name")) == NULL ||
-            (certs[i].der = arena_alloc(c->a, len, "TLS-ALPN-01 certificate")) == NULL) {
+            (certs[i].sni = arena_strdup(c->a, sni, "TLS-ALPN-01 certificates")) == NULL ||
+            (certs[i].der = arena_alloc(c->a, len, "TLS-ALPN-01 certificates")) == NULL) {
             crypto_key_wipe(&key);
             return err_recode(err_status() == ACME_ECONFIG ? ACME_ECONFIG : ACME_ELOCAL);
         }
@@ -105,24 +111,18 @@ static int publish_alpn(struct acme *c, struct acme_pending *p, size_t n)
 
 int acme_challenges_publish(struct acme *c, struct acme_pending *p, size_t n)
 {
-    size_t i;
-    int rc;
     if (config_dns01(c->cfg)) return publish_dns(c, p, n);
     if (c->cfg->webroot != NULL) return publish_webroot(c, p, n);
-    /* a responder: serves every answer, or none */
-    if (c->cfg->challenge == CHALLENGE_TLSALPN01)
-        rc = publish_alpn(c, p, n);
-    else
-        rc = publish_http01(c, p, n);
-    for (i = 0; rc == 0 && i < n; i++)
-        p[i].published = 1;
-    return rc;
+    /* a responder serves every answer or none (p->published is not used: withdraw stops it) */
+    if (c->cfg->challenge == CHALLENGE_TLSALPN01) return publish_alpn(c, p, n);
+    return publish_http01(c, p, n);
 }
 
 void acme_challenges_withdraw(struct acme *c, struct acme_pending *p, size_t n)
 {
     size_t i;
     const char *path;
+    int rc;
     if (!config_dns01(c->cfg) && c->cfg->webroot == NULL) {
         if (c->cfg->challenge == CHALLENGE_TLSALPN01)
             alpn_stop();
@@ -133,13 +133,10 @@ void acme_challenges_withdraw(struct acme *c, struct acme_pending *p, size_t n)
     for (i = 0; i < n; i++) {
         if (!p[i].published) continue;
         p[i].published = 0;
-        if (config_dns01(c->cfg)) {
-            log_v("dns_hook del %s", p[i].dns_name);
-            if (hook_dns(c->cfg->dns_hook, "del", p[i].dns_name, p[i].dns_value, p[i].id_value, 0) <
-                0)
-                log_warn("%s", err_msg());
-        } else if ((path = webroot_path(c, &p[i])) != NULL && file_remove(path) < 0) {
-            log_warn("%s", err_msg());
-        }
+        if (config_dns01(c->cfg))
+            rc = dns_hook(c, &p[i], "del");
+        else
+            rc = (path = webroot_path(c, p[i].token)) != NULL ? file_remove(path) : -1;
+        if (rc < 0) log_warn("%s", err_msg());
     }
 }

@@ -9,7 +9,6 @@
 #include "buf.h"
 #include "config.h"
 #include "err.h"
-#include "ipaddr.h"
 #include "jws.h"
 #include "log.h"
 #include "problem.h"
@@ -29,12 +28,6 @@ void acme_init(struct acme *c, const struct acme_config *cfg, struct http_client
     c->doc.ntok = 0;
 }
 
-int acme_identifier_kind(const char *name)
-{
-    uint8_t ip[16];
-    return ipaddr_parse(name, strlen(name), ip) != 0 ? ACME_ID_IP : ACME_ID_DNS;
-}
-
 int acme_media_type_is(const char *ctype, const char *type)
 {
     size_t n = strlen(type);
@@ -49,11 +42,11 @@ static int parse_body(struct acme *c, const char *url, const char *what)
 {
     const char *ct = c->r.content_type;
     c->doc.ntok = 0;
-    if (c->r.body_len == 0 || acme_media_type_is(ct, "application/pem-certificate-chain")) return 0;
+    if (c->r.body_len == 0 || acme_media_type_is(ct, ACME_PEM_CHAIN)) return 0;
     if (!acme_media_type_is(ct, "application/json") &&
         !acme_media_type_is(ct, "application/problem+json"))
-        return err_set(ACME_ETEMP, "%s: expected JSON, got %s%.64s from %s", what,
-                       ct[0] != '\0' ? "Content-Type " : "no Content-Type", ct, url);
+        return err_set(ACME_ETEMP, "%s: expected JSON from %s, got Content-Type \"%.64s\"", what,
+                       url, ct);
     if (json_parse(&c->doc, c->r.body, c->r.body_len, c->toks, CONFIG_JSON_MAX_TOKENS) < 0) {
         c->doc.ntok = 0;
         return err_prefix("%s: response from %s", what, url);
@@ -68,7 +61,7 @@ static int request(struct acme *c, const char *method, const char *url, const ch
     if (http_request(c->http, method, url, ctype, body, len, &c->r) < 0)
         return err_recode(err_status() == ACME_OK ? ACME_ETEMP : err_status());
     if (c->r.body_len > 0 && log_verbosity >= LOG_VVV &&
-        strncmp(c->r.content_type, "application/pem", 15) != 0)
+        !acme_media_type_is(c->r.content_type, ACME_PEM_CHAIN))
         log_vvv("%.*s", (int)(c->r.body_len > 4000 ? 4000 : c->r.body_len), c->r.body);
     if (c->r.nonce[0] != '\0') memcpy(c->nonce, c->r.nonce, sizeof c->nonce);
     return 0;
@@ -122,9 +115,9 @@ int acme_directory(struct acme *c)
         t = json_get(&c->doc, i >= DIR_IN_META ? meta : 0, dir_keys[i]);
         if (t >= 0) *v = json_str_dup(&c->doc, t, c->a);
         if (i < DIR_REQUIRED && *v == NULL)
-            return t >= 0
-                       ? -1
-                       : err_set(ACME_EREFUSED, "directory %s has no \"%s\"", d->url, dir_keys[i]);
+            return t >= 0 ? -1
+                          : err_set(ACME_EREFUSED, "%s: the CA's response has no \"%s\"", d->url,
+                                    dir_keys[i]);
     }
     if (meta >= 0) {
         d->eab_required =
@@ -182,9 +175,15 @@ int acme_post(struct acme *c, const char *url, const char *payload, int use_jwk,
             c->doc.ntok = 0;
             return response_error(c, what, bad_nonce ? ACME_ETEMP : 0);
         }
-        log_vv("%s: badNonce, retrying with %s", what,
-               c->nonce[0] != '\0' ? "the nonce from the error" : "a new nonce");
+        log_vv("%s: badNonce, retrying", what); /* with the error's nonce, else a new one */
     }
+}
+
+const char *acme_location(struct acme *c, const char *what)
+{
+    if (c->r.location[0] == '\0')
+        return err_set(ACME_EREFUSED, "%s: the CA sent no URL (Location)", what), NULL;
+    return arena_strdup(c->a, c->r.location, what);
 }
 
 const char *acme_json_str(struct acme *c, int obj, const char *key, const char *what)

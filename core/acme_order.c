@@ -14,6 +14,7 @@
 #include "sys.h"
 #include "x509.h"
 #include "fmt.h"
+#include "ipaddr.h"
 #include "str.h"
 
 /* The newOrder and finalize request bodies (never needed at the same time). */
@@ -35,11 +36,11 @@ int acme_status(struct acme *c, char *out, size_t cap)
     return -1;
 }
 
-/* The status of c->doc into out; an error when it has none. */
-static int status_copy(struct acme *c, char *out, size_t cap)
+/* The status of c->doc into out; an error naming `what` when it has none. */
+static int status_copy(struct acme *c, char *out, size_t cap, const char *what)
 {
     if (acme_status(c, out, cap) < 0)
-        return err_set(ACME_EREFUSED, "the CA's response has no valid \"status\"");
+        return err_set(ACME_EREFUSED, "%s: the CA's response has no \"%s\"", what, "status");
     return 0;
 }
 
@@ -52,7 +53,7 @@ int acme_poll(struct acme *c, const char *url, const char *what)
 
     for (;;) {
         if (acme_post(c, url, NULL, 0, what) < 0) return -1;
-        if (status_copy(c, status, sizeof status) < 0) return err_prefix("%s", what);
+        if (status_copy(c, status, sizeof status, what) < 0) return -1;
         if (strcmp(status, "pending") != 0 && strcmp(status, "processing") != 0) return 0;
         if (c->r.retry_after > c->poll_limit) {
             delay_ms = (unsigned)c->poll_limit * 1000u + 1000u;
@@ -65,9 +66,8 @@ int acme_poll(struct acme *c, const char *url, const char *what)
         }
         waited = sys_now() - start;
         if (waited * 1000 + delay_ms > (int64_t)c->poll_limit * 1000)
-            return err_set(ACME_ETEMP,
-                           "%s: still %s after %ld s (polling is bounded by timeout = %d s)", what,
-                           status, (long)waited, c->poll_limit);
+            return err_set(ACME_ETEMP, "%s: still %s after %ld s (timeout = %d s)", what, status,
+                           (long)waited, c->poll_limit);
         log_vv("%s: %s, checking again in %u ms", what, status, delay_ms);
 #ifndef ACME_FUZZING /* the fuzzer's scripted CA ends every loop by running out of script */
         sys_sleep_ms(delay_ms);
@@ -87,9 +87,10 @@ static int order_payload(struct acme *c, struct buf *b, const char *replaces)
     jw_key(&w, "identifiers");
     jw_arr_begin(&w);
     for (i = 0; i < cfg->n_domains; i++) {
+        uint8_t ip[16];
         jw_obj_begin(&w);
         jw_key(&w, "type");
-        jw_str(&w, acme_identifier_kind(cfg->domains[i]) == ACME_ID_IP ? "ip" : "dns");
+        jw_str(&w, ipaddr_parse(cfg->domains[i], strlen(cfg->domains[i]), ip) ? "ip" : "dns");
         jw_key(&w, "value");
         jw_str(&w, cfg->domains[i]);
         jw_obj_end(&w);
@@ -99,17 +100,14 @@ static int order_payload(struct acme *c, struct buf *b, const char *replaces)
         for (i = 0; i < c->dir.n_profiles; i++)
             if (strcmp(c->dir.profiles[i], cfg->profile) == 0) break;
         if (i == c->dir.n_profiles && !c->dir.profiles_more) {
-            char list[512];
+            char list[512]; /* ", a, b": printed from list + 1 */
             struct buf l;
             buf_init(&l, list, sizeof list - 1);
-            buf_puts(&l, i > 0 ? "profiles: " : "no profiles");
-            for (i = 0; i < c->dir.n_profiles; i++) {
-                if (i > 0) buf_puts(&l, ", ");
-                buf_puts(&l, c->dir.profiles[i]);
-            }
+            for (i = 0; i < c->dir.n_profiles; i++)
+                buf_printf(&l, ", %s", c->dir.profiles[i]);
             list[l.overflow ? 0 : l.len] = '\0';
-            return err_set(ACME_ECONFIG, "profile '%s' is not offered by %s (%s)", cfg->profile,
-                           c->dir.url, list);
+            return err_set(ACME_ECONFIG, "profile '%s' is not offered by %s (profiles:%s)",
+                           cfg->profile, c->dir.url, list[0] != '\0' ? list + 1 : " none");
         }
         jw_key(&w, "profile");
         jw_str(&w, cfg->profile);
@@ -152,32 +150,29 @@ int acme_order_create(struct acme *c, const char *replaces, struct acme_order *o
         err_clear();
         replaces = NULL;
     }
-    if (c->r.location[0] == '\0')
-        return err_set(ACME_EREFUSED, "creating the order: the CA sent no order URL");
-    if ((url = arena_strdup(c->a, c->r.location, "order URL")) == NULL) return -1;
+    if ((url = acme_location(c, "creating the order")) == NULL) return -1;
     log_v("order %s", url);
     return acme_order_read(c, url, o);
 }
 
 int acme_order_read(struct acme *c, const char *url, struct acme_order *o)
 {
-    int arr = json_get(&c->doc, 0, "authorizations"), t;
+    int arr = json_get(&c->doc, 0, "authorizations");
     size_t i;
 
     o->url = url;
     if ((o->finalize = acme_json_str(c, 0, "finalize", "order")) == NULL) return -1;
     if (json_type(&c->doc, arr) != JSON_ARRAY)
-        return err_set(ACME_EREFUSED, "the order has no authorizations");
+        return err_set(ACME_EREFUSED, "%s: the CA's response has no \"%s\"", "order",
+                       "authorizations");
     o->n_authz = c->doc.toks[arr].size;
     if (o->n_authz > CONFIG_MAX_NAMES)
-        return err_set(ACME_EREFUSED,
-                       "the order has %zu authorizations (more than CONFIG_MAX_NAMES)", o->n_authz);
+        return err_set(ACME_EREFUSED, "the order has %zu authorizations (at most %d)", o->n_authz,
+                       CONFIG_MAX_NAMES);
     o->authz = arena_alloc(c->a, (o->n_authz + 1) * sizeof *o->authz, "authorization list");
     if (o->authz == NULL) return -1;
     for (i = 0; i < o->n_authz; i++) {
-        t = json_index(&c->doc, arr, i);
-        if (json_type(&c->doc, t) != JSON_STRING ||
-            (o->authz[i] = json_str_dup(&c->doc, t, c->a)) == NULL)
+        if ((o->authz[i] = json_str_dup(&c->doc, json_index(&c->doc, arr, i), c->a)) == NULL)
             return err_set(ACME_EREFUSED, "the order's authorization %zu is not a URL", i);
     }
     return 0;
@@ -225,7 +220,7 @@ static int authz_read(struct acme *c, const char *url, struct acme_pending *p)
     memset(p, 0, sizeof *p);
     p->authz_url = url;
     if (acme_post(c, url, NULL, 0, "getting an authorization") < 0) return -1;
-    if (status_copy(c, status, sizeof status) < 0) return err_prefix("authorization %s", url);
+    if (status_copy(c, status, sizeof status, url) < 0) return -1;
     if (acme_authz_identifier(c, p) < 0) return -1;
     if (strcmp(status, "valid") == 0) {
         log_v("%s: already authorized", p->name);
@@ -276,7 +271,7 @@ static int answer_and_wait(struct acme *c, struct acme_pending *p, size_t n)
             return err_set(ACME_EVALID, "%s (the CA gave no reason)", what);
         }
         if (strcmp(st, "valid") != 0)
-            return err_set(ACME_EREFUSED, "authorization of %s became %s", p[i].name, st);
+            return err_set(ACME_EREFUSED, "authorization of %s is %s", p[i].name, st);
         log_v("%s: validated", p[i].name);
     }
     return 0;
@@ -305,17 +300,15 @@ int acme_authorize(struct acme *c, const struct acme_order *o, int publish)
     return 0;
 }
 
-int acme_download_chain(struct acme *c, const char *url, char **pem, size_t *len)
+/* POST-as-GET of a certificate URL; the chain copied into the arena. */
+static int download_chain(struct acme *c, const char *url, char **pem, size_t *len)
 {
-    static const char want[] = "application/pem-certificate-chain";
+    const char *ct = c->r.content_type;
     if (acme_post(c, url, NULL, 0, "downloading the certificate") < 0) return -1;
-    if (c->r.status != 200 || c->r.body_len == 0)
-        return err_set(ACME_ETEMP, "downloading the certificate: HTTP %d, %zu bytes", c->r.status,
-                       c->r.body_len);
-    if (!acme_media_type_is(c->r.content_type, want))
-        return err_set(ACME_ETEMP,
-                       "downloading the certificate: expected %s, got Content-Type %s from %s",
-                       want, c->r.content_type[0] != '\0' ? c->r.content_type : "(none)", url);
+    if (c->r.status != 200 || c->r.body_len == 0 || !acme_media_type_is(ct, ACME_PEM_CHAIN))
+        return err_set(
+            ACME_ETEMP, "downloading %s: HTTP %d, %zu bytes of %s (expected 200 with %s)", url,
+            c->r.status, c->r.body_len, ct[0] != '\0' ? ct : "(no type)", ACME_PEM_CHAIN);
     *pem = arena_strndup(c->a, c->r.body, c->r.body_len, "certificate chain");
     *len = c->r.body_len;
     return *pem == NULL ? -1 : 0;
@@ -340,16 +333,16 @@ static int choose_chain(struct acme *c, char **pem, size_t *len)
     /* i == 0: the default chain, then alternate i - 1 */
     for (i = 0;; i++) {
         if (install_chain_top_issuer(p, l, cn, sizeof cn, c->a) == 0 && strcmp(cn, want) == 0) {
-            if (i > 0) log_v("using the alternate chain with top issuer '%s'", want);
+            if (i > 0) log_v("preferred_chain '%s': %s", want, "using an alternate chain");
             *pem = p;
             *len = l;
             return 0;
         }
         if (i == nalt) break;
-        if (acme_download_chain(c, alt[i], &p, &l) < 0) return -1;
+        if (download_chain(c, alt[i], &p, &l) < 0) return -1;
     }
     err_clear();
-    log_warn("no chain with top issuer '%s' (preferred_chain); using the default chain", want);
+    log_warn("preferred_chain '%s': %s", want, "not offered, using the default chain");
     return 0;
 }
 
@@ -379,14 +372,9 @@ int acme_finalize_and_download(struct acme *c, const struct acme_order *o, const
         return err_set(ACME_EREFUSED, "the order is %s, not valid", st);
     }
     if ((cert_url = acme_json_str(c, 0, "certificate", "order")) == NULL ||
-        acme_download_chain(c, cert_url, pem, pem_len) < 0)
+        download_chain(c, cert_url, pem, pem_len) < 0)
         return -1;
     return choose_chain(c, pem, pem_len);
-}
-
-int acme_issue(struct acme *c, const uint8_t *csr_der, size_t csr_len, char **pem, size_t *pem_len)
-{
-    return acme_issue_replacing(c, NULL, csr_der, csr_len, pem, pem_len);
 }
 
 int acme_issue_replacing(struct acme *c, const char *replaces, const uint8_t *csr_der,

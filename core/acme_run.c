@@ -56,9 +56,8 @@ struct run {
     const struct acme_config *cfg;
     struct arena *a;
     struct session s; /* locked by acme_run_transport(), connected by run_start() */
-    int have;         /* a certificate is installed */
     struct x509_info x;
-    char certid[RENEW_CERTID_MAX]; /* "" when it has none (no AKI) */
+    char certid[RENEW_CERTID_MAX]; /* of the installed certificate; "" when none (or no AKI) */
     int changed;                   /* files and links install_files() changed */
 };
 
@@ -123,6 +122,14 @@ static long ari_window(struct run *r, struct renew_window *w, const char *expl, 
     return ra > RENEW_ARI_RETRY_MAX ? RENEW_ARI_RETRY_MAX : ra;
 }
 
+/* Records in the state whether the CA (its directory) offers renewalInfo: 1 when it does. */
+static int ari_offered(struct run *r)
+{
+    int ari = r->s.c.dir.renewal_info != NULL;
+    state_set(&r->s.st, STATE_ARI_NONE, ari ? NULL : "1", r->a);
+    return ari;
+}
+
 /* Asks the CA for the installed certificate's renewal window when a check is due (the stored
  * next-check time has passed); otherwise makes no request. ARI failures only warn: the
  * lifetime rule (or the window from an earlier answer) decides then. May leave an error set. */
@@ -147,24 +154,18 @@ static void ari_check(struct run *r, int64_t now)
         log_v("ARI: next check after %s", when);
         return;
     }
-    ok = run_start(r, SESSION_DIRECTORY) == 0;
-    if (ok && r->s.c.dir.renewal_info == NULL) {
+    if (run_start(r, SESSION_DIRECTORY) < 0) {
+        ok = 0;
+    } else if (!ari_offered(r)) {
         log_v("ARI: the CA has no renewalInfo; lifetime rule");
         state_clear(r, KEYS_WINDOW, KEYS_CERTID);
-        state_set(st, STATE_ARI_NONE, "1", r->a);
         recheck = RENEW_NO_ARI_RECHECK;
+        ok = 1;
     } else {
-        if (ok) {
-            state_set(st, STATE_ARI_NONE, NULL, r->a);
-            ok = acme_renewal_info(&r->s.c, r->certid, &w, expl, sizeof expl, &ra) == 0;
-        }
-        if (ok)
-            recheck = ari_window(r, &w, expl, ra);
-        else
-            log_warn("ARI check failed: %s; using %s", err_msg(),
-                     state_get(st, STATE_ARI_AT) != NULL ? "the window from the last answer"
-                                                         : "the lifetime rule");
+        ok = acme_renewal_info(&r->s.c, r->certid, &w, expl, sizeof expl, &ra) == 0;
+        if (ok) recheck = ari_window(r, &w, expl, ra);
     }
+    if (!ok) log_warn("ARI check failed: %s", err_msg()); /* the decision names the rule used */
     state_set_int(st, STATE_ARI_NEXT_CHECK, now + recheck, r->a);
 }
 
@@ -183,7 +184,7 @@ static int issue(struct run *r)
     if (install_check_paths(cfg) < 0 || run_start(r, SESSION_ACCOUNT) < 0 ||
         cert_key_csr(cfg, r->a, &key, &key_pem, &key_len, csr, &csr_len) < 0)
         goto out;
-    if (r->have && r->certid[0] != '\0' && c->dir.renewal_info != NULL) replaces = r->certid;
+    if (r->certid[0] != '\0' && c->dir.renewal_info != NULL) replaces = r->certid;
     if (acme_issue_replacing(c, replaces, csr, csr_len, &chain, &chain_len) < 0 ||
         (r->changed = acme_install(cfg, r->a, &key, key_pem, key_len, chain, chain_len)) < 0)
         goto out;
@@ -193,7 +194,6 @@ static int issue(struct run *r)
         time_format_utc(r->x.not_after, when, sizeof when);
         log_info("installed a certificate for %s%s, valid until %s", cfg->domains[0],
                  cfg->n_domains > 1 ? " and more" : "", when);
-        r->have = 1;
         if (renew_certid(&r->x, r->certid, sizeof r->certid) < 0) r->certid[0] = '\0';
     }
     err_clear();
@@ -234,11 +234,9 @@ static void record_success(struct run *r, int64_t now)
     /* the ARI keys are about the new certificate now, when it has a certID */
     state_clear(r, KEYS_FAILURE, KEYS_NONE);
     if (r->certid[0] != '\0') {
-        int ari = r->s.c.dir.renewal_info != NULL;
         state_set(st, STATE_ARI_CERTID, r->certid, r->a);
-        state_set(st, STATE_ARI_NONE, ari ? NULL : "1", r->a);
         state_set_int(st, STATE_ARI_NEXT_CHECK,
-                      now + (ari ? RENEW_ARI_RECHECK : RENEW_NO_ARI_RECHECK), r->a);
+                      now + (ari_offered(r) ? RENEW_ARI_RECHECK : RENEW_NO_ARI_RECHECK), r->a);
     }
     err_clear();
     save_state(r);
@@ -256,8 +254,8 @@ static int backoff_check(struct run *r, int64_t now)
     state_get_int(st, STATE_FAILURES, 0, &n);
     time_format_utc(next, when, sizeof when);
     return err_set(ACME_ETEMP,
-                   "not trying again until %s: %d failed attempt(s) in a row, backing off "
-                   "(-f ignores this); last error: %s",
+                   "backing off until %s after %d failed attempt(s) (-f ignores this); last "
+                   "error: %s",
                    when, (int)n, last != NULL ? last : "?");
 }
 
@@ -271,7 +269,7 @@ static void jitter_sleep(const struct acme_config *cfg)
         return;
     }
     s = renew_jitter((unsigned)cfg->jitter, rnd);
-    log_v("waiting %u s before contacting the CA (jitter = %d)", s, cfg->jitter);
+    log_v("jitter: waiting %u s before contacting the CA", s);
     sys_sleep(s);
 }
 
@@ -281,8 +279,7 @@ static void selfsign_fallback(const struct acme_config *cfg, struct arena *a)
 {
     struct held_error held;
     error_hold(&held);
-    if (install_selfsigned(cfg, a) < 0 ||
-        (cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0))
+    if (install_selfsigned(cfg, a) < 0 || acme_reload(cfg, 1) < 0)
         log_warn("selfsign_fallback: %s", err_msg());
     error_restore(&held);
 }
@@ -309,13 +306,12 @@ static int run_locked(struct run *r, int force)
          * only a test CA does. */
         const char *id = state_get(st, STATE_ARI_CERTID);
         if (r->certid[0] == '\0' || id == NULL || strcmp(id, r->certid) != 0) {
-            log_info("%s is self-signed: getting a certificate from the CA", cfg->cert_file);
+            log_info("%s is self-signed: getting one from the CA", cfg->cert_file);
             have = 0;
             r->certid[0] = '\0';
         }
     }
     err_clear();
-    r->have = have;
     if (have && !force) {
         struct renew_input in;
         ari_check(r, now);
@@ -356,7 +352,7 @@ int acme_install(const struct acme_config *cfg, struct arena *a, const struct cr
 int acme_reload(const struct acme_config *cfg, int changed)
 {
     if (changed == 0)
-        log_v("the installed files already hold this certificate: not running reload");
+        log_v("installed files unchanged: not running reload");
     else if (cfg->reload != NULL && hook_shell("reload", cfg->reload, 0) < 0)
         return err_prefix("the new certificate is installed, but");
     return 0;

@@ -1,34 +1,23 @@
 /* TLS-ALPN-01 responder certificates (RFC 8737 3). */
 #include "alpn.h"
 
-#include <stdio.h>
 #include <string.h>
 
-#include "der.h"
 #include "err.h"
 #include "ipaddr.h"
 #include "fmt.h"
 
-/* id-pe-acmeIdentifier 1.3.6.1.5.5.7.1.31 */
-static const uint8_t OID_ACME_IDENTIFIER[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x1f};
-
 int alpn_ext(const char *key_auth, uint8_t out[ALPN_EXT_LEN])
 {
-    struct der_writer w;
-    uint8_t h[32];
-    size_t len;
-    crypto_sha256(key_auth, strlen(key_auth), h);
-    derw_init(&w, out, ALPN_EXT_LEN);
-    derw_begin(&w, DER_SEQUENCE);
-    derw_oid(&w, OID_ACME_IDENTIFIER, sizeof OID_ACME_IDENTIFIER);
-    derw_bool(&w, 1); /* critical: a client that does not know it must not use the cert */
-    derw_begin(&w, DER_OCTET_STRING);
-    derw_tlv(&w, DER_OCTET_STRING, h, sizeof h);
-    derw_end(&w);
-    derw_end(&w);
-    if (derw_finish(&w, &len) < 0) return -1;
-    if (len != ALPN_EXT_LEN)
-        return err_set(ACME_ELOCAL, "acmeIdentifier: %zu bytes, expected %d", len, ALPN_EXT_LEN);
+    /* Extension ::= SEQUENCE { extnID id-pe-acmeIdentifier (1.3.6.1.5.5.7.1.31), critical TRUE
+     * (a client that does not know it must not use the certificate), extnValue OCTET STRING
+     * holding OCTET STRING (SIZE 32) }: all but the hash is fixed. */
+    static const uint8_t head[ALPN_EXT_LEN - 32] = {0x30, 0x31, 0x06, 0x08, 0x2b, 0x06, 0x01,
+                                                    0x05, 0x05, 0x07, 0x01, 0x1f, 0x01, 0x01,
+                                                    0xff, 0x04, 0x22, 0x04, 0x20};
+
+    memcpy(out, head, sizeof head);
+    crypto_sha256(key_auth, strlen(key_auth), out + sizeof head);
     return 0;
 }
 

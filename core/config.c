@@ -61,8 +61,8 @@ enum { OFF_DNS01, OFF_SELFSIGN };
 #define IF_SELFSIGN(kind) K_OFF
 #endif
 
-/* Every key: X(name = its struct acme_config field, kind, arg). The order is the bit order of
- * set_by_file/set_by_override. */
+/* Every key: X(name = its struct acme_config field, kind, arg). The order gives the key numbers
+ * (KEY_<name>, the index in key_names, keys and set_by). */
 #define KEYS(X)                                                                                    \
     X(directory, K_DIRECTORY, 0)                                                                   \
     X(email, K_EMAIL, 0)                                                                           \
@@ -108,11 +108,14 @@ struct key_def {
 
 #define KEY_NAME(name, kind, arg) #name "\0"
 #define KEY_DEF(name, kind, arg) {offsetof(struct acme_config, name), kind, arg},
+#define KEY_NUMBER(name, kind, arg) KEY_##name,
+enum { KEYS(KEY_NUMBER) };
 /* Name lists: NUL-separated, ending with an empty name. */
 static const char key_names[] = KEYS(KEY_NAME);
 static const struct key_def keys[] = {KEYS(KEY_DEF)};
 #define N_KEYS (sizeof keys / sizeof keys[0])
-_Static_assert(N_KEYS <= 64, "set_by_file/set_by_override hold one bit per key");
+_Static_assert(N_KEYS <= sizeof((struct acme_config *)0)->set_by, "set_by has a byte per key");
+enum { SET_BY_FILE = 1, SET_BY_OVERRIDE = 2 };
 _Static_assert(sizeof(struct acme_config) <= 65535, "key_def.off is 16 bits");
 
 static const char alias_names[] = "letsencrypt\0letsencrypt-staging\0zerossl\0google\0"
@@ -127,6 +130,7 @@ static const char alias_urls[] = "https://acme-v02.api.letsencrypt.org/directory
                                  "https://api.test4.buypass.no/acme/directory\0";
 
 static const char challenge_names[] = "http-01\0dns-01\0tls-alpn-01\0";
+_Static_assert(sizeof alias_names + 2 * 7 < 160, "unknown() lists every alias");
 
 /* The index of s in a name list, or -1. */
 static int list_find(const char *list, const char *s)
@@ -189,13 +193,22 @@ static unsigned edit_distance(const char *a, const char *b)
 
 /* Sets "<what> "<word>" (did you mean "<name>"?)" with the closest name of the list: at most
  * 2 edits (1 for short words), or word being a prefix of at least 3 characters; else
- * "<what> "<word>" (<hint>)". */
+ * "<what> "<word>" (<hint>)", hint NULL: the names of the list, comma-separated. */
 static int unknown(const char *what, const char *word, const char *list, const char *hint)
 {
     const char *best = NULL;
-    size_t wl = strlen(word), cl;
+    char names[160]; /* alias_names or challenge_names with ", " between */
+    size_t wl = strlen(word), cl, o = 0;
     unsigned bestd = wl < 5 ? 2 : 3, d;
     for (; (cl = strlen(list)) > 0; list += cl + 1) {
+        if (hint == NULL && o + cl + 2 < sizeof names) {
+            if (o > 0) {
+                names[o++] = ',';
+                names[o++] = ' ';
+            }
+            memcpy(names + o, list, cl);
+            o += cl;
+        }
         if (wl >= 3 && strncmp(list, word, wl) == 0)
             d = 1;
         else if (wl + 2 < cl || cl + 2 < wl)
@@ -207,9 +220,10 @@ static int unknown(const char *what, const char *word, const char *list, const c
             best = list;
         }
     }
+    names[o] = '\0';
     if (best != NULL)
         return err_set(ACME_ECONFIG, "%s \"%s\" (did you mean \"%s\"?)", what, word, best);
-    return err_set(ACME_ECONFIG, "%s \"%s\" (%s)", what, word, hint);
+    return err_set(ACME_ECONFIG, "%s \"%s\" (%s)", what, word, hint != NULL ? hint : names);
 }
 
 static int is_blank(char c)
@@ -481,8 +495,8 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
 {
     const struct key_def *k = v->k;
     void *field = (char *)c + k->off;
-    const char *s = scratch;
-    uint8_t bin[256]; /* an IP address, or the decoded EAB key */
+    const char *s = scratch, *what; /* what: the kind of value s is not */
+    uint8_t bin[256];               /* an IP address, or the decoded EAB key */
     long n;
 
     if (k->kind == K_DOMAINS || k->kind == K_EMAIL) return apply_list(c, v, a);
@@ -495,13 +509,13 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
     }
     switch (k->kind) {
     case K_BOOL:
-        if ((n = parse_bool(s)) < 0)
-            return err_set(ACME_ECONFIG,
-                           "\"%s\" is not a boolean (use yes/no, true/false, on/off or 1/0)", s);
+        what = "a boolean (use yes/no, true/false, on/off or 1/0)";
+        if ((n = parse_bool(s)) < 0) goto not_a;
         *(int *)field = (int)n;
         return 0;
     case K_INT:
-        if ((n = parse_uint(s)) < 0) return err_set(ACME_ECONFIG, "\"%s\" is not a number", s);
+        what = "a number";
+        if ((n = parse_uint(s)) < 0) goto not_a;
         if (n < ranges[k->arg][0] || n > ranges[k->arg][1])
             return err_set(ACME_ECONFIG, "%ld is out of range (%ld..%ld)", n,
                            (long)ranges[k->arg][0], (long)ranges[k->arg][1]);
@@ -514,9 +528,7 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
 #if !defined(CONFIG_DNS01_HOOK)
         if (n == CHALLENGE_DNS01) return err_set(ACME_ECONFIG, "dns-01: " ACME_NO_DNS01);
 #endif
-        if (n < 0)
-            return unknown("unknown challenge type", s, challenge_names,
-                           "use http-01, dns-01 or tls-alpn-01");
+        if (n < 0) return unknown("unknown challenge type", s, challenge_names, NULL);
         *(enum challenge_type *)field = (enum challenge_type)n;
         return 0;
     case K_DIRECTORY:
@@ -526,9 +538,7 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
         }
         if (strncasecmp(s, "https://", 8) != 0 || s[8] == '\0' || s[8] == '/' ||
             strpbrk(s, " \t") != NULL)
-            return unknown("not an https URL or a known alias:", s, alias_names,
-                           "letsencrypt, letsencrypt-staging, zerossl, google, google-staging, "
-                           "buypass, buypass-staging");
+            return unknown("not an https URL or a known alias:", s, alias_names, NULL);
         break;
     case K_EAB_HMAC:
         /* A secret: the message names the problem, never the value. */
@@ -537,15 +547,12 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
         if (n < 0) return -1;
         break;
     case K_LISTEN:
-        if (!listen_ok(s))
-            return err_set(ACME_ECONFIG,
-                           "\"%s\" is not a listen address (\"[::]:80\", \"0.0.0.0:80\", "
-                           "\":80\" or \"*:80\")",
-                           s);
+        what = "a listen address (\"[::]:80\", \"0.0.0.0:80\", \":80\" or \"*:80\")";
+        if (!listen_ok(s)) goto not_a;
         break;
     case K_ADDR:
-        if ((n = ipaddr_parse(s, (size_t)n, bin)) == 0)
-            return err_set(ACME_ECONFIG, "\"%s\" is not an IPv4 or IPv6 address", s);
+        what = "an IPv4 or IPv6 address";
+        if ((n = ipaddr_parse(s, (size_t)n, bin)) == 0) goto not_a;
         ipaddr_format(bin, (size_t)n, scratch);
         break;
 #if !defined(CONFIG_DNS01_HOOK) || !defined(CONFIG_SELFSIGN)
@@ -559,6 +566,8 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
     if ((*(const char **)field = arena_strdup(a, s, "reading the configuration")) == NULL)
         return -1;
     return 0;
+not_a:
+    return err_set(ACME_ECONFIG, "\"%s\" is not %s", s, what);
 }
 
 /* One "key = value" (file line without its newline, or -o argument). */
@@ -569,7 +578,7 @@ static int parse_setting(struct acme_config *c, const struct where *w, const cha
     const char *eq, *at = NULL; /* the key, once known */
     char key[33];
     size_t kl, i;
-    uint64_t bit;
+    uint8_t *set_by;
     struct value v;
     struct acme_config ignored;
 
@@ -608,21 +617,23 @@ static int parse_setting(struct acme_config *c, const struct where *w, const cha
                     key[i] == '_');
     }
     key[i] = '\0';
-    if (invalid || upper) {
-        /* Not echoed unless it is a known key: a mistyped line might hold a secret. */
-        if (!invalid && list_find(key_names, key) >= 0)
-            err_set(ACME_ECONFIG, "invalid key name (keys are lower case: \"%s\")", key);
-        else
-            err_set(ACME_ECONFIG, "invalid key name (keys are lower-case letters, digits and '_')");
+    idx = invalid ? -1 : list_find(key_names, key);
+    /* Not echoed unless it is a known key: a mistyped line might hold a secret. */
+    if (upper && idx >= 0) {
+        err_set(ACME_ECONFIG, "invalid key name (keys are lower case: \"%s\")", key);
         goto fail;
     }
-    if ((idx = list_find(key_names, key)) < 0) {
+    if (invalid || upper) {
+        err_set(ACME_ECONFIG, "invalid key name (keys are lower-case letters, digits and '_')");
+        goto fail;
+    }
+    if (idx < 0) {
         unknown("unknown key", key, key_names, "see acme(1)");
         goto fail;
     }
     at = key;
-    bit = (uint64_t)1 << idx;
-    if (from_file && (c->set_by_file & bit)) {
+    set_by = &c->set_by[idx];
+    if (from_file && (*set_by & SET_BY_FILE)) {
         err_set(ACME_ECONFIG, "duplicate key (already set earlier in the file)");
         goto fail;
     }
@@ -630,16 +641,13 @@ static int parse_setting(struct acme_config *c, const struct where *w, const cha
     v.s = eq + 1;
     v.n = n - (size_t)(eq + 1 - s);
     v.comments = from_file;
-    if (from_file && (c->set_by_override & bit)) {
+    if (from_file && (*set_by & SET_BY_OVERRIDE)) {
         /* -o wins: check the file's value, but keep the override. */
         ignored = *c;
         if (apply(&ignored, &v, a) < 0) goto fail;
     } else if (apply(c, &v, a) < 0)
         goto fail;
-    if (from_file)
-        c->set_by_file |= bit;
-    else
-        c->set_by_override |= bit;
+    *set_by |= from_file ? SET_BY_FILE : SET_BY_OVERRIDE;
     return 0;
 fail:
     return locate(w, at);
@@ -712,7 +720,8 @@ static const char state_file_names[] = "key.pem\0cert.pem\0chain.pem\0fullchain.
 
 int config_finish(struct acme_config *c, struct arena *a)
 {
-    const char *key = "domains", *sep, *name = state_file_names;
+    const char *sep, *name = state_file_names;
+    int key = KEY_domains; /* the key named by an error */
     size_t i;
     if (c->n_domains == 0) {
         err_set(ACME_ECONFIG, "no names to certify (set domains = example.org ...)");
@@ -731,12 +740,12 @@ int config_finish(struct acme_config *c, struct arena *a)
             goto bad;
         }
     }
-    key = "dns_hook";
+    key = KEY_dns_hook;
     if (c->challenge == CHALLENGE_DNS01 && c->dns_hook == NULL) {
         err_set(ACME_ECONFIG, "challenge dns-01 needs a dns_hook command");
         goto bad;
     }
-    key = "webroot";
+    key = KEY_webroot;
     if (c->webroot != NULL && c->challenge != CHALLENGE_HTTP01) {
         err_set(ACME_ECONFIG, "only used with challenge http-01 (challenge is %s)",
                 list_at(challenge_names, (int)c->challenge));
@@ -750,7 +759,7 @@ int config_finish(struct acme_config *c, struct arena *a)
     }
 #endif
     if ((c->eab_kid == NULL) != (c->eab_hmac_key == NULL)) {
-        key = c->eab_kid == NULL ? "eab_kid" : "eab_hmac_key";
+        key = c->eab_kid == NULL ? KEY_eab_kid : KEY_eab_hmac_key;
         err_set(ACME_ECONFIG, "eab_kid and eab_hmac_key must be set together");
         goto bad;
     }
@@ -768,7 +777,8 @@ int config_finish(struct acme_config *c, struct arena *a)
     }
     return 0;
 bad:
-    return err_prefix("%s: %s", c->path != NULL ? c->path : "configuration", key);
+    return err_prefix("%s: %s", c->path != NULL ? c->path : "configuration",
+                      list_at(key_names, key));
 }
 
 const char *config_directory_alias(const char *name)

@@ -65,9 +65,9 @@ struct acme_config {
     int selfsign_days;     /* default 30 */
     int selfsign_fallback; /* default 0 */
 
-    /* Internal to config.c (bit = key number): keys set by the file, keys set by -o. A file
-     * value for a key that -o set is checked but not used, whatever the call order. */
-    uint64_t set_by_file, set_by_override;
+    /* Internal to config.c (index = key number): whether the file and whether -o set the key.
+     * A file value for a key that -o set is checked but not used, whatever the call order. */
+    uint8_t set_by[48];
 };
 
 /* Whether cfg answers dns-01 / installs a self-signed certificate when a run fails: constant 0

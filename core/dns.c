@@ -86,37 +86,30 @@ size_t dns_query(uint8_t *out, size_t cap, const char *name, uint16_t id, uint16
     return 16 + wl;
 }
 
+/* Why a reply that ends too early is malformed (in its header, a name or a record). */
+static const char reply_cut[] = "the reply ends inside its header, a name or a record";
+
 /* Reads the possibly compressed name at *off into out (uncompressed wire form) and moves
  * *off past it; the name's length, or 0 with *why. Every pointer must point before the
  * start of the run of labels it ends, so targets strictly decrease and loops cannot be
  * formed; the expanded name is at most 255 bytes. */
 static size_t read_name(const uint8_t *m, size_t len, size_t *off, uint8_t *out, const char **why)
 {
-    size_t p = *off, start = p, o = 0, end = 0;
-    int jumped = 0;
+    size_t p = *off, start = p, o = 0, end = 0; /* end: where the name ends at *off, once known */
+    unsigned c;
 
-    for (;;) {
-        unsigned c;
-        if (p >= len) {
-            *why = "a name runs past the end of the reply";
-            return 0;
-        }
+    do {
+        if (p >= len) goto cut;
         c = m[p];
-        if ((c & 0xC0) == 0xC0) {
+        if (c >= 0xC0) { /* a compression pointer */
             size_t t;
-            if (p + 1 >= len) {
-                *why = "a compression pointer runs past the end of the reply";
-                return 0;
-            }
+            if (p + 1 >= len) goto cut;
             t = (size_t)(c & 0x3F) << 8 | m[p + 1];
             if (t >= start) {
-                *why = t >= len ? "a compression pointer points past the end of the reply"
-                                : "compression pointer loop (a pointer that does not point "
-                                  "backwards)";
+                *why = "a compression pointer that does not point backwards (a loop)";
                 return 0;
             }
-            if (!jumped) end = p + 2;
-            jumped = 1;
+            if (end == 0) end = p + 2;
             p = start = t;
             continue;
         }
@@ -128,21 +121,16 @@ static size_t read_name(const uint8_t *m, size_t len, size_t *off, uint8_t *out,
             *why = "a name longer than 255 bytes";
             return 0;
         }
-        if (c == 0) {
-            out[o++] = 0;
-            if (!jumped) end = p + 1;
-            break;
-        }
-        if (p + 1 + c > len) {
-            *why = "a label runs past the end of the reply";
-            return 0;
-        }
+        if (p + 1 + c > len) goto cut;
         memcpy(out + o, m + p, 1 + c);
         o += 1 + c;
         p += 1 + c;
-    }
-    *off = end;
+    } while (c != 0);
+    *off = end != 0 ? end : p;
     return o;
+cut:
+    *why = reply_cut;
+    return 0;
 }
 
 static int name_eq(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
@@ -205,18 +193,19 @@ static int fail(const char **why, const char *text, int rc)
 
 /* Reply parsing (see dns.h). A truncated reply is not retried over TCP: A and AAAA answers
  * for an ACME server fit in 512 bytes, and a stub resolver behind a forwarder that truncates
- * them has bigger problems; the error says so instead. */
-static int parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t id, uint16_t qtype,
-                       struct dns_addr *out, size_t max, size_t *n, size_t *extra, const char **why)
+ * them has bigger problems; the error says so instead. *n and *extra are set only at the end:
+ * nothing counts from a reply that is wrong somewhere. */
+int dns_parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t id, uint16_t qtype,
+                    struct dns_addr *out, size_t max, size_t *n, size_t *extra, const char **why)
 {
     uint8_t want[WIRE_NAME_MAX], got[WIRE_NAME_MAX], next[WIRE_NAME_MAX];
-    size_t wl, gl, nl = 0, off, ans_off, i, hop, dropped = 0;
+    size_t wl, gl, nl = 0, off, ans_off, i, hop, dropped = 0, found_n = 0;
     unsigned qd, an, rcode, alen = qtype == DNS_TYPE_AAAA ? 16 : 4;
 
     *n = 0;
     if (extra != NULL) *extra = 0;
     if (!dns_name_ok(name, strlen(name))) return fail(why, "not a valid host name", DNS_EFORMAT);
-    if (len < 12) return fail(why, "shorter than a DNS header", DNS_EFORMAT);
+    if (len < 12) return fail(why, reply_cut, DNS_EFORMAT);
     if (get16(m) != id) return fail(why, "wrong ID", DNS_EID);
     if (!(m[2] & 0x80)) return fail(why, "not a response (QR clear)", DNS_EID);
     if ((m[2] >> 3 & 0x0F) != 0) return fail(why, "opcode is not QUERY", DNS_ERCODE);
@@ -230,12 +219,12 @@ static int parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t 
     wl = to_wire(name, want);
     gl = read_name(m, len, &off, got, why);
     if (gl == 0) return DNS_EFORMAT;
-    if (off + 4 > len) return fail(why, "the question runs past the end", DNS_EFORMAT);
+    if (off + 4 > len) return fail(why, reply_cut, DNS_EFORMAT);
     if (!name_eq(want, wl, got, gl) || get16(m + off) != qtype || get16(m + off + 2) != CLASS_IN)
         return fail(why, "the question is not ours", DNS_EQUESTION);
     off += 4;
     if (rcode != 0) return rcode_error(rcode, why);
-    if (m[2] & 0x02) return fail(why, "truncated (TC set; TCP is not supported)", DNS_ETRUNC);
+    if (m[2] & 0x02) return fail(why, "DNS over TCP is not supported", DNS_ETRUNC);
 
     /* One pass over the answer section per link of the CNAME chain (replies are small). */
     ans_off = off;
@@ -246,20 +235,17 @@ static int parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t 
             unsigned type, cls, rdlen;
             gl = read_name(m, len, &off, got, why);
             if (gl == 0) return DNS_EFORMAT;
-            if (off + 10 > len) return fail(why, "a record runs past the end", DNS_EFORMAT);
+            if (off + 10 > len) return fail(why, reply_cut, DNS_EFORMAT);
             type = get16(m + off);
             cls = get16(m + off + 2);
             rdlen = get16(m + off + 8);
             off += 10;
-            if (off + rdlen > len) return fail(why, "record data runs past the end", DNS_EFORMAT);
+            if (off + rdlen > len) return fail(why, reply_cut, DNS_EFORMAT);
             if (cls == CLASS_IN && name_eq(want, wl, got, gl)) {
                 if (type == qtype) {
                     if (rdlen != alen)
-                        return fail(why,
-                                    qtype == DNS_TYPE_A ? "an A record that is not 4 bytes"
-                                                        : "an AAAA record that is not 16 bytes",
-                                    DNS_EFORMAT);
-                    if (!add_addr(out, max, n, m + off, alen)) dropped++;
+                        return fail(why, "an A or AAAA record of the wrong size", DNS_EFORMAT);
+                    if (!add_addr(out, max, &found_n, m + off, alen)) dropped++;
                     found = 1;
                 } else if (type == DNS_TYPE_CNAME && !have_next) {
                     size_t r = off;
@@ -278,21 +264,10 @@ static int parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t 
         memcpy(want, next, nl);
         wl = nl;
     }
+    *n = found_n;
     if (extra != NULL) *extra = dropped;
-    *why = *n > 0 ? "addresses" : "no address of this type";
+    *why = found_n > 0 ? "addresses" : "no address of this type";
     return DNS_OK;
-}
-
-int dns_parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t id, uint16_t qtype,
-                    struct dns_addr *out, size_t max, size_t *n, size_t *extra, const char **why)
-{
-    int rc = parse_reply(m, len, name, id, qtype, out, max, n, extra, why);
-
-    if (rc != DNS_OK) { /* nothing from a reply that is wrong somewhere */
-        *n = 0;
-        if (extra != NULL) *extra = 0;
-    }
-    return rc;
 }
 
 /* ---- /etc/hosts */
@@ -314,33 +289,30 @@ static size_t token(const char *s, size_t n, size_t *i, const char **tok)
 
 static int text_eq(const char *a, size_t al, const char *b, size_t bl)
 {
-    size_t i;
-
     al = strip_dot(a, al);
-    bl = strip_dot(b, bl);
-    if (al != bl || al == 0) return 0;
-    for (i = 0; i < al; i++)
-        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i])) return 0;
-    return 1;
+    return al != 0 && name_eq((const uint8_t *)a, al, (const uint8_t *)b, strip_dot(b, bl));
+}
+
+/* An IPv4 or IPv6 literal s[0..n) into *out; 0 when it is not one. */
+static int parse_addr(const char *s, size_t n, struct dns_addr *out)
+{
+    memset(out, 0, sizeof *out);
+    out->len = (uint8_t)ipaddr_parse(s, n, out->a);
+    return out->len != 0;
 }
 
 int dns_hosts_line(const char *line, size_t n, const char *name, struct dns_addr *out)
 {
     const char *hash = memchr(line, '#', n), *tok;
     size_t i = 0, tl, nl = strlen(name);
-    uint8_t a[16];
-    int alen;
+    struct dns_addr a;
 
     if (hash != NULL) n = (size_t)(hash - line);
     tl = token(line, n, &i, &tok);
-    if (tl == 0) return 0;
-    alen = ipaddr_parse(tok, tl, a);
-    if (alen == 0) return 0;
+    if (!parse_addr(tok, tl, &a)) return 0;
     while ((tl = token(line, n, &i, &tok)) > 0) {
         if (text_eq(tok, tl, name, nl)) {
-            memset(out, 0, sizeof *out);
-            out->len = (uint8_t)alen;
-            memcpy(out->a, a, (size_t)alen);
+            *out = a;
             return 1;
         }
     }
@@ -392,22 +364,15 @@ void dns_conf_line(struct dns_conf *c, const char *line, size_t n)
 {
     const char *tok;
     size_t i = 0, tl;
-    uint8_t a[16];
-    int alen;
 
     tl = token(line, n, &i, &tok);
     if (tl == 0 || tok[0] == '#' || tok[0] == ';') return;
     if (tl == 10 && memcmp(tok, "nameserver", 10) == 0) {
         tl = token(line, n, &i, &tok);
-        alen = tl > 0 ? ipaddr_parse(tok, tl, a) : 0;
-        if (alen == 0 || c->n_ns >= DNS_NS_MAX) {
-            c->skipped++; /* scoped IPv6 ("fe80::1%eth0"), not an address, or a 4th server */
-            return;
-        }
-        memset(&c->ns[c->n_ns], 0, sizeof c->ns[0]);
-        c->ns[c->n_ns].len = (uint8_t)alen;
-        memcpy(c->ns[c->n_ns].a, a, (size_t)alen);
-        c->n_ns++;
+        if (c->n_ns < DNS_NS_MAX && parse_addr(tok, tl, &c->ns[c->n_ns]))
+            c->n_ns++;
+        else /* scoped IPv6 ("fe80::1%eth0"), not an address, or a 4th server */
+            c->skipped++;
     } else if (tl == 7 && memcmp(tok, "options", 7) == 0) {
         while ((tl = token(line, n, &i, &tok)) > 0) {
             if (tok[0] == '#' || tok[0] == ';') break;
@@ -420,12 +385,7 @@ void dns_conf_line(struct dns_conf *c, const char *line, size_t n)
 
 void dns_conf_finish(struct dns_conf *c)
 {
-    if (c->n_ns > 0) return;
-    memset(&c->ns[0], 0, sizeof c->ns[0]);
-    c->ns[0].len = 4;
-    c->ns[0].a[0] = 127;
-    c->ns[0].a[3] = 1;
-    c->n_ns = 1;
+    if (c->n_ns == 0) c->n_ns = (size_t)parse_addr("127.0.0.1", 9, &c->ns[0]);
 }
 
 void dns_conf_parse(struct dns_conf *c, const char *text, size_t len)

@@ -13,6 +13,14 @@
 
 struct http_response; /* http_client.h */
 
+/* Connection and Content-Length: read the same way in requests and responses. */
+struct http_framing {
+    int have_length;
+    uint64_t content_length;
+    int conn_close;      /* Connection: close */
+    int conn_keep_alive; /* Connection: keep-alive (matters for HTTP/1.0) */
+};
+
 /* Results of the *_feed() functions. */
 #define HTTP_NEED_MORE 0 /* everything consumed; feed more bytes */
 #define HTTP_DONE 1      /* a complete message; *used says how much of this piece it took */
@@ -53,13 +61,12 @@ struct http_resp_parser {
     int status;
     char reason[HTTP_REASON_MAX];
     unsigned nheaders;
-    int have_length;
-    uint64_t content_length;
     int chunked;
-    int conn_close;      /* Connection: close (or HTTP/1.0 without keep-alive; a body read
-                            until the connection closes) */
-    int conn_keep_alive; /* Connection: keep-alive (matters for HTTP/1.0) */
-    size_t remaining;    /* of the Content-Length body or of the current chunk (<= body_cap) */
+    /* f.conn_close is also set for HTTP/1.0 without keep-alive and for a body read until the
+       connection closes */
+    struct http_framing f;
+    size_t remaining; /* of the Content-Length body or of the current chunk, or the room
+                         left for a body read until close (<= body_cap) */
 
     size_t line_len;
     int cr; /* the previous byte was a CR */
@@ -121,7 +128,7 @@ int http_connect_reply_eof(struct http_resp_parser *p);
  *                         an absolute-form target is reduced to it, p.absolute_form = 1),
  *                         p.host (Host header, or the absolute-form authority; "" when an
  *                         HTTP/1.0 request sent none), p.version_minor, p.keep_alive.
- *                         A request body is not read: when p.content_length != 0 or
+ *                         A request body is not read: when p.f.content_length != 0 or
  *                         p.keep_alive == 0, close after answering.
  *         HTTP_ERROR:     answer p.status (400, 414, 431, 501 or 505) and close; err_msg()
  *                         says why (for a -vv log line). With 501 (a method other than GET
@@ -142,9 +149,7 @@ struct http_req_parser {
     int absolute_form;
     int have_host;
     int keep_alive;
-    int conn_close, conn_keep_alive;
-    int have_length;
-    uint64_t content_length;
+    struct http_framing f;
     unsigned nheaders;
     unsigned empty_lines;
     size_t line_len;
@@ -165,6 +170,10 @@ int http_req_feed(struct http_req_parser *p, const void *data, size_t n, size_t 
  * with CRLF or a bare LF (RFC 9112 section 2.2); the line is NUL-terminated at the end. */
 int http_line_byte(char *line, size_t *len, int *cr, size_t max, int c);
 int http_is_tchar(int c);
+int http_is_hex(int c);
+/* A character of a host name or an IPv4 address: letter, digit, '-', '.' or '_' (also used by
+ * url.c). */
+int http_is_host_char(int c);
 int http_value_ok(const char *v, size_t n);
 /* Splits "name: value" (value trimmed); rejects obs-fold, whitespace before the colon, bad
  * names and control characters, with err_set(ACME_ETEMP, ...). */
@@ -173,6 +182,12 @@ int http_split_field(char *line, size_t len, const char **name, size_t *nlen, co
 int http_name_is(const char *name, size_t nlen, const char *want);
 int http_list_each(const char *v, size_t n, int (*fn)(void *arg, const char *e, size_t len),
                    void *arg);
-int http_parse_length(const char *v, size_t n, uint64_t *out);
+/* A Connection or Content-Length field into f: 1 when name is one of them (and its value is
+ * valid), 0 when it is neither, -1 with an error. */
+int http_framing_field(struct http_framing *f, const char *name, size_t nlen, const char *v,
+                       size_t n);
+/* "HTTP/" DIGIT "." DIGIT at v[0..8): the minor version of HTTP/1.x; -1 when malformed (no
+ * error set); -2 with an error for another major version. */
+int http_version(const char *v);
 
 #endif

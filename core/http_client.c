@@ -117,8 +117,8 @@ int transport_dropped;
 /* One try on the current (reused) or a new connection. Returns 0, -1 with an error, or
  * ATTEMPT_RETRY when a reused connection was closed or reset by the server before any byte
  * of the response arrived (never after a timeout). */
-static int attempt(struct http_client *c, const struct url *u, int head_req, const char *head,
-                   size_t hlen, const void *body, size_t len, struct http_response *r)
+static int attempt(struct http_client *c, const struct url *u, int head_req, size_t hlen,
+                   const void *body, size_t len, struct http_response *r)
 {
     int reused = same_server(c, u), rc;
     size_t got = 0, used;
@@ -126,7 +126,7 @@ static int attempt(struct http_client *c, const struct url *u, int head_req, con
 
     transport_dropped = 0;
     if (!reused && open_connection(c, u) < 0) return -1;
-    if (c->t->write(c->t, head, hlen) < 0 || (len > 0 && c->t->write(c->t, body, len) < 0)) {
+    if (c->t->write(c->t, c->head, hlen) < 0 || (len > 0 && c->t->write(c->t, body, len) < 0)) {
         http_client_close(c);
         return reused && transport_dropped ? ATTEMPT_RETRY : -1;
     }
@@ -168,14 +168,11 @@ static int resolve_refs(const struct url *u, struct http_response *r)
 {
     char tmp[HTTP_URL_MAX];
     size_t i;
-    if (r->location[0] == '/') {
-        if (url_resolve(u, r->location, tmp, sizeof tmp) < 0) return -1;
-        memcpy(r->location, tmp, sizeof tmp);
-    }
-    for (i = 0; i < r->nlinks; i++) {
-        if (r->links[i].url[0] != '/') continue;
-        if (url_resolve(u, r->links[i].url, tmp, sizeof tmp) < 0) return -1;
-        memcpy(r->links[i].url, tmp, sizeof tmp);
+    for (i = 0; i <= r->nlinks; i++) { /* the links, then Location */
+        char *ref = i < r->nlinks ? r->links[i].url : r->location;
+        if (ref[0] != '/') continue;
+        if (url_resolve(u, ref, tmp, sizeof tmp) < 0) return -1;
+        memcpy(ref, tmp, sizeof tmp);
     }
     return 0;
 }
@@ -185,33 +182,33 @@ int http_request(struct http_client *c, const char *method, const char *url, con
 {
     struct url u;
     long hlen;
-    int rc, has_body, head_req = strcmp(method, "HEAD") == 0;
+    int rc, has_body = strcmp(method, "POST") == 0, head_req = strcmp(method, "HEAD") == 0;
 
-    if (!head_req && strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+    if (!head_req && !has_body && strcmp(method, "GET") != 0)
         return err_set(ACME_ELOCAL, "HTTP: method %s not supported", method);
-    has_body = strcmp(method, "POST") == 0;
     if (!has_body && len > 0) return err_set(ACME_ELOCAL, "HTTP: %s with a body", method);
     if (ctype != NULL && strpbrk(ctype, "\r\n") != NULL)
         return err_set(ACME_ELOCAL, "HTTP: line break in Content-Type");
     if (url_parse(&u, url) < 0) return -1;
     hlen = build_head(c, &u, method, ctype, len, has_body);
-    if (hlen < 0) return err_prefix("%s %s", method, url);
+    if (hlen < 0) goto failed;
 
-    rc = attempt(c, &u, head_req, c->head, (size_t)hlen, body, len, r);
+    rc = attempt(c, &u, head_req, (size_t)hlen, body, len, r);
     if (rc == ATTEMPT_RETRY) {
         log_v("%s port %s closed the idle connection (%s); reconnecting", u.host, u.port,
               err_msg()[0] != '\0' ? err_msg() : "end of stream");
         err_clear();
-        rc = attempt(c, &u, head_req, c->head, (size_t)hlen, body, len, r);
+        rc = attempt(c, &u, head_req, (size_t)hlen, body, len, r);
     }
     if (rc != 0) {
         if (err_status() == ACME_OK) err_set(ACME_ETEMP, "HTTP: request failed");
-        return err_prefix("%s %s", method, url);
+        goto failed;
     }
     c->requests++;
     log_vv("%s %s: %d", method, url, r->status);
-    if (resolve_refs(&u, r) < 0) return err_prefix("%s %s", method, url);
-    return 0;
+    if (resolve_refs(&u, r) == 0) return 0;
+failed:
+    return err_prefix("%s %s", method, url);
 }
 
 const char *http_link(const struct http_response *r, const char *rel)

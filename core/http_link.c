@@ -41,7 +41,7 @@ static int store(struct http_response *r, const char *uri, size_t ulen, const ch
 int http_parse_link(struct http_response *r, const char *v, size_t n)
 {
     size_t i = 0;
-    char val[sizeof r->links[0].rel], rel[sizeof val];
+    char rel[sizeof r->links[0].rel];
     for (;;) {
         const char *uri;
         size_t ulen, rlen = 0;
@@ -60,8 +60,8 @@ int http_parse_link(struct http_response *r, const char *v, size_t n)
         ulen = (size_t)(v + i - uri);
         i++;
         for (;;) {
-            size_t ns, nl, vl = 0;
-            int too_long = 0;
+            size_t ns;
+            int is_rel, quoted;
             i = (size_t)ows(v, n, i);
             if (i == n || v[i] == ',') break;
             if (v[i] != ';') return bad_link("expected ';' or ','");
@@ -69,44 +69,29 @@ int http_parse_link(struct http_response *r, const char *v, size_t n)
             ns = i;
             while (i < n && http_is_tchar((unsigned char)v[i]))
                 i++;
-            nl = i - ns;
-            if (nl == 0) return bad_link("missing parameter name");
+            if (i == ns) return bad_link("missing parameter name");
+            /* only the first rel counts (RFC 8288 section 3.3); other values are skipped */
+            is_rel = !have_rel && http_name_is(v + ns, i - ns, "rel");
+            have_rel |= is_rel;
             i = (size_t)ows(v, n, i);
-            if (i < n && v[i] == '=') {
-                i = (size_t)ows(v, n, i + 1);
-                if (i < n && v[i] == '"') {
-                    for (i++; i < n && v[i] != '"'; i++) {
-                        if (v[i] == '\\' && ++i == n) break;
-                        if (vl < sizeof val - 1)
-                            val[vl++] = v[i];
-                        else
-                            too_long = 1;
-                    }
-                    if (i >= n) return bad_link("unterminated quoted string");
-                    i++;
-                } else {
-                    size_t s = i;
-                    while (i < n && http_is_tchar((unsigned char)v[i]))
-                        i++;
-                    if (i == s) return bad_link("missing parameter value");
-                    if (i - s < sizeof val) {
-                        memcpy(val, v + s, i - s);
-                        vl = i - s;
-                    } else {
-                        too_long = 1;
-                    }
-                }
-            }
-            /* only the first rel counts (RFC 8288 section 3.3) */
-            if (!have_rel && http_name_is(v + ns, nl, "rel")) {
-                if (too_long)
+            if (i == n || v[i] != '=') continue;
+            /* the value: a quoted string (a backslash escapes the next byte) or a token */
+            i = (size_t)ows(v, n, i + 1);
+            quoted = i < n && v[i] == '"';
+            i += (size_t)quoted;
+            for (ns = i; i < n && (quoted ? v[i] != '"' : http_is_tchar((unsigned char)v[i]));
+                 i++) {
+                if (quoted && v[i] == '\\' && ++i == n) break;
+                if (!is_rel) continue;
+                if (rlen == sizeof rel - 1)
                     return err_set(ACME_ETEMP, "HTTP: Link rel longer than %zu bytes",
-                                   sizeof val - 1);
-                have_rel = 1;
-                memcpy(rel, val, vl);
-                rlen = vl;
+                                   sizeof rel - 1);
+                rel[rlen++] = v[i];
             }
+            if (quoted && i >= n) return bad_link("unterminated quoted string");
+            if (!quoted && i == ns) return bad_link("missing parameter value");
+            i += (size_t)quoted;
         }
-        if (have_rel && rlen > 0 && store(r, uri, ulen, rel, rlen) < 0) return -1;
+        if (rlen > 0 && store(r, uri, ulen, rel, rlen) < 0) return -1;
     }
 }

@@ -42,11 +42,6 @@ void http_req_init(struct http_req_parser *p)
     p->state = R_LINE;
 }
 
-static int hex(int c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* Path and query characters: visible ASCII without '#' (no fragments in a request), with
  * well-formed percent-encoding. */
 static int target_ok(const char *t, size_t n)
@@ -56,7 +51,8 @@ static int target_ok(const char *t, size_t n)
         unsigned char c = (unsigned char)t[i];
         if (c <= 0x20 || c >= 0x7f || c == '#') return 0;
         if (c == '%') {
-            if (i + 2 >= n || !hex((unsigned char)t[i + 1]) || !hex((unsigned char)t[i + 2]))
+            if (i + 2 >= n || !http_is_hex((unsigned char)t[i + 1]) ||
+                !http_is_hex((unsigned char)t[i + 2]))
                 return 0;
             i += 2;
         }
@@ -71,16 +67,12 @@ static int host_ok(const char *h, size_t n)
     if (n == 0 || n >= 256) return 0;
     if (h[0] == '[') {
         for (i = 1; i < n && h[i] != ']'; i++)
-            if (!hex((unsigned char)h[i]) && h[i] != ':' && h[i] != '.') return 0;
+            if (!http_is_hex((unsigned char)h[i]) && h[i] != ':' && h[i] != '.') return 0;
         if (i == n || i == 1) return 0;
         i++;
     } else {
-        for (; i < n && h[i] != ':'; i++) {
-            int c = (unsigned char)h[i];
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '.' || c == '_'))
-                return 0;
-        }
+        for (; i < n && h[i] != ':'; i++)
+            if (!http_is_host_char((unsigned char)h[i])) return 0;
         if (i == 0) return 0;
     }
     if (i == end) return 1;
@@ -104,28 +96,24 @@ static int parse_request_line(struct http_req_parser *p)
     size_t n = p->line_len, ml, tl;
     char *sp1, *sp2, *t, *v;
 
+    /* method SP request-target SP HTTP-version, none of them empty */
     sp1 = memchr(l, ' ', n);
-    if (sp1 == NULL) return req_fail(p, 400, "bad request line");
-    sp2 = memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - l));
-    if (sp2 == NULL) return req_fail(p, 400, "bad request line");
+    sp2 = sp1 != NULL ? memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - l)) : NULL;
+    if (sp2 == NULL || sp1 == l || sp2 == sp1 + 1) return req_fail(p, 400, "bad request line");
     ml = (size_t)(sp1 - l);
     t = sp1 + 1;
     tl = (size_t)(sp2 - t);
     v = sp2 + 1;
-    if (ml == 0 || tl == 0) return req_fail(p, 400, "bad request line");
     for (size_t i = 0; i < ml; i++)
         if (!http_is_tchar((unsigned char)l[i])) return req_fail(p, 400, "bad method");
-    /* HTTP-version = "HTTP/" DIGIT "." DIGIT */
-    if ((size_t)(l + n - v) != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' || v[5] > '9' ||
-        v[6] != '.' || v[7] < '0' || v[7] > '9')
+    if ((size_t)(l + n - v) != 8 || (p->version_minor = http_version(v)) == -1)
         return req_fail(p, 400, "bad HTTP version");
-    if (v[5] != '1') return req_fail(p, 505, "HTTP/%c.%c not supported", v[5], v[7]);
-    p->version_minor = v[7] - '0';
+    if (p->version_minor < 0) return refuse(p, 505);
     if (ml < sizeof p->method) { /* also for 501, so the responder can tell 405 apart */
         memcpy(p->method, l, ml);
         p->method[ml] = '\0';
-    }
-    if (!((ml == 3 && memcmp(l, "GET", 3) == 0) || (ml == 4 && memcmp(l, "HEAD", 4) == 0)))
+    } /* else p->method stays "" */
+    if (strcmp(p->method, "GET") != 0 && strcmp(p->method, "HEAD") != 0)
         return req_fail(p, 501, "method '%.*s' not implemented", (int)(ml > 16 ? 16 : ml), l);
 
     if (tl > 8 && strncasecmp(t, "https://", 8) == 0) {
@@ -153,32 +141,11 @@ static int parse_request_line(struct http_req_parser *p)
     return 0;
 }
 
-static int length_elem(void *arg, const char *e, size_t n)
-{
-    struct http_req_parser *p = arg;
-    uint64_t x;
-    if (http_parse_length(e, n, &x) < 0) return refuse(p, 400);
-    if (p->have_length && x != p->content_length)
-        return req_fail(p, 400, "conflicting Content-Length values");
-    p->have_length = 1;
-    p->content_length = x;
-    return 0;
-}
-
-static int conn_elem(void *arg, const char *e, size_t n)
-{
-    struct http_req_parser *p = arg;
-    if (http_name_is(e, n, "close"))
-        p->conn_close = 1;
-    else if (http_name_is(e, n, "keep-alive"))
-        p->conn_keep_alive = 1;
-    return 0;
-}
-
 static int parse_field(struct http_req_parser *p)
 {
     const char *name, *v;
     size_t nlen, n;
+    int rc;
     if (++p->nheaders > HTTP_REQ_HEADERS_MAX)
         return req_fail(p, 431, "more than %d header fields", HTTP_REQ_HEADERS_MAX);
     if (http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0) return refuse(p, 400);
@@ -187,17 +154,13 @@ static int parse_field(struct http_req_parser *p)
         p->have_host = 1;
         if (p->absolute_form) /* the target's authority wins (RFC 9112 section 3.2.2) */
             return 0;
-        if (n == 0) /* allowed when the URI has no authority; ours never do */
-            return req_fail(p, 400, "empty Host header");
+        /* (an empty one, allowed when the URI has no authority, is refused: ours have one) */
         return set_host(p, v, n);
     }
-    if (http_name_is(name, nlen, "Content-Length")) {
-        if (n == 0) return req_fail(p, 400, "empty Content-Length");
-        return http_list_each(v, n, length_elem, p);
-    }
-    if (http_name_is(name, nlen, "Transfer-Encoding"))
+    rc = http_framing_field(&p->f, name, nlen, v, n);
+    if (rc < 0) return refuse(p, 400);
+    if (rc == 0 && http_name_is(name, nlen, "Transfer-Encoding"))
         return req_fail(p, 501, "Transfer-Encoding not implemented");
-    if (http_name_is(name, nlen, "Connection")) return http_list_each(v, n, conn_elem, p);
     return 0;
 }
 
@@ -216,8 +179,8 @@ static int line_done(struct http_req_parser *p)
     if (p->line_len > 0) return parse_field(p);
     if (p->version_minor >= 1 && !p->have_host && !p->absolute_form)
         return req_fail(p, 400, "no Host header");
-    p->keep_alive =
-        !p->conn_close && (p->version_minor >= 1 || p->conn_keep_alive) && p->content_length == 0;
+    p->keep_alive = !p->f.conn_close && (p->version_minor >= 1 || p->f.conn_keep_alive) &&
+                    p->f.content_length == 0;
     p->state = R_DONE;
     return 0;
 }
@@ -233,11 +196,9 @@ int http_req_feed(struct http_req_parser *p, const void *data, size_t n, size_t 
         int rc = http_line_byte(p->line, &p->line_len, &p->cr, max, d[i++]);
         if (rc == HTTP_LINE_MORE) continue;
         if (rc == HTTP_LINE_BARE_CR) return req_fail(p, 400, "CR without LF");
-        if (rc == HTTP_LINE_TOO_LONG) {
-            if (p->state == R_LINE)
-                return req_fail(p, 414, "request line longer than %d bytes", HTTP_REQ_LINE_MAX);
-            return req_fail(p, 431, "header line longer than %d bytes", HTTP_REQ_HEADER_MAX);
-        }
+        if (rc == HTTP_LINE_TOO_LONG)
+            return req_fail(p, p->state == R_LINE ? 414 : 431, "%s line longer than %zu bytes",
+                            p->state == R_LINE ? "request" : "header", max);
         if (line_done(p) < 0) return HTTP_ERROR;
         p->line_len = 0;
     }

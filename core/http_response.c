@@ -23,6 +23,12 @@ static int herr(const char *fmt, ...)
     return err_set(ACME_ETEMP, "HTTP: %s", msg);
 }
 
+/* Length of a quoted excerpt of the input in a message. */
+static int clip(size_t n)
+{
+    return n > 40 ? 40 : (int)n;
+}
+
 enum {
     S_STATUS,
     S_HEADER,
@@ -36,21 +42,26 @@ enum {
     S_ERROR
 };
 
-static const char *const state_names[] = {"status line",
-                                          "header section",
-                                          "body",
-                                          "chunk size line",
-                                          "chunk data",
-                                          "chunk data",
-                                          "trailer section",
-                                          "body",
-                                          "end",
-                                          "error"};
+/* For messages; S_DONE and S_ERROR are never named. */
+static const char *const state_names[] = {
+    "status line", "header section",  "body", "chunk size line", "chunk data",
+    "chunk data",  "trailer section", "body"};
 
 int http_is_tchar(int c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
     return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+int http_is_hex(int c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+int http_is_host_char(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
 }
 
 /* Field values: visible ASCII, SP, HTAB and obs-text; no other control characters. */
@@ -96,14 +107,12 @@ int http_split_field(char *line, size_t len, const char **name, size_t *nlen, co
     for (colon = 0; colon < len && line[colon] != ':'; colon++)
         ;
     if (colon == len) return herr("header line without a colon");
-    if (colon == 0) return herr("empty header field name");
     for (i = 0; i < colon; i++) {
         if (line[i] == ' ' || line[i] == '\t')
-            return herr("whitespace before the colon in header '%.*s'",
-                        (int)(colon > 40 ? 40 : colon), line);
-        if (!http_is_tchar((unsigned char)line[i]))
-            return herr("bad character in header field name");
+            return herr("whitespace before the colon in header '%.*s'", clip(colon), line);
+        if (!http_is_tchar((unsigned char)line[i])) break;
     }
+    if (colon == 0 || i < colon) return herr("bad header field name");
     v = line + colon + 1;
     n = len - colon - 1;
     while (n > 0 && (v[0] == ' ' || v[0] == '\t')) {
@@ -112,8 +121,7 @@ int http_split_field(char *line, size_t len, const char **name, size_t *nlen, co
     }
     while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
         n--;
-    if (!http_value_ok(v, n))
-        return herr("control character in header '%.*s'", (int)(colon > 40 ? 40 : colon), line);
+    if (!http_value_ok(v, n)) return herr("control character in header '%.*s'", clip(colon), line);
     *name = line;
     *nlen = colon;
     *val = v;
@@ -146,19 +154,56 @@ int http_list_each(const char *v, size_t n, int (*fn)(void *arg, const char *e, 
     return 0;
 }
 
-int http_parse_length(const char *v, size_t n, uint64_t *out)
+/* Content-Length list elements: all the same decimal number. */
+static int length_elem(void *arg, const char *e, size_t n)
 {
+    struct http_framing *f = arg;
     uint64_t x = 0;
     size_t i;
-    if (n == 0) return herr("empty Content-Length");
-    for (i = 0; i < n; i++) {
-        if (v[i] < '0' || v[i] > '9')
-            return herr("bad Content-Length '%.*s'", (int)(n > 30 ? 30 : n), v);
-        if (x > (UINT64_MAX - 9) / 10) return herr("Content-Length too large");
-        x = x * 10 + (uint64_t)(v[i] - '0');
+    for (i = 0; i < n; i++) { /* n > 0: http_list_each() skips empty elements */
+        /* digits only, and not beyond 64 bits */
+        if (e[i] < '0' || e[i] > '9' || x > (UINT64_MAX - 9) / 10)
+            return herr("bad Content-Length '%.*s'", clip(n), e);
+        x = x * 10 + (uint64_t)(e[i] - '0');
     }
-    *out = x;
+    if (f->have_length && x != f->content_length) return herr("conflicting Content-Length values");
+    f->have_length = 1;
+    f->content_length = x;
     return 0;
+}
+
+static int conn_elem(void *arg, const char *e, size_t n)
+{
+    struct http_framing *f = arg;
+    if (http_name_is(e, n, "close"))
+        f->conn_close = 1;
+    else if (http_name_is(e, n, "keep-alive"))
+        f->conn_keep_alive = 1;
+    return 0;
+}
+
+int http_framing_field(struct http_framing *f, const char *name, size_t nlen, const char *v,
+                       size_t n)
+{
+    if (http_name_is(name, nlen, "Connection")) {
+        http_list_each(v, n, conn_elem, f); /* other options are ignored: cannot fail */
+        return 1;
+    }
+    if (!http_name_is(name, nlen, "Content-Length")) return 0;
+    if (n == 0) return herr("empty %s header", "Content-Length");
+    return http_list_each(v, n, length_elem, f) < 0 ? -1 : 1;
+}
+
+int http_version(const char *v)
+{
+    if (memcmp(v, "HTTP/", 5) != 0 || v[6] != '.' || v[5] < '0' || v[5] > '9' || v[7] < '0' ||
+        v[7] > '9')
+        return -1;
+    if (v[5] != '1') {
+        herr("unsupported version HTTP/%c.%c", v[5], v[7]);
+        return -2;
+    }
+    return v[7] - '0';
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -188,28 +233,18 @@ void http_resp_init(struct http_resp_parser *p, struct http_response *r, uint8_t
     reset_message(p);
 }
 
-static int bad_status_line(const char *l, size_t n)
-{
-    return herr("bad status line '%.*s'", (int)(n > 40 ? 40 : n), l);
-}
-
 static int parse_status(struct http_resp_parser *p)
 {
     const char *l = p->line;
     size_t n = p->line_len, i, k = 0;
-    if (n < 12 || memcmp(l, "HTTP/", 5) != 0 || l[6] != '.' || l[5] < '0' || l[5] > '9' ||
-        l[7] < '0' || l[7] > '9' || l[8] != ' ')
-        return bad_status_line(l, n);
-    if (l[5] != '1') return herr("unsupported version HTTP/%c.%c", l[5], l[7]);
-    p->version_minor = l[7] - '0';
-    for (i = 9; i < 12; i++) {
-        if (l[i] < '0' || l[i] > '9')
-            return herr("bad status code in '%.*s'", (int)(n > 40 ? 40 : n), l);
-        p->status = p->status * 10 + (l[i] - '0');
-    }
-    if (p->status < 100) return herr("bad status code %d", p->status);
     /* the SP before the reason phrase is required; tolerate its absence with no reason */
-    if (n > 12 && l[12] != ' ') return bad_status_line(l, n);
+    if (n < 12 || l[8] != ' ' || (n > 12 && l[12] != ' ') ||
+        (p->version_minor = http_version(l)) == -1)
+        return herr("bad status line '%.*s'", clip(n), l);
+    if (p->version_minor < 0) return -1;
+    for (i = 9; i < 12 && l[i] >= '0' && l[i] <= '9'; i++)
+        p->status = p->status * 10 + (l[i] - '0');
+    if (i < 12 || p->status < 100) return herr("bad status line '%.*s'", clip(n), l);
     if (!http_value_ok(l + 12, n - 12)) return herr("control character in the status line");
     for (i = 13; i < n && k + 4 < sizeof p->reason; i++) {
         unsigned char c = (unsigned char)l[i];
@@ -221,33 +256,12 @@ static int parse_status(struct http_resp_parser *p)
     return 0;
 }
 
-static int length_elem(void *arg, const char *e, size_t n)
-{
-    struct http_resp_parser *p = arg;
-    uint64_t x;
-    if (http_parse_length(e, n, &x) < 0) return -1;
-    if (p->have_length && x != p->content_length) return herr("conflicting Content-Length values");
-    p->have_length = 1;
-    p->content_length = x;
-    return 0;
-}
-
 static int te_elem(void *arg, const char *e, size_t n)
 {
     struct http_resp_parser *p = arg;
     if (p->chunked || !http_name_is(e, n, "chunked"))
-        return herr("unsupported Transfer-Encoding '%.*s'", (int)(n > 40 ? 40 : n), e);
+        return herr("unsupported Transfer-Encoding '%.*s'", clip(n), e);
     p->chunked = 1;
-    return 0;
-}
-
-static int conn_elem(void *arg, const char *e, size_t n)
-{
-    struct http_resp_parser *p = arg;
-    if (http_name_is(e, n, "close"))
-        p->conn_close = 1;
-    else if (http_name_is(e, n, "keep-alive"))
-        p->conn_keep_alive = 1;
     return 0;
 }
 
@@ -264,8 +278,8 @@ static const struct {
 static int count_field(struct http_resp_parser *p)
 {
     if (++p->nheaders <= HTTP_HEADERS_MAX) return 0;
-    return herr("more than %d %s fields (HTTP_HEADERS_MAX)", HTTP_HEADERS_MAX,
-                p->state == S_TRAILER ? "trailer" : "header");
+    return herr("more than %d fields (HTTP_HEADERS_MAX) in the %s", HTTP_HEADERS_MAX,
+                state_names[p->state]);
 }
 
 static int parse_header(struct http_resp_parser *p)
@@ -273,18 +287,16 @@ static int parse_header(struct http_resp_parser *p)
     const char *name, *v;
     size_t nlen, n, i;
     struct http_response *r = p->r;
+    int rc;
     if (count_field(p) < 0 || http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0)
         return -1;
-    if (http_name_is(name, nlen, "Connection")) return http_list_each(v, n, conn_elem, p);
-    if (!p->header_only) {
-        if (http_name_is(name, nlen, "Content-Length")) {
-            if (n == 0) return herr("empty %s header", "Content-Length");
-            return http_list_each(v, n, length_elem, p);
-        }
-        if (http_name_is(name, nlen, "Transfer-Encoding")) {
-            if (n == 0) return herr("empty %s header", "Transfer-Encoding");
-            return http_list_each(v, n, te_elem, p);
-        }
+    /* a CONNECT reply (no body, nothing stored): the fields are only checked */
+    if (p->header_only) return 0;
+    rc = http_framing_field(&p->f, name, nlen, v, n);
+    if (rc != 0) return rc < 0 ? -1 : 0;
+    if (http_name_is(name, nlen, "Transfer-Encoding")) {
+        if (n == 0) return herr("empty %s header", "Transfer-Encoding");
+        return http_list_each(v, n, te_elem, p);
     }
     if (r == NULL) return 0;
     for (i = 0; i < sizeof copied / sizeof copied[0]; i++) {
@@ -323,19 +335,20 @@ static int end_of_headers(struct http_resp_parser *p)
         p->state = S_STATUS;
         return 0;
     }
-    if (p->version_minor == 0 && !p->conn_keep_alive) p->conn_close = 1;
+    if (p->version_minor == 0 && !p->f.conn_keep_alive) p->f.conn_close = 1;
     p->state = S_DONE;
     if (p->header_only || p->head || p->status == 204 || p->status == 304) return 0;
     if (p->chunked) {
-        if (p->have_length) return herr("Content-Length and Transfer-Encoding both present");
+        if (p->f.have_length) return herr("Content-Length and Transfer-Encoding both present");
         p->state = S_CHUNK_SIZE;
-    } else if (p->have_length) {
-        if (p->content_length > p->body_cap) return body_limit(p);
-        p->remaining = (size_t)p->content_length;
+    } else if (p->f.have_length) {
+        if (p->f.content_length > p->body_cap) return body_limit(p);
+        p->remaining = (size_t)p->f.content_length;
         if (p->remaining != 0) p->state = S_BODY_LENGTH;
     } else {
-        p->conn_close = 1; /* the body ends when the connection does */
+        p->f.conn_close = 1; /* the body ends when the connection does */
         p->state = S_BODY_CLOSE;
+        p->remaining = p->body_cap; /* more is an error */
     }
     return 0;
 }
@@ -407,11 +420,11 @@ static size_t line_max(const struct http_resp_parser *p)
 
 static int line_error(struct http_resp_parser *p, int rc)
 {
-    static const char *const kinds[] = {"status", "header", "", "chunk size", "", "", "trailer"};
     if (rc == HTTP_LINE_BARE_CR) return herr("CR without LF in the %s", state_names[p->state]);
     if (p->state == S_CHUNK_CRLF) return herr("missing CRLF after chunk data");
-    return herr("%s line longer than %zu bytes (%s)", kinds[p->state], line_max(p),
-                p->state == S_CHUNK_SIZE ? "HTTP_CHUNK_LINE_MAX" : "HTTP_HEADER_LINE_MAX");
+    return herr("line longer than %zu bytes (%s) in the %s", line_max(p),
+                p->state == S_CHUNK_SIZE ? "HTTP_CHUNK_LINE_MAX" : "HTTP_HEADER_LINE_MAX",
+                state_names[p->state]);
 }
 
 static void body_put(struct http_resp_parser *p, const uint8_t *d, size_t n)
@@ -434,20 +447,20 @@ int http_resp_feed(struct http_resp_parser *p, const void *data, size_t n, size_
         take = n - i;
         switch (p->state) {
         case S_BODY_CLOSE:
-            if (take > p->body_cap - p->body_len) {
-                body_limit(p);
-                goto failed;
+        case S_BODY_LENGTH:
+        case S_CHUNK_DATA:
+            if (take > p->remaining) {
+                if (p->state == S_BODY_CLOSE) {
+                    body_limit(p);
+                    goto failed;
+                }
+                take = p->remaining;
             }
             body_put(p, d + i, take);
             i += take;
-            break;
-        case S_BODY_LENGTH:
-        case S_CHUNK_DATA:
-            if (take > p->remaining) take = p->remaining;
-            body_put(p, d + i, take);
-            i += take;
             p->remaining -= take;
-            if (p->remaining == 0) p->state = p->state == S_BODY_LENGTH ? S_DONE : S_CHUNK_CRLF;
+            if (p->remaining == 0 && p->state != S_BODY_CLOSE)
+                p->state = p->state == S_BODY_LENGTH ? S_DONE : S_CHUNK_CRLF;
             break;
         default:
             rc = http_line_byte(p->line, &p->line_len, &p->cr, line_max(p), d[i++]);
@@ -486,37 +499,28 @@ int http_resp_eof(struct http_resp_parser *p)
 
 int http_resp_keep_alive(const struct http_resp_parser *p)
 {
-    return p->state == S_DONE && !p->conn_close;
+    return p->state == S_DONE && !p->f.conn_close;
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* HTTP CONNECT (RFC 9110 section 9.3.6) */
 
-static int host_char_ok(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == ':';
-}
-
 long http_connect_request(char *out, size_t cap, const char *host, const char *port)
 {
-    char auth[264]; /* host (at most 255 bytes from net.c), brackets, ':' and the port */
+    const char *lb = "", *rb = "";
     size_t i;
     int n;
+    /* (net.c keeps hosts under 256 bytes and ports under 6, so out is the only limit) */
     if (host[0] == '\0' || port[0] == '\0' || strlen(port) > 5)
         return err_set(ACME_ECONFIG, "CONNECT: bad host or port");
     for (i = 0; host[i] != '\0'; i++)
-        if (!host_char_ok((unsigned char)host[i]))
+        if (!http_is_host_char((unsigned char)host[i]) && host[i] != ':')
             return err_set(ACME_ECONFIG, "CONNECT: bad character in host '%s'", host);
-    for (i = 0; port[i] != '\0'; i++)
-        if (port[i] < '0' || port[i] > '9')
-            return err_set(ACME_ECONFIG, "CONNECT: bad port '%s'", port);
-    n = fmt_snprintf(auth, sizeof auth, strchr(host, ':') != NULL ? "[%s]:%s" : "%s:%s", host,
-                     port);
-    if (n < 0 || (size_t)n >= sizeof auth)
-        return err_set(ACME_ECONFIG, "CONNECT: host and port longer than %zu bytes",
-                       sizeof auth - 1);
-    n = fmt_snprintf(out, cap, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", auth, auth);
+    if (port[strspn(port, "0123456789")] != '\0')
+        return err_set(ACME_ECONFIG, "CONNECT: bad port '%s'", port);
+    if (strchr(host, ':') != NULL) lb = "[", rb = "]"; /* an IPv6 literal */
+    n = fmt_snprintf(out, cap, "CONNECT %s%s%s:%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n\r\n", lb, host,
+                     rb, port, lb, host, rb, port);
     if (n < 0 || (size_t)n >= cap)
         return err_set(ACME_ELOCAL, "CONNECT request: %zu-byte buffer too small", cap);
     return n;

@@ -65,17 +65,19 @@ static int chain_split(const char *pem, size_t len, struct chain *ch, struct are
         uint8_t *der = arena_alloc(a, CERT_DER_MAX, "certificate chain");
         if (der == NULL) return -1;
         r = pem_next(pem, len, &pos, "CERTIFICATE", NULL, der, CERT_DER_MAX, &ch->len[ch->n]);
-        if (r < 0) return err_prefix("certificate chain");
+        if (r < 0) goto bad;
         if (r == 0) break;
         ch->der[ch->n++] = der;
-        if (ch->n == INSTALL_MAX_CHAIN)
-            return err_set(ACME_EREFUSED,
-                           "certificate chain: more than %d certificates "
-                           "(INSTALL_MAX_CHAIN)",
-                           INSTALL_MAX_CHAIN);
+        if (ch->n == INSTALL_MAX_CHAIN) {
+            err_set(ACME_EREFUSED, "more than %d certificates (INSTALL_MAX_CHAIN)",
+                    INSTALL_MAX_CHAIN);
+            goto bad;
+        }
     }
-    if (ch->n == 0) return err_set(ACME_EREFUSED, "certificate chain: no CERTIFICATE block");
-    return 0;
+    if (ch->n > 0) return 0;
+    err_set(ACME_EREFUSED, "no CERTIFICATE block");
+bad:
+    return err_prefix("certificate chain");
 }
 
 int install_check(const char *pem, size_t len, const struct crypto_key *key,
@@ -120,8 +122,9 @@ int install_chain_top_issuer(const char *pem, size_t len, char *out, size_t cap,
     int rc = -1;
     if (chain_split(pem, len, &ch, a) == 0 &&
         x509_parse(ch.der[ch.n - 1], ch.len[ch.n - 1], &x) == 0) {
-        if (strlen(x.issuer_cn) < cap) {
-            memcpy(out, x.issuer_cn, strlen(x.issuer_cn) + 1);
+        size_t n = strlen(x.issuer_cn);
+        if (n < cap) {
+            memcpy(out, x.issuer_cn, n + 1);
             rc = 0;
         } else {
             err_set(ACME_EREFUSED, "issuer CN longer than %zu bytes", cap - 1);
@@ -511,10 +514,8 @@ installed:
         sweep_temps(q);
         if (file_symlink_atomic(p, q) < 0) log_warn("%s", err_msg());
     }
-    memset(&s, 0, sizeof s);
-    s.keep1 = cur;
-    s.keep2 = prev;
-    if ((s.dir = state_path(L, INSTALL_ARCHIVE)) != NULL) dir_each(s.dir, scan_one, &s);
+    s = (struct scan){0, cur, prev, state_path(L, INSTALL_ARCHIVE)};
+    if (s.dir != NULL) dir_each(s.dir, scan_one, &s);
     err_clear();
 
 links:

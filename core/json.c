@@ -78,28 +78,20 @@ static long hex4(const unsigned char *s)
  * forms, UTF-16 surrogates (U+D800..DFFF) and code points above U+10FFFF are invalid. */
 static size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
-    unsigned char c = s[0];
+    unsigned char c = s[0], lo = 0x80, hi = 0xBF; /* the range of the second byte */
     size_t need, i;
-    unsigned char lo = 0x80, hi = 0xBF;
     if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        need = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 4;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* above U+10FFFF */
-    } else
-        return 0;
-    if (n < need) return 0;
-    if (s[1] < lo || s[1] > hi) return 0;
+    if (c < 0xC2 || c > 0xF4) return 0; /* a continuation byte, overlong, or too large */
+    need = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (c == 0xE0)
+        lo = 0xA0; /* overlong */
+    else if (c == 0xED)
+        hi = 0x9F; /* surrogates */
+    else if (c == 0xF0)
+        lo = 0x90; /* overlong */
+    else if (c == 0xF4)
+        hi = 0x8F; /* above U+10FFFF */
+    if (n < need || s[1] < lo || s[1] > hi) return 0;
     for (i = 2; i < need; i++)
         if (s[i] < 0x80 || s[i] > 0xBF) return 0;
     return need;
@@ -116,7 +108,7 @@ static int scan_string(struct parser *p, size_t *end)
             *end = p->pos++;
             return 0;
         }
-        if (c < 0x20) return fail(p, "unescaped control character in string");
+        if (c < 0x20) return fail(p, "control character in string");
         if (c == '\\') {
             long u;
             if (p->len - p->pos < 2) break;
@@ -125,16 +117,15 @@ static int scan_string(struct parser *p, size_t *end)
                 p->pos += 2;
                 continue;
             }
-            if (c != 'u') return fail(p, "invalid escape in string");
+            if (c != 'u') return fail(p, "invalid escape");
             if (p->len - p->pos < 6 || (u = hex4(s + p->pos + 2)) < 0)
-                return fail(p, "invalid \\u escape in string");
-            if (u >= 0xDC00 && u <= 0xDFFF)
-                return fail(p, "lone low surrogate \\u escape in string");
-            if (u >= 0xD800 && u <= 0xDBFF) {
+                return fail(p, "invalid \\u escape");
+            if (u >= 0xD800 && u <= 0xDFFF) {
                 long lo;
-                if (p->len - p->pos < 12 || s[p->pos + 6] != '\\' || s[p->pos + 7] != 'u' ||
-                    (lo = hex4(s + p->pos + 8)) < 0xDC00 || lo > 0xDFFF)
-                    return fail(p, "high surrogate \\u escape without a low surrogate");
+                /* only a high surrogate followed by a low one */
+                if (u > 0xDBFF || p->len - p->pos < 12 || s[p->pos + 6] != '\\' ||
+                    s[p->pos + 7] != 'u' || (lo = hex4(s + p->pos + 8)) < 0xDC00 || lo > 0xDFFF)
+                    return fail(p, "unpaired surrogate \\u escape");
                 p->pos += 12;
             } else
                 p->pos += 6;
@@ -176,12 +167,12 @@ static int scan_number(struct parser *p)
     if (s[start] == '0') p->pos = start + 1; /* no leading zeros: what follows is an error */
     if (p->pos < p->len && s[p->pos] == '.') {
         p->pos++;
-        if (skip_digits(p) == 0) return fail(p, "invalid number: digit expected after '.'");
+        if (skip_digits(p) == 0) return fail(p, "digit expected after '.' in number");
     }
     if (p->pos < p->len && (s[p->pos] == 'e' || s[p->pos] == 'E')) {
         p->pos++;
         if (p->pos < p->len && (s[p->pos] == '+' || s[p->pos] == '-')) p->pos++;
-        if (skip_digits(p) == 0) return fail(p, "invalid number: digit expected in exponent");
+        if (skip_digits(p) == 0) return fail(p, "digit expected in exponent");
     }
     return 0;
 }
@@ -241,8 +232,7 @@ static long parse_value_start(struct parser *p)
 static int parse_key(struct parser *p)
 {
     skip_ws(p);
-    if (p->pos >= p->len) return fail(p, "unexpected end of input, object key expected");
-    if (p->s[p->pos] != '"') return fail(p, "object key (a string) expected");
+    if (p->pos >= p->len || p->s[p->pos] != '"') return fail(p, "object key (a string) expected");
     if (parse_value_start(p) < 0) return -1;
     skip_ws(p);
     if (p->pos >= p->len || p->s[p->pos] != ':') return fail(p, "':' expected after object key");
@@ -504,7 +494,7 @@ int json_int(const struct json_doc *d, int tok, int64_t *out)
     const char *s;
     size_t i, end;
     int neg = 0;
-    int64_t v = 0; /* accumulated negatively so INT64_MIN fits */
+    uint64_t v = 0; /* the magnitude: up to INT64_MAX, or INT64_MAX + 1 after a '-' */
     if (json_type(d, tok) != JSON_NUMBER) return err_set(ACME_ETEMP, "JSON: number expected");
     s = d->text;
     i = d->toks[tok].start;
@@ -514,15 +504,15 @@ int json_int(const struct json_doc *d, int tok, int64_t *out)
         i++;
     }
     for (; i < end; i++) {
-        int digit = s[i] - '0';
-        if (!is_digit((unsigned char)s[i]) || v < (INT64_MIN + digit) / 10) goto bad;
-        v = v * 10 - digit;
+        unsigned digit = (unsigned)(s[i] - '0');
+        /* v * 10 + digit must not exceed INT64_MAX (9223372036854775807), or one more after a
+         * '-': checked without a 64-bit division */
+        if (digit > 9 || v > INT64_MAX / 10 || (v == INT64_MAX / 10 && digit > 7u + (unsigned)neg))
+            goto bad;
+        v = v * 10 + digit;
     }
-    if (!neg) {
-        if (v == INT64_MIN) goto bad;
-        v = -v;
-    }
-    *out = v;
+    /* -(v - 1) - 1 instead of -v: INT64_MAX + 1 has no int64_t */
+    *out = neg && v > 0 ? -(int64_t)(v - 1) - 1 : (int64_t)v;
     return 0;
 bad:
     return err_set(ACME_ETEMP,
@@ -595,7 +585,6 @@ void jw_arr_end(struct json_writer *w)
 
 static void jw_escaped(struct buf *b, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t i, run = 0;
     buf_putc(b, '"');
     for (i = 0; i < n; i++) {
@@ -607,8 +596,7 @@ static void jw_escaped(struct buf *b, const char *s, size_t n)
             buf_putc(b, '\\');
             buf_putc(b, c);
         } else {
-            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            buf_put(b, e, sizeof e);
+            buf_printf(b, "\\u%04x", c);
         }
     }
     buf_put(b, s + run, n - run);

@@ -99,86 +99,80 @@ static int has_u16(struct rd v, unsigned want)
     return 0;
 }
 
-static int parse_server_name(struct rd v, struct tls_client_hello *ch)
-{
-    struct rd list = rd_vec(&v, 2, 1, 0xFFFF);
-    if (v.bad || v.len != 0) return TLS_DECODE_ERROR;
-    while (list.len > 0) {
-        unsigned type = rd_u8(&list);
-        struct rd name = rd_vec(&list, 2, 1, 0xFFFF);
-        if (list.bad) return TLS_DECODE_ERROR;
-        if (type != SNI_HOST_NAME) continue; /* no other type is defined */
-        /* RFC 6066 3: at most one name of a type; a host name has no NUL */
-        if (ch->host_name[0] != '\0' || name.len > TLS_HOST_NAME_MAX ||
-            memchr(name.p, 0, name.len) != NULL)
-            return TLS_ILLEGAL_PARAMETER;
-        memcpy(ch->host_name, name.p, name.len);
-        ch->host_name[name.len] = '\0';
-    }
-    return 0;
-}
-
-static int parse_alpn(struct rd v, struct tls_client_hello *ch)
-{
-    static const char acme[] = TLS_ACME_ALPN;
-    struct rd list = rd_vec(&v, 2, 2, 0xFFFF);
-    if (v.bad || v.len != 0) return TLS_DECODE_ERROR;
-    ch->has_alpn = 1;
-    while (list.len > 0) {
-        struct rd name = rd_vec(&list, 1, 1, 0xFF);
-        if (list.bad) return TLS_DECODE_ERROR;
-        if (name.len == sizeof acme - 1 && memcmp(name.p, acme, name.len) == 0)
-            ch->offers_acme_alpn = 1;
-    }
-    return 0;
-}
-
-/* A list of 16-bit values (groups, signature schemes): 1 when it holds want. */
-static int parse_u16_list(struct rd v, unsigned want, int *found)
-{
-    struct rd list = rd_vec(&v, 2, 2, 0xFFFE);
-    if (v.bad || v.len != 0 || list.len % 2 != 0) return TLS_DECODE_ERROR;
-    *found = has_u16(list, want);
-    return 0;
-}
-
-static int parse_point_formats(struct rd v, struct tls_client_hello *ch)
-{
-    struct rd list = rd_vec(&v, 1, 1, 0xFF);
-    if (v.bad || v.len != 0) return TLS_DECODE_ERROR;
-    ch->has_point_formats = 1;
-    ch->offers_uncompressed = memchr(list.p, 0, list.len) != NULL;
-    return 0;
-}
-
-static int parse_renegotiation_info(struct rd v, struct tls_client_hello *ch)
-{
-    struct rd renegotiated = rd_vec(&v, 1, 0, 0xFF);
-    if (v.bad || v.len != 0) return TLS_DECODE_ERROR;
-    /* RFC 5746 3.6: an initial handshake carries an empty one */
-    if (renegotiated.len != 0) return TLS_HANDSHAKE_FAILURE;
-    ch->secure_renegotiation = 1;
-    return 0;
-}
+/* The extensions read here. Each holds one vector and nothing else: its length bytes, its
+ * bounds, and for lists of 16-bit values (groups, signature schemes) the value looked for. */
+enum {
+    X_SERVER_NAME,
+    X_ALPN,
+    X_GROUPS,
+    X_SIGNATURE_ALGORITHMS,
+    X_POINT_FORMATS,
+    X_RENEGOTIATION,
+    X_COUNT
+};
+static const struct {
+    uint16_t type, max, want;
+    uint8_t len_bytes, min;
+} EXTS[X_COUNT] = {
+    {EXT_SERVER_NAME, 0xFFFF, 0, 2, 1},
+    {EXT_ALPN, 0xFFFF, 0, 2, 2},
+    {EXT_SUPPORTED_GROUPS, 0xFFFE, TLS_SECP256R1, 2, 2},
+    {EXT_SIGNATURE_ALGORITHMS, 0xFFFE, TLS_ECDSA_SECP256R1_SHA256, 2, 2},
+    {EXT_EC_POINT_FORMATS, 0xFF, 0, 1, 1},
+    {EXT_RENEGOTIATION_INFO, 0xFF, 0, 1, 0},
+};
 
 static int parse_extension(unsigned type, struct rd v, struct tls_client_hello *ch)
 {
-    switch (type) {
-    case EXT_SERVER_NAME:
-        return parse_server_name(v, ch);
-    case EXT_ALPN:
-        return parse_alpn(v, ch);
-    case EXT_SUPPORTED_GROUPS:
-        return parse_u16_list(v, TLS_SECP256R1, &ch->offers_p256);
-    case EXT_EC_POINT_FORMATS:
-        return parse_point_formats(v, ch);
-    case EXT_SIGNATURE_ALGORITHMS:
-        return parse_u16_list(v, TLS_ECDSA_SECP256R1_SHA256, &ch->offers_ecdsa_sha256);
-    case EXT_RENEGOTIATION_INFO:
-        return parse_renegotiation_info(v, ch);
-    default:
-        return 0; /* TLS 1.3 ones included: the answer is TLS 1.2 */
+    static const char acme[] = TLS_ACME_ALPN;
+    struct rd list, name;
+    unsigned i;
+
+    for (i = 0; i < X_COUNT && EXTS[i].type != type; i++)
+        ;
+    if (i == X_COUNT) return 0; /* TLS 1.3 ones included: the answer is TLS 1.2 */
+    list = rd_vec(&v, EXTS[i].len_bytes, EXTS[i].min, EXTS[i].max);
+    if (v.bad || v.len != 0) return TLS_DECODE_ERROR;
+    switch (i) {
+    case X_SERVER_NAME:
+        while (list.len > 0) {
+            unsigned name_type = rd_u8(&list);
+            name = rd_vec(&list, 2, 1, 0xFFFF);
+            if (list.bad) return TLS_DECODE_ERROR;
+            if (name_type != SNI_HOST_NAME) continue; /* no other type is defined */
+            /* RFC 6066 3: at most one name of a type; a host name has no NUL */
+            if (ch->host_name[0] != '\0' || name.len > TLS_HOST_NAME_MAX ||
+                memchr(name.p, 0, name.len) != NULL)
+                return TLS_ILLEGAL_PARAMETER;
+            memcpy(ch->host_name, name.p, name.len);
+            ch->host_name[name.len] = '\0';
+        }
+        break;
+    case X_ALPN:
+        ch->has_alpn = 1;
+        while (list.len > 0) {
+            name = rd_vec(&list, 1, 1, 0xFF);
+            if (list.bad) return TLS_DECODE_ERROR;
+            if (name.len == sizeof acme - 1 && memcmp(name.p, acme, name.len) == 0)
+                ch->offers_acme_alpn = 1;
+        }
+        break;
+    case X_GROUPS:
+    case X_SIGNATURE_ALGORITHMS:
+        if (list.len % 2 != 0) return TLS_DECODE_ERROR;
+        *(i == X_GROUPS ? &ch->offers_p256 : &ch->offers_ecdsa_sha256) =
+            has_u16(list, EXTS[i].want);
+        break;
+    case X_POINT_FORMATS:
+        ch->has_point_formats = 1;
+        ch->offers_uncompressed = memchr(list.p, 0, list.len) != NULL;
+        break;
+    default: /* renegotiation_info */
+        /* RFC 5746 3.6: an initial handshake carries an empty one */
+        if (list.len != 0) return TLS_HANDSHAKE_FAILURE;
+        ch->secure_renegotiation = 1;
     }
+    return 0;
 }
 
 /* Whether an extension of this type comes in exts before the one at p. */
@@ -234,16 +228,6 @@ int tls_client_hello_check(const struct tls_client_hello *ch)
     return 0;
 }
 
-int tls_name_eq(const char *a, const char *b)
-{
-    for (; *a != '\0' && *b != '\0'; a++, b++) {
-        int x = *a >= 'A' && *a <= 'Z' ? *a - 'A' + 'a' : *a;
-        int y = *b >= 'A' && *b <= 'Z' ? *b - 'A' + 'a' : *b;
-        if (x != y) return 0;
-    }
-    return *a == *b;
-}
-
 int tls_client_key_exchange(const uint8_t *body, size_t len, const uint8_t **point)
 {
     if (len != 1 + TLS_P256_POINT_LEN || body[0] != TLS_P256_POINT_LEN) return TLS_DECODE_ERROR;
@@ -277,12 +261,14 @@ static uint8_t *put_header(uint8_t *p, unsigned type, size_t len)
 size_t tls_server_hello(uint8_t *out, size_t cap, const uint8_t random[TLS_RANDOM_LEN],
                         const struct tls_client_hello *ch)
 {
-    static const uint8_t alpn[] = {0x00, 0x10, 0x00, 0x0d, 0x00, 0x0b, 0x0a, 'a', 'c',
-                                   'm',  'e',  '-',  't',  'l',  's',  '/',  '1'};
-    static const uint8_t renegotiation_info[] = {0xFF, 0x01, 0x00, 0x01, 0x00};
-    static const uint8_t point_formats[] = {0x00, 0x0b, 0x00, 0x02, 0x01, 0x00};
-    size_t ext_len = sizeof alpn + (ch->secure_renegotiation ? sizeof renegotiation_info : 0) +
-                     (ch->has_point_formats ? sizeof point_formats : 0);
+    /* RFC 5246 7.4.1.4: only extensions the client offered, so the first (renegotiation_info)
+     * and the last (ec_point_formats) are left out when it did not. */
+    static const uint8_t exts[] = {0xFF, 0x01, 0x00, 0x01, 0x00, /* renegotiation_info */
+                                   0x00, 0x10, 0x00, 0x0d, 0x00, 0x0b, 0x0a, 'a', 'c',
+                                   'm',  'e',  '-',  't',  'l',  's',  '/',  '1', /* ALPN */
+                                   0x00, 0x0b, 0x00, 0x02, 0x01, 0x00 /* ec_point_formats */};
+    const uint8_t *ext = exts + (ch->secure_renegotiation ? 0 : 5);
+    size_t ext_len = (size_t)(exts + sizeof exts - (ch->has_point_formats ? 0 : 6) - ext);
     size_t body = 2 + TLS_RANDOM_LEN + 1 + 2 + 1 + 2 + ext_len;
     uint8_t *p = out;
 
@@ -294,29 +280,15 @@ size_t tls_server_hello(uint8_t *out, size_t cap, const uint8_t random[TLS_RANDO
     *p++ = 0; /* empty session id: nothing to resume */
     p = put16(p, TLS_ECDHE_ECDSA_AES128_GCM_SHA256);
     *p++ = 0; /* null compression */
-    p = put16(p, ext_len);
-    /* RFC 5246 7.4.1.4: only extensions the client offered */
-    if (ch->secure_renegotiation) {
-        memcpy(p, renegotiation_info, sizeof renegotiation_info);
-        p += sizeof renegotiation_info;
-    }
-    memcpy(p, alpn, sizeof alpn);
-    p += sizeof alpn;
-    if (ch->has_point_formats) {
-        memcpy(p, point_formats, sizeof point_formats);
-        p += sizeof point_formats;
-    }
-    return (size_t)(p - out);
+    memcpy(put16(p, ext_len), ext, ext_len);
+    return 4 + body;
 }
 
-size_t tls_certificate(uint8_t *out, size_t cap, const uint8_t *der, size_t der_len)
+size_t tls_certificate(uint8_t *out, const uint8_t *der, size_t der_len)
 {
-    uint8_t *p = out;
-    if (der_len == 0 || der_len > 0xFFFF || cap < 4 + 6 + der_len) return 0;
-    p = put_header(p, TLS_CERTIFICATE, 6 + der_len);
+    uint8_t *p = put_header(out, TLS_CERTIFICATE, 6 + der_len);
     p = put24(p, 3 + der_len); /* certificate_list */
-    p = put24(p, der_len);
-    memcpy(p, der, der_len);
+    memcpy(put24(p, der_len), der, der_len);
     return 10 + der_len;
 }
 
@@ -328,23 +300,20 @@ void tls_ecdh_params(uint8_t out[TLS_ECDH_PARAMS_LEN], const uint8_t point[TLS_P
     memcpy(out + 4, point, TLS_P256_POINT_LEN);
 }
 
-size_t tls_server_key_exchange(uint8_t *out, size_t cap, const uint8_t params[TLS_ECDH_PARAMS_LEN],
+size_t tls_server_key_exchange(uint8_t *out, const uint8_t params[TLS_ECDH_PARAMS_LEN],
                                const uint8_t *sig, size_t sig_len)
 {
     size_t body = TLS_ECDH_PARAMS_LEN + 2 + 2 + sig_len;
-    uint8_t *p = out;
-    if (sig_len == 0 || sig_len > 0xFFFF || cap < 4 + body) return 0;
-    p = put_header(p, TLS_SERVER_KEY_EXCHANGE, body);
+    uint8_t *p = put_header(out, TLS_SERVER_KEY_EXCHANGE, body);
+
     memcpy(p, params, TLS_ECDH_PARAMS_LEN);
     p = put16(p + TLS_ECDH_PARAMS_LEN, TLS_ECDSA_SECP256R1_SHA256);
-    p = put16(p, sig_len);
-    memcpy(p, sig, sig_len);
+    memcpy(put16(p, sig_len), sig, sig_len);
     return 4 + body;
 }
 
-size_t tls_server_hello_done(uint8_t *out, size_t cap)
+size_t tls_server_hello_done(uint8_t *out)
 {
-    if (cap < 4) return 0;
     put_header(out, TLS_SERVER_HELLO_DONE, 0);
     return 4;
 }

@@ -95,26 +95,26 @@ int tls_client_hello_parse(const uint8_t *body, size_t len, struct tls_client_he
  * "acme-tls/1", handshake_failure when the version, suite, compression, group, point format
  * or signature algorithm does not fit. The SNI is the caller's to check. */
 int tls_client_hello_check(const struct tls_client_hello *ch);
-/* ASCII case-insensitive equality of two names. */
-int tls_name_eq(const char *a, const char *b);
 
 /* The ClientKeyExchange body: an uncompressed P-256 point (*point: TLS_P256_POINT_LEN bytes
  * inside body). Whether it is on the curve is the caller's to check. */
 int tls_client_key_exchange(const uint8_t *body, size_t len, const uint8_t **point);
 
-/* The server's handshake messages, header included, written at out: the length, or 0 when
- * cap is too small. */
+/* The server's handshake messages, header included, written at out: their length. The
+ * ServerHello checks cap (0 when it is too small); for the others the caller makes room
+ * (10 + der_len, TLS_ECDH_PARAMS_LEN + 8 + sig_len with sig_len <= 0xFFFF, 4 bytes). */
 size_t tls_server_hello(uint8_t *out, size_t cap, const uint8_t random[TLS_RANDOM_LEN],
                         const struct tls_client_hello *ch);
-size_t tls_certificate(uint8_t *out, size_t cap, const uint8_t *der, size_t der_len);
+/* der: 1 to 0xFFFF bytes */
+size_t tls_certificate(uint8_t *out, const uint8_t *der, size_t der_len);
 /* The ServerECDHParams (named curve secp256r1, the point): what the signature covers after
  * the two randoms. */
 #define TLS_ECDH_PARAMS_LEN (4 + TLS_P256_POINT_LEN)
 void tls_ecdh_params(uint8_t out[TLS_ECDH_PARAMS_LEN], const uint8_t point[TLS_P256_POINT_LEN]);
 /* ServerKeyExchange: the params, ecdsa_secp256r1_sha256 and the DER signature. */
-size_t tls_server_key_exchange(uint8_t *out, size_t cap, const uint8_t params[TLS_ECDH_PARAMS_LEN],
+size_t tls_server_key_exchange(uint8_t *out, const uint8_t params[TLS_ECDH_PARAMS_LEN],
                                const uint8_t *sig, size_t sig_len);
-size_t tls_server_hello_done(uint8_t *out, size_t cap);
+size_t tls_server_hello_done(uint8_t *out);
 #define TLS_FINISHED_LEN (4 + TLS_VERIFY_LEN)
 void tls_finished(uint8_t out[TLS_FINISHED_LEN], const uint8_t verify_data[TLS_VERIFY_LEN]);
 

@@ -7,19 +7,9 @@
 #include "err.h"
 #include "fmt.h"
 
-static int is_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 static int is_digit(int c)
 {
     return c >= '0' && c <= '9';
-}
-
-static int is_hex(int c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static int lower(int c)
@@ -30,8 +20,8 @@ static int lower(int c)
 /* RFC 3986 pchar minus '%' (checked separately), plus '/' and '?'. */
 static int is_path_char(int c)
 {
-    if (is_alpha(c) || is_digit(c)) return 1;
-    return strchr("-._~!$&'()*+,;=:@/?", c) != NULL && c != '\0';
+    if (http_is_host_char(c)) return 1; /* unreserved but '~' */
+    return strchr("~!$&'()*+,;=:@/?", c) != NULL && c != '\0';
 }
 
 static int bad(const char *s, const char *why)
@@ -48,7 +38,7 @@ static int check_ipv6(const char *h, size_t n)
     for (i = 0; i < n; i++) {
         if (h[i] == ':')
             colons++;
-        else if (!is_hex((unsigned char)h[i]) && h[i] != '.')
+        else if (!http_is_hex((unsigned char)h[i]) && h[i] != '.')
             return -1;
     }
     return colons >= 2 ? 0 : -1;
@@ -58,10 +48,8 @@ static int check_reg_name(const char *h, size_t n)
 {
     size_t i;
     if (n == 0 || n > 253) return -1;
-    for (i = 0; i < n; i++) {
-        int c = (unsigned char)h[i];
-        if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' && c != '_') return -1;
-    }
+    for (i = 0; i < n; i++)
+        if (!http_is_host_char((unsigned char)h[i])) return -1;
     return 0;
 }
 
@@ -69,6 +57,7 @@ int url_parse(struct url *u, const char *s)
 {
     size_t n = strlen(s), i, alen, hlen, plen;
     const char *p, *auth, *end, *host, *colon = NULL;
+    unsigned port, default_port;
 
     memset(u, 0, sizeof *u);
     if (n >= HTTP_URL_MAX)
@@ -80,14 +69,10 @@ int url_parse(struct url *u, const char *s)
         if (c <= 0x20 || c >= 0x7f)
             return bad(s, "contains a space, control or non-ASCII character");
     }
-    if (n >= 8 && strncasecmp(s, "https://", 8) == 0) {
-        u->https = 1;
-        auth = s + 8;
-    } else if (n >= 7 && strncasecmp(s, "http://", 7) == 0) {
-        auth = s + 7;
-    } else {
+    u->https = n >= 8 && strncasecmp(s, "https://", 8) == 0;
+    if (!u->https && !(n >= 7 && strncasecmp(s, "http://", 7) == 0))
         return bad(s, "not an http:// or https:// URL");
-    }
+    auth = s + (u->https ? 8 : 7);
     end = auth + strcspn(auth, "/?#");
     alen = (size_t)(end - auth);
     if (memchr(auth, '@', alen) != NULL) return bad(s, "user information is not allowed");
@@ -114,52 +99,45 @@ int url_parse(struct url *u, const char *s)
         u->host[i] = (char)lower((unsigned char)host[i]);
     u->host[hlen] = '\0';
 
+    default_port = u->https ? 443 : 80;
+    port = default_port;
     if (colon != NULL && colon + 1 < end) {
-        unsigned long port = 0;
+        port = 0;
         for (p = colon + 1; p < end; p++) {
             if (!is_digit((unsigned char)*p) || port > 65535) return bad(s, "bad port");
-            port = port * 10 + (unsigned long)(*p - '0');
+            port = port * 10 + (unsigned)(*p - '0');
         }
         if (port == 0 || port > 65535) return bad(s, "port out of range");
-        fmt_snprintf(u->port, sizeof u->port, "%lu", port);
-        u->default_port = port == (u->https ? 443UL : 80UL);
-    } else {
-        strcpy(u->port, u->https ? "443" : "80");
-        u->default_port = 1;
     }
+    fmt_snprintf(u->port, sizeof u->port, "%u", port);
+    u->default_port = port == default_port;
 
     /* path and query up to a fragment, which is dropped */
     plen = strcspn(end, "#");
     for (i = 0; i < plen; i++) {
         int c = (unsigned char)end[i];
         if (c == '%') {
-            if (i + 2 >= plen || !is_hex((unsigned char)end[i + 1]) ||
-                !is_hex((unsigned char)end[i + 2]))
+            if (i + 2 >= plen || !http_is_hex((unsigned char)end[i + 1]) ||
+                !http_is_hex((unsigned char)end[i + 2]))
                 return bad(s, "bad percent-encoding");
             i += 2;
         } else if (!is_path_char(c)) {
             return bad(s, "character not allowed in a URL path");
         }
     }
-    if (plen == 0 || end[0] == '?') {
-        u->path[0] = '/';
-        memcpy(u->path + 1, end, plen);
-        u->path[plen + 1] = '\0';
-    } else {
-        memcpy(u->path, end, plen);
-        u->path[plen] = '\0';
-    }
+    i = plen == 0 || end[0] == '?'; /* 1 when the path is empty: it becomes "/" */
+    u->path[0] = '/';
+    memcpy(u->path + i, end, plen);
+    u->path[plen + i] = '\0';
     return 0;
 }
 
 long url_authority(const struct url *u, int with_default_port, char *out, size_t cap)
 {
-    int n;
     const char *lb = u->ipv6 ? "[" : "", *rb = u->ipv6 ? "]" : "";
-    if (with_default_port || !u->default_port)
-        n = fmt_snprintf(out, cap, "%s%s%s:%s", lb, u->host, rb, u->port);
-    else
-        n = fmt_snprintf(out, cap, "%s%s%s", lb, u->host, rb);
+    /* the port is not printed when the second format is used */
+    int n = fmt_snprintf(out, cap, with_default_port || !u->default_port ? "%s%s%s:%s" : "%s%s%s",
+                         lb, u->host, rb, u->port);
     if (n < 0 || (size_t)n >= cap)
         return err_set(ACME_ELOCAL, "URL authority: %zu-byte buffer too small", cap);
     return n;
@@ -167,18 +145,16 @@ long url_authority(const struct url *u, int with_default_port, char *out, size_t
 
 int url_resolve(const struct url *base, const char *ref, char *out, size_t cap)
 {
-    size_t n = strlen(ref);
-    if (ref[0] == '/' && ref[1] != '/') {
-        char auth[300];
-        int m;
+    char auth[300];
+    const char *scheme = "";
+    int n;
+    auth[0] = '\0';
+    if (ref[0] == '/' && ref[1] != '/') { /* an absolute path: base's scheme and authority */
         if (url_authority(base, 0, auth, sizeof auth) < 0) return -1;
-        m = fmt_snprintf(out, cap, "%s://%s%s", base->https ? "https" : "http", auth, ref);
-        if (m < 0 || (size_t)m >= cap)
-            return err_set(ACME_ETEMP, "URL '%s' resolved against %s exceeds %zu bytes", ref, auth,
-                           cap - 1);
-        return 0;
+        scheme = base->https ? "https://" : "http://";
     }
-    if (n >= cap) return err_set(ACME_ETEMP, "URL of %zu bytes exceeds %zu bytes", n, cap - 1);
-    memcpy(out, ref, n + 1);
+    n = fmt_snprintf(out, cap, "%s%s%s", scheme, auth, ref);
+    if (n < 0 || (size_t)n >= cap)
+        return err_set(ACME_ETEMP, "URL '%s%s%s' exceeds %zu bytes", scheme, auth, ref, cap - 1);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "der.h"
 #include "err.h"
 #include "ipaddr.h"
+#include "x509_chain.h"
 
 /* Contents octets of the OIDs we look at. */
 static const uint8_t OID_CN[] = {0x55, 0x04, 0x03}; /* 2.5.4.3 commonName */
@@ -31,6 +32,28 @@ static int ctx(const char *what)
     return err_prefix("X.509 %s", what);
 }
 
+/* der_expect() naming the field in its error. */
+static int expect(struct der_reader *r, uint8_t tag, struct der_tlv *t, const char *what)
+{
+    return der_expect(r, tag, t) != 0 ? ctx(what) : 0;
+}
+
+/* A reader over the contents of the next TLV of r, which must have this tag. */
+static int enter(struct der_reader *r, uint8_t tag, struct der_reader *in, const char *what)
+{
+    struct der_tlv t;
+
+    if (expect(r, tag, &t, what) != 0) return -1;
+    der_enter(&t, in);
+    return 0;
+}
+
+/* 0 when r is at its end, else the error for data after the fields of what. */
+static int end(const struct der_reader *r, const char *what)
+{
+    return der_at_end(r) ? 0 : err_set(ACME_ETEMP, "X.509: malformed %s (trailing data)", what);
+}
+
 /* Appends code point cp as UTF-8 to out[*n..cap); -1 when it does not fit. */
 static int put_utf8(char *out, size_t cap, size_t *n, uint32_t cp)
 {
@@ -49,16 +72,18 @@ static int put_utf8(char *out, size_t cap, size_t *n, uint32_t cp)
 /* A directory string as UTF-8 in out (NUL-terminated). Types we do not know give "". */
 static int dir_string(const struct der_tlv *t, char *out, size_t cap, const char *what)
 {
-    size_t n = 0, i, w;
+    size_t n = 0, i, j, w = 1;
     uint32_t cp;
+    int raw = 0; /* bytes copied as they are: ASCII or UTF-8 */
 
     out[0] = '\0';
     switch (t->tag) {
     case DER_UTF8STRING:
     case DER_PRINTABLESTRING:
     case DER_IA5STRING:
+        raw = 1;
+        break;
     case DER_T61STRING: /* in practice Latin-1 */
-        w = 1;
         break;
     case DER_BMPSTRING:
         w = 2;
@@ -71,19 +96,15 @@ static int dir_string(const struct der_tlv *t, char *out, size_t cap, const char
     }
     if (t->len % w != 0) return err_set(ACME_ETEMP, "X.509: malformed %s CN (length)", what);
     for (i = 0; i < t->len; i += w) {
-        const uint8_t *s = t->val + i;
-        if (t->tag == DER_UTF8STRING || t->tag == DER_PRINTABLESTRING || t->tag == DER_IA5STRING) {
-            if (s[0] == 0) return err_set(ACME_ETEMP, "X.509: NUL character in %s CN", what);
-            if (n + 1 >= cap) goto toolong;
-            out[n++] = (char)s[0];
-            continue;
-        }
         cp = 0;
-        for (size_t j = 0; j < w; j++)
-            cp = cp << 8 | s[j];
+        for (j = 0; j < w; j++)
+            cp = cp << 8 | t->val[i + j];
         if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
             return err_set(ACME_ETEMP, "X.509: invalid character in %s CN", what);
-        if (put_utf8(out, cap, &n, cp) != 0) goto toolong;
+        if (raw && n + 1 < cap)
+            out[n++] = (char)cp;
+        else if (raw || put_utf8(out, cap, &n, cp) != 0)
+            goto toolong;
     }
     out[n] = '\0';
     return 0;
@@ -99,24 +120,21 @@ static int read_name(struct der_reader *r, const uint8_t **raw, size_t *rawlen, 
                      const char *what)
 {
     struct der_reader rdns, set, atv;
-    struct der_tlv name, rdn, seq, oid, val;
+    struct der_tlv name, oid, val;
     int have = 0;
 
     cn[0] = '\0';
-    if (der_expect(r, DER_SEQUENCE, &name) != 0) return ctx(what);
+    if (expect(r, DER_SEQUENCE, &name, what) != 0) return -1;
     *raw = name.raw;
     *rawlen = name.rawlen;
     der_enter(&name, &rdns);
     while (!der_at_end(&rdns)) {
-        if (der_expect(&rdns, DER_SET, &rdn) != 0) return ctx(what);
-        der_enter(&rdn, &set);
+        if (enter(&rdns, DER_SET, &set, what) != 0) return -1;
         if (der_at_end(&set)) return err_set(ACME_ETEMP, "X.509: empty RDN in %s", what);
         while (!der_at_end(&set)) {
-            if (der_expect(&set, DER_SEQUENCE, &seq) != 0) return ctx(what);
-            der_enter(&seq, &atv);
+            if (enter(&set, DER_SEQUENCE, &atv, what) != 0) return -1;
             if (der_expect(&atv, DER_OID, &oid) != 0 || der_next(&atv, &val) != 0) return ctx(what);
-            if (!der_at_end(&atv))
-                return err_set(ACME_ETEMP, "X.509: trailing data in %s attribute", what);
+            if (end(&atv, what) != 0) return -1;
             if (!have && der_oid_eq(&oid, OID_CN, sizeof OID_CN)) {
                 if (dir_string(&val, cn, X509_CN_MAX, what) != 0) return -1;
                 have = 1;
@@ -129,8 +147,8 @@ static int read_name(struct der_reader *r, const uint8_t **raw, size_t *rawlen, 
 static int parse_keyid(const struct der_tlv *t, uint8_t *out, size_t *len, const char *what)
 {
     if (t->len > X509_KEYID_MAX)
-        return err_set(ACME_ETEMP, "X.509: %s of %zu bytes exceeds X509_KEYID_MAX (%d)", what,
-                       t->len, X509_KEYID_MAX);
+        return err_set(ACME_ETEMP, "X.509: %s of %zu bytes exceeds %s (%d)", what, t->len,
+                       "X509_KEYID_MAX", X509_KEYID_MAX);
     if (t->len == 0) return bad(what);
     memcpy(out, t->val, t->len);
     *len = t->len;
@@ -199,13 +217,13 @@ static int parse_extension(const struct der_tlv *ext, struct x509_info *out, uns
     int rc, critical;
 
     der_enter(ext, &r);
-    if (der_expect(&r, DER_OID, &oid) != 0) return ctx("extension");
+    if (expect(&r, DER_OID, &oid, "extension") != 0) return -1;
     rc = der_optional(&r, DER_BOOLEAN, &crit);
     if (rc < 0) return ctx("extension");
     if (rc == 1 && crit.len != 1) return bad("extension critical flag");
     critical = rc == 1 && crit.val[0] != 0;
-    if (der_expect(&r, DER_OCTET_STRING, &val) != 0) return ctx("extension");
-    if (!der_at_end(&r)) return bad("extension (trailing data)");
+    if (expect(&r, DER_OCTET_STRING, &val, "extension") != 0 || end(&r, "extension") != 0)
+        return -1;
     der_enter(&val, &v);
 
     i = EXT_COUNT;
@@ -226,38 +244,42 @@ static int parse_extension(const struct der_tlv *ext, struct x509_info *out, uns
         return err_set(ACME_ETEMP, "X.509: malformed certificate (two %s extensions)", name);
     *seen |= 1u << i;
     /* SKI is an OCTET STRING, the others a SEQUENCE. */
-    if (der_expect(&v, i == EXT_SKI ? DER_OCTET_STRING : DER_SEQUENCE, &t) != 0) return ctx(name);
+    if (expect(&v, i == EXT_SKI ? DER_OCTET_STRING : DER_SEQUENCE, &t, name) != 0) return -1;
     if (i == EXT_SAN) {
         if (check_general_names(t.val, t.len) != 0) return -1;
         out->san = t.val;
         out->san_len = t.len;
-    } else if (i == EXT_SKI) {
-        if (parse_keyid(&t, out->ski, &out->ski_len, name) != 0) return -1;
-    } else {
+    } else if (i == EXT_BC) {
+        /* cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL */
         der_enter(&t, &r);
-        /* AKI: keyIdentifier [0] (the issuer name and serial are not needed);
-         * basicConstraints: cA BOOLEAN, pathLenConstraint INTEGER (not needed) */
-        rc = der_optional(&r, i == EXT_AKI ? DER_CTX(0) : DER_BOOLEAN, &t);
+        rc = der_optional(&r, DER_BOOLEAN, &t);
         if (rc < 0) return ctx(name);
-        if (rc == 1 && i == EXT_AKI && parse_keyid(&t, out->aki, &out->aki_len, name) != 0)
-            return -1;
-        if (i == EXT_BC) {
-            if (rc == 1 && t.len != 1) return bad("basicConstraints cA");
-            out->is_ca = rc == 1 && t.val[0] != 0;
-            rc = der_optional(&r, DER_INTEGER, &t);
+        if (rc == 1 && t.len != 1) return bad("basicConstraints cA");
+        out->is_ca = rc == 1 && t.val[0] != 0;
+        rc = der_optional(&r, DER_INTEGER, &t);
+        if (rc < 0) return ctx(name);
+        if (rc == 1) out->path_len = path_len(&t);
+        if (end(&r, name) != 0) return -1;
+    } else {
+        /* SKI: the OCTET STRING; AKI: its keyIdentifier [0] (the issuer name and serial are
+         * not needed) */
+        rc = 1;
+        if (i == EXT_AKI) {
+            der_enter(&t, &r);
+            rc = der_optional(&r, DER_CTX(0), &t);
             if (rc < 0) return ctx(name);
-            if (rc == 1) out->path_len = path_len(&t);
-            if (!der_at_end(&r)) return bad("basicConstraints (trailing data)");
         }
+        if (rc == 1 && parse_keyid(&t, i == EXT_AKI ? out->aki : out->ski,
+                                   i == EXT_AKI ? &out->aki_len : &out->ski_len, name) != 0)
+            return -1;
     }
-    if (!der_at_end(&v)) return bad("extension value (trailing data)");
-    return 0;
+    return end(&v, "extension value");
 }
 
 int x509_parse(const uint8_t *der, size_t n, struct x509_info *out)
 {
     struct der_reader r, cert, tbs, seq;
-    struct der_tlv c, t, tbst, ver, exts, ext;
+    struct der_tlv t, tbst, ext;
     const uint8_t *serial;
     size_t serial_len;
     unsigned seen = 0;
@@ -266,45 +288,43 @@ int x509_parse(const uint8_t *der, size_t n, struct x509_info *out)
     memset(out, 0, sizeof *out);
     out->key_usage = out->path_len = -1;
     der_init(&r, der, n);
-    if (der_expect(&r, DER_SEQUENCE, &c) != 0) return ctx("certificate");
+    if (enter(&r, DER_SEQUENCE, &cert, "certificate") != 0) return -1;
     if (!der_at_end(&r)) return bad("certificate (data after it)");
-    der_enter(&c, &cert);
-    if (der_expect(&cert, DER_SEQUENCE, &tbst) != 0) return ctx("tbsCertificate");
+    if (expect(&cert, DER_SEQUENCE, &tbst, "tbsCertificate") != 0) return -1;
     der_enter(&tbst, &tbs);
     out->tbs = tbst.raw;
     out->tbs_len = tbst.rawlen;
 
     /* version [0] EXPLICIT INTEGER DEFAULT v1 */
-    rc = der_optional(&tbs, DER_CTX_CONS(0), &ver);
+    rc = der_optional(&tbs, DER_CTX_CONS(0), &t);
     if (rc < 0) return ctx("version");
     if (rc == 1) {
-        der_enter(&ver, &seq);
-        if (der_expect(&seq, DER_INTEGER, &t) != 0) return ctx("version");
+        der_enter(&t, &seq);
+        if (expect(&seq, DER_INTEGER, &t, "version") != 0) return -1;
         if (t.len != 1 || t.val[0] > 2 || !der_at_end(&seq)) return bad("version");
     }
     if (der_expect(&tbs, DER_INTEGER, &t) != 0 || der_uint(&t, &serial, &serial_len) != 0)
         return ctx("serialNumber");
     if (serial_len > X509_SERIAL_MAX)
-        return err_set(ACME_ETEMP, "X.509: serial of %zu bytes exceeds X509_SERIAL_MAX (%d)",
-                       serial_len, X509_SERIAL_MAX);
+        return err_set(ACME_ETEMP, "X.509: %s of %zu bytes exceeds %s (%d)", "serial", serial_len,
+                       "X509_SERIAL_MAX", X509_SERIAL_MAX);
     memcpy(out->serial, serial, serial_len);
     out->serial_len = serial_len;
-    if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("signature algorithm");
+    if (expect(&tbs, DER_SEQUENCE, &t, "signature") != 0) return -1;
 
     if (read_name(&tbs, &out->issuer_name, &out->issuer_name_len, out->issuer_cn, "issuer") != 0)
         return -1;
 
-    if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("validity");
-    der_enter(&t, &seq);
+    if (enter(&tbs, DER_SEQUENCE, &seq, "validity") != 0) return -1;
     if (der_next(&seq, &t) != 0 || der_time(&t, &out->not_before) != 0) return ctx("notBefore");
     if (der_next(&seq, &t) != 0 || der_time(&t, &out->not_after) != 0) return ctx("notAfter");
-    if (!der_at_end(&seq)) return bad("validity (trailing data)");
+    if (end(&seq, "validity") != 0) return -1;
 
     if (read_name(&tbs, &out->subject_name, &out->subject_name_len, out->subject_cn, "subject") !=
         0)
         return -1;
 
-    if (der_expect(&tbs, DER_SEQUENCE, &t) != 0) return ctx("subjectPublicKeyInfo");
+    if (expect(&tbs, DER_SEQUENCE, &t, "subjectPublicKeyInfo") != 0) return -1;
     out->spki = t.raw;
     out->spki_len = t.rawlen;
 
@@ -312,32 +332,32 @@ int x509_parse(const uint8_t *der, size_t n, struct x509_info *out)
     if (der_optional(&tbs, DER_CTX(1), &t) < 0 || der_optional(&tbs, DER_CTX(2), &t) < 0)
         return ctx("unique identifier");
 
-    rc = der_optional(&tbs, DER_CTX_CONS(3), &exts);
+    rc = der_optional(&tbs, DER_CTX_CONS(3), &t);
     if (rc < 0) return ctx("extensions");
     if (rc == 1) {
-        der_enter(&exts, &seq);
-        if (der_expect(&seq, DER_SEQUENCE, &t) != 0) return ctx("extensions");
-        if (!der_at_end(&seq)) return bad("extensions (trailing data)");
+        der_enter(&t, &seq);
+        if (expect(&seq, DER_SEQUENCE, &t, "extensions") != 0 || end(&seq, "extensions") != 0)
+            return -1;
         der_enter(&t, &seq);
         while (!der_at_end(&seq)) {
-            if (der_expect(&seq, DER_SEQUENCE, &ext) != 0) return ctx("extension");
-            if (parse_extension(&ext, out, &seen) != 0) return -1;
+            if (expect(&seq, DER_SEQUENCE, &ext, "extension") != 0 ||
+                parse_extension(&ext, out, &seen) != 0)
+                return -1;
         }
     }
-    if (!der_at_end(&tbs)) return bad("tbsCertificate (trailing data)");
+    if (end(&tbs, "tbsCertificate") != 0) return -1;
 
     /* AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } */
-    if (der_expect(&cert, DER_SEQUENCE, &t) != 0) return ctx("signatureAlgorithm");
-    der_enter(&t, &seq);
-    if (der_expect(&seq, DER_OID, &t) != 0) return ctx("signatureAlgorithm");
+    if (enter(&cert, DER_SEQUENCE, &seq, "signatureAlgorithm") != 0 ||
+        expect(&seq, DER_OID, &t, "signatureAlgorithm") != 0)
+        return -1;
     out->sig_alg = t.val;
     out->sig_alg_len = t.len;
-    if (der_expect(&cert, DER_BIT_STRING, &t) != 0) return ctx("signatureValue");
+    if (expect(&cert, DER_BIT_STRING, &t, "signatureValue") != 0) return -1;
     if (t.len == 0 || t.val[0] != 0) return bad("signatureValue"); /* whole bytes */
     out->sig = t.val + 1;
     out->sig_len = t.len - 1;
-    if (!der_at_end(&cert)) return bad("certificate (trailing data)");
-    return 0;
+    return end(&cert, "certificate");
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -348,6 +368,7 @@ int x509_san_next(const struct x509_info *c, size_t *pos, int *kind, char *out, 
     struct der_reader r;
     struct der_tlv t;
     char ip[IPADDR_TEXT_MAX];
+    const void *text;
     size_t n;
 
     if (*pos > c->san_len) return err_set(ACME_ETEMP, "X.509: SAN position out of range");
@@ -358,23 +379,22 @@ int x509_san_next(const struct x509_info *c, size_t *pos, int *kind, char *out, 
         *pos = c->san_len - r.len;
         if (t.tag == DER_CTX(X509_SAN_DNS)) {
             if (t.len == 0 || memchr(t.val, 0, t.len) != NULL) return bad("subjectAltName dNSName");
-            if (t.len >= cap)
-                return err_set(ACME_ETEMP, "X.509: SAN name of %zu bytes longer than %zu", t.len,
-                               cap - (cap > 0));
-            memcpy(out, t.val, t.len);
-            out[t.len] = '\0';
-            *kind = X509_SAN_DNS;
-            return 1;
-        }
-        if (t.tag == DER_CTX(X509_SAN_IP)) {
+            text = t.val;
+            n = t.len;
+        } else if (t.tag == DER_CTX(X509_SAN_IP)) {
             if (t.len != 4 && t.len != 16) return bad("subjectAltName iPAddress length");
+            text = ip;
             n = ipaddr_format(t.val, t.len, ip);
-            if (n >= cap)
-                return err_set(ACME_ETEMP, "X.509: SAN address longer than %zu", cap - (cap > 0));
-            memcpy(out, ip, n + 1);
-            *kind = X509_SAN_IP;
-            return 1;
+        } else {
+            continue;
         }
+        if (n >= cap)
+            return err_set(ACME_ETEMP, "X.509: SAN name of %zu bytes longer than %zu", n,
+                           cap - (cap > 0));
+        memcpy(out, text, n);
+        out[n] = '\0';
+        *kind = t.tag & 0x1f;
+        return 1;
     }
     *pos = c->san_len;
     return 0;
@@ -385,28 +405,59 @@ static int lower(int c)
     return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-int x509_has_name(const struct x509_info *c, const char *name)
+/* Equal ignoring ASCII case; with printable, s must be printable ASCII too (as BearSSL). */
+static int same_text(const uint8_t *s, const char *name, size_t n, int printable)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if ((printable && (s[i] <= ' ' || s[i] > '~')) ||
+            lower(s[i]) != lower((unsigned char)name[i]))
+            return 0;
+    return 1;
+}
+
+/* x509_has_name() (tls 0: DNS names as they are, IP addresses) and x509_dns_name_matches()
+ * (tls 1: DNS names only, printable, "*." wildcards as br_x509_minimal matches them). */
+static int san_has(const struct x509_info *c, const char *name, int tls)
 {
     struct der_reader r;
     struct der_tlv t;
     uint8_t ip[16];
-    size_t iplen = 0, nlen = strlen(name), i;
+    size_t n = strlen(name), iplen = 0, label = 0;
+    const char *dot = memchr(name, '.', n);
 
-    iplen = (size_t)ipaddr_parse(name, nlen, ip);
+    if (tls) /* the first label, for a wildcard; none when it is empty or absent */
+        label = dot != NULL && dot != name ? (size_t)(dot - name) + 1 : 0;
+    else
+        iplen = (size_t)ipaddr_parse(name, n, ip);
     der_init(&r, c->san, c->san_len);
     while (!der_at_end(&r)) {
-        if (der_next(&r, &t) != 0) return 0;
+        if (der_next(&r, &t) != 0) break;
         if (iplen != 0) {
             if (t.tag == DER_CTX(X509_SAN_IP) && t.len == iplen && memcmp(t.val, ip, iplen) == 0)
                 return 1;
             continue;
         }
-        if (t.tag != DER_CTX(X509_SAN_DNS) || t.len != nlen) continue;
-        for (i = 0; i < nlen; i++)
-            if (lower(t.val[i]) != lower((unsigned char)name[i])) break;
-        if (i == nlen) return 1;
+        if (t.tag != DER_CTX(X509_SAN_DNS) || (tls && t.len > 255)) continue;
+        if (t.len == n && same_text(t.val, name, n, tls)) return 1;
+        if (label != 0 && t.len >= 3 && t.val[0] == '*' && t.val[1] == '.' &&
+            t.len - 2 == n - label && same_text(t.val + 2, name + label, n - label, 1))
+            return 1;
     }
+    err_clear();
     return 0;
+}
+
+int x509_has_name(const struct x509_info *c, const char *name)
+{
+    return san_has(c, name, 0);
+}
+
+/* Declared in x509_chain.h: here to share san_has(). */
+int x509_dns_name_matches(const struct x509_info *c, const char *host)
+{
+    return san_has(c, host, 1);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -431,17 +482,19 @@ int x509_spki_key(const uint8_t *spki, size_t n, struct x509_pubkey *out)
 {
     struct der_reader r, in;
     struct der_tlv t, alg, oid, bits;
+    int type;
 
     memset(out, 0, sizeof *out);
     der_init(&r, spki, n);
-    if (der_expect(&r, DER_SEQUENCE, &t) != 0) return ctx("subjectPublicKeyInfo");
-    der_enter(&t, &in);
-    if (der_expect(&in, DER_SEQUENCE, &alg) != 0 || der_expect(&in, DER_BIT_STRING, &bits) != 0)
-        return ctx("subjectPublicKeyInfo");
+    if (enter(&r, DER_SEQUENCE, &in, "subjectPublicKeyInfo") != 0 ||
+        expect(&in, DER_SEQUENCE, &alg, "subjectPublicKeyInfo") != 0 ||
+        expect(&in, DER_BIT_STRING, &bits, "subjectPublicKeyInfo") != 0)
+        return -1;
     if (!der_at_end(&in) || bits.len < 2 || bits.val[0] != 0) return bad("subjectPublicKey");
     der_enter(&alg, &r);
-    if (der_expect(&r, DER_OID, &oid) != 0) return ctx("public key algorithm");
-    if (x509_key_oid(&oid) == X509_KEY_EC) {
+    if (expect(&r, DER_OID, &oid, "public key algorithm") != 0) return -1;
+    type = x509_key_oid(&oid);
+    if (type == X509_KEY_EC) {
         /* Named curves only: the parameters are the curve's OID. */
         int rc = der_optional(&r, DER_OID, &t);
         if (rc < 0) return ctx("public key algorithm");
@@ -452,15 +505,14 @@ int x509_spki_key(const uint8_t *spki, size_t n, struct x509_pubkey *out)
         }
         return 0;
     }
-    if (x509_key_oid(&oid) != X509_KEY_RSA) return 0;
+    if (type != X509_KEY_RSA) return 0;
     /* RSAPublicKey ::= SEQUENCE { modulus, publicExponent }; the parameters are ignored. */
     der_init(&r, bits.val + 1, bits.len - 1);
-    if (der_expect(&r, DER_SEQUENCE, &t) != 0) return ctx("RSA public key");
-    der_enter(&t, &in);
+    if (enter(&r, DER_SEQUENCE, &in, "RSA public key") != 0) return -1;
     if (der_read_uint(&in, &out->n, &out->n_len) != 0 ||
         der_read_uint(&in, &out->e, &out->e_len) != 0)
         return ctx("RSA public key");
-    if (!der_at_end(&in) || !der_at_end(&r)) return bad("RSA public key (trailing data)");
+    if (end(&in, "RSA public key") != 0 || end(&r, "RSA public key") != 0) return -1;
     out->type = X509_KEY_RSA;
     return 0;
 }

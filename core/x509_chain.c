@@ -46,45 +46,6 @@ const uint8_t *x509_chain_leaf(const struct x509_chain *c, size_t *len)
     return c->kept > 0 ? c->buf : NULL;
 }
 
-static int lower(int ch)
-{
-    return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-}
-
-/* Equal ignoring ASCII case, printable ASCII only. */
-static int same_text(const uint8_t *a, const char *b, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (a[i] <= ' ' || a[i] > '~' || lower(a[i]) != lower((unsigned char)b[i])) return 0;
-    return 1;
-}
-
-int x509_dns_name_matches(const struct x509_info *c, const char *host)
-{
-    struct der_reader r;
-    struct der_tlv t;
-    size_t n = strlen(host), label;
-    const char *dot = memchr(host, '.', n);
-
-    /* The host's first label, for a wildcard; none when it is empty or absent. */
-    label = dot != NULL && dot != host ? (size_t)(dot - host) + 1 : 0;
-    der_init(&r, c->san, c->san_len);
-    while (!der_at_end(&r)) {
-        if (der_next(&r, &t) != 0) {
-            err_clear();
-            return 0;
-        }
-        if (t.tag != DER_CTX(X509_SAN_DNS) || t.len > 255) continue;
-        if (t.len == n && same_text(t.val, host, n)) return 1;
-        if (label != 0 && t.len >= 3 && t.val[0] == '*' && t.val[1] == '.' &&
-            t.len - 2 == n - label && same_text(t.val + 2, host + label, n - label))
-            return 1;
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* br_x509_minimal decodes the end entity's subject Name and SAN entries further than
  * x509_parse() does and refuses some encodings there (found by tests/fuzz/fuzz_x509_chain.c);

@@ -54,11 +54,7 @@ struct serve_args {
 static void serve(int lfd, void *ctx)
 {
     const struct serve_args *sa = ctx;
-    const struct alpn_cert *certs = sa->certs;
-    const struct crypto_key *key = sa->key;
-    size_t n = sa->n;
-    int timeout = sa->timeout;
-    time_t end = time(NULL) + timeout;
+    time_t end = time(NULL) + sa->timeout;
     struct timeval tv = {ALPN_CONN_TIMEOUT, 0};
     while (time(NULL) < end) {
         struct pollfd pfd = {lfd, POLLIN, 0};
@@ -75,11 +71,9 @@ static void serve(int lfd, void *ctx)
         io.write = fd_write;
         io.ctx = &cfd;
         if (sys_entropy(seed, sizeof seed) < 0) _exit(1);
-        r = alpn_serve(&io, certs, n, key, seed, &name);
-        if (r == 1)
-            log_vv("tls-alpn-01 responder: served %s", name);
-        else
-            log_vv("tls-alpn-01 responder: refused a connection (no acme-tls/1 or unknown name)");
+        r = alpn_serve(&io, sa->certs, sa->n, sa->key, seed, &name);
+        log_vv("%s: %s%s", responder.name, r == 1 ? "served " : "refused a connection",
+               r == 1 ? name : " (no acme-tls/1 or unknown name)");
         memset(seed, 0, sizeof seed);
         close(cfd);
     }
@@ -103,10 +97,9 @@ static int bind_listen(const char *listen)
         e = errno;
         if (e == EADDRINUSE)
             return err_set(ACME_ETEMP,
-                           "cannot listen on %s for TLS-ALPN-01: port %u is in use (%s); stop "
-                           "the TLS server there for the validation, set alpn_listen, or use "
-                           "another challenge",
-                           listen, port, sys_errtext(e));
+                           "cannot listen on %s for TLS-ALPN-01: port %u is in use; stop the TLS "
+                           "server there, set alpn_listen or use another challenge",
+                           listen, port);
         return err_set(ACME_ELOCAL, "cannot listen on %s for TLS-ALPN-01: %s%s", listen,
                        sys_errtext(e), e == EACCES ? " (the port needs root)" : "");
     }
@@ -124,9 +117,9 @@ int alpn_start(const char *listen, const struct alpn_cert *certs, size_t n,
     struct serve_args sa;
 
     if (responder.child > 0)
-        return err_set(ACME_ELOCAL, "the TLS-ALPN-01 responder is already running");
+        return err_set(ACME_ELOCAL, "the %s is already running", responder.title);
     if (n == 0 || n > ALPN_MAX_NAMES)
-        return err_set(ACME_ELOCAL, "TLS-ALPN-01 responder: %zu names (1 to ALPN_MAX_NAMES=%d)", n,
+        return err_set(ACME_ELOCAL, "%s: %zu names (1 to ALPN_MAX_NAMES=%d)", responder.title, n,
                        ALPN_MAX_NAMES);
     if (timeout <= 0 || timeout > 86400) timeout = timeout <= 0 ? 3600 : 86400;
     sa.certs = certs;
@@ -134,7 +127,7 @@ int alpn_start(const char *listen, const struct alpn_cert *certs, size_t n,
     sa.key = key;
     sa.timeout = timeout;
     if (listener_start(&responder, listen, bind_listen, serve, &sa) < 0) return -1;
-    log_v("tls-alpn-01 responder listening on %s for %zu name(s)", listen, n);
+    log_v("%s listening on %s for %zu name(s)", responder.name, listen, n);
     return 0;
 }
 

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../core/buf.h"
@@ -18,6 +17,7 @@
 #include "../core/ipaddr.h"
 #include "../core/log.h"
 #include "listener.h"
+#include "net.h"
 #include "../core/str.h"
 #include "../core/sys.h"
 
@@ -35,40 +35,34 @@
  * that a burst of clients does not make the validator's SYN wait for a retransmission. */
 #define HTTP01_BACKLOG (CONFIG_HTTP01_MAX_CONNS > 128 ? CONFIG_HTTP01_MAX_CONNS : 128)
 
+/* The reason phrase of each status the responder sends (see answer_parsed). */
 static const char *reason(int status)
 {
     switch (status) {
     case 200:
         return "OK";
-    case 400:
-        return "Bad Request";
     case 404:
         return "Not Found";
     case 405:
         return "Method Not Allowed";
-    case 408:
-        return "Request Timeout";
     case 414:
         return "URI Too Long";
     case 431:
         return "Request Header Fields Too Large";
-    case 501:
-        return "Not Implemented";
-    case 505:
-        return "HTTP Version Not Supported";
     default:
-        return "Error";
+        return "Bad Request"; /* 400 */
     }
 }
 
 static int respond(struct buf *out, int status, int head, const char *body)
 {
-    if (body == NULL) body = reason(status);
+    const char *phrase = reason(status);
+    if (body == NULL) body = phrase;
     size_t n = strlen(body);
-    buf_printf(out, "HTTP/1.1 %d %s\r\n", status, reason(status));
-    if (status == 405) buf_puts(out, "Allow: GET, HEAD\r\n");
-    buf_printf(out, "Content-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-               n);
+    buf_printf(out,
+               "HTTP/1.1 %d %s\r\n%sContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+               "Connection: close\r\n\r\n",
+               status, phrase, status == 405 ? "Allow: GET, HEAD\r\n" : "", n);
     if (!head) buf_put(out, body, n);
     if (buf_check(out, "HTTP-01 response") < 0) return -1;
     return status;
@@ -78,27 +72,30 @@ static int respond(struct buf *out, int status, int head, const char *body)
 static int answer_parsed(const struct http_req_parser *p, int rc, const struct http01_token *tokens,
                          size_t n, struct buf *out)
 {
+    int head = strcmp(p->method, "HEAD") == 0, status = 405;
+    int known = head || strcmp(p->method, "GET") == 0; /* the parser's p->method or "" */
+    const char *t = p->target, *body = NULL;
+    size_t plen = sizeof CHALLENGE_PREFIX - 1;
+
     if (rc != HTTP_DONE) {
         /* A client error whatever the parser's reason: unknown methods get 405 (the Allow
-         * header names the two there are), an HTTP version or transfer coding we do not
-         * speak 400. The responder never answers 5xx: nothing here is the server's fault. */
-        if (p->status == 501 && strcmp(p->method, "GET") != 0 && strcmp(p->method, "HEAD") != 0)
-            return respond(out, 405, 0, NULL);
-        return respond(out, p->status >= 400 && p->status < 500 ? p->status : 400, 0, NULL);
+         * header names the two there are), too long a line 414 or 431, anything else (an
+         * HTTP version or transfer coding we do not speak, ...) 400. The responder never answers
+         * 5xx: nothing here is the server's fault. */
+        head = 0;
+        if (p->status != 501 || known)
+            status = p->status == 414 || p->status == 431 ? p->status : 400;
+    } else if (known) {
+        status = 404;
+        /* Traversal and escapes never name a token: refuse them outright rather than 404. */
+        if (strpbrk(t, "%\\") != NULL || str_find(t, "/..") != NULL || str_find(t, "/./") != NULL)
+            status = 400;
+        else if (strncmp(t, CHALLENGE_PREFIX, plen) == 0)
+            for (size_t i = 0; i < n && body == NULL; i++)
+                if (strcmp(t + plen, tokens[i].token) == 0) body = tokens[i].key_auth;
+        if (body != NULL) status = 200;
     }
-    int head = strcmp(p->method, "HEAD") == 0;
-    if (!head && strcmp(p->method, "GET") != 0) return respond(out, 405, 0, NULL);
-    const char *t = p->target;
-    /* Traversal and escapes never name a token: refuse them outright rather than 404. */
-    if (strchr(t, '%') != NULL || str_find(t, "/..") != NULL || str_find(t, "/./") != NULL ||
-        strchr(t, '\\') != NULL)
-        return respond(out, 400, head, NULL);
-    size_t plen = sizeof CHALLENGE_PREFIX - 1;
-    if (strncmp(t, CHALLENGE_PREFIX, plen) != 0) return respond(out, 404, head, NULL);
-    t += plen;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(t, tokens[i].token) == 0) return respond(out, 200, head, tokens[i].key_auth);
-    return respond(out, 404, head, NULL);
+    return respond(out, status, head, body);
 }
 
 int http01_answer(const char *req, size_t len, const struct http01_token *tokens, size_t n,
@@ -117,36 +114,31 @@ int http01_answer(const char *req, size_t len, const struct http01_token *tokens
 
 int http01_parse_listen(const char *listen, char *host, size_t hostlen, unsigned *port)
 {
-    const char *colon, *h = listen;
+    int v6 = listen[0] == '[';
+    const char *h = listen + v6, *colon;
     size_t hl;
     unsigned char addr[16];
-    char tmp[INET6_ADDRSTRLEN];
+    unsigned long v = 0;
 
-    if (listen[0] == '[') {
-        const char *close = strchr(listen, ']');
-        if (close == NULL || close[1] != ':') goto bad;
-        h = listen + 1;
-        hl = (size_t)(close - h);
-        colon = close + 1;
+    if (v6) {
+        colon = strchr(h, ']');
+        if (colon == NULL || colon[1] != ':') goto bad;
+        hl = (size_t)(colon++ - h);
     } else {
         colon = strrchr(listen, ':');
         if (colon == NULL || memchr(listen, ':', (size_t)(colon - listen)) != NULL)
             goto bad; /* an IPv6 address needs brackets */
         hl = (size_t)(colon - listen);
     }
-    if (hl >= sizeof tmp) goto bad;
-    memcpy(tmp, h, hl);
-    tmp[hl] = '\0';
-    if (strcmp(tmp, "*") == 0 || strcmp(tmp, "::") == 0) tmp[0] = '\0';
-    if (tmp[0] != '\0' && ipaddr_parse(tmp, hl, addr) != (listen[0] == '[' ? 16 : 4)) goto bad;
-    const char *d = colon + 1;
-    unsigned long v = 0;
-    if (*d == '\0') goto bad;
-    for (; *d; d++) {
+    if (hl >= hostlen) goto bad;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    if (strcmp(host, "*") == 0 || strcmp(host, "::") == 0) host[0] = '\0';
+    if (host[0] != '\0' && ipaddr_parse(host, hl, addr) != (v6 ? 16 : 4)) goto bad;
+    if (colon[1] == '\0') goto bad;
+    for (const char *d = colon + 1; *d; d++) {
         if (*d < '0' || *d > '9' || (v = v * 10 + (unsigned long)(*d - '0')) > 65535) goto bad;
     }
-    if (strlen(tmp) >= hostlen) goto bad;
-    strcpy(host, tmp);
     *port = (unsigned)v;
     return 0;
 bad:
@@ -166,28 +158,43 @@ static int token_char(int c)
 
 static struct listener responder = LISTENER_INIT("http-01 responder", "HTTP-01 responder");
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 enum conn_state { CONN_FREE = 0, CONN_READ, CONN_WRITE, CONN_LINGER };
 
 struct conn {
     enum conn_state state;
     int fd;
-    int64_t deadline;
-    uint64_t seq; /* accept order: the smallest is the oldest */
+    int deadline; /* clock_ms() */
+    unsigned seq; /* accept order: the smallest (modulo wrap-around) is the oldest */
     size_t out_len, out_off;
     unsigned char out[HTTP01_RESPONSE_MAX];
     struct http_req_parser p;
 };
 
+/* What the child serves. */
+struct serve_args {
+    const struct http01_token *tokens;
+    size_t n;
+    int timeout;
+};
+
+/* The child's state: it serves one set of tokens, so they are kept here for every call. */
 static struct conn conns[CONFIG_HTTP01_MAX_CONNS];
-static uint64_t accept_seq;
+static const struct serve_args *served;
+static int64_t serve_start;
+static unsigned accept_seq;
 static unsigned long evicted; /* connections closed to make room */
+
+/* Milliseconds since the child started serving (it lives a day at most, so an int holds it). */
+static int clock_ms(void)
+{
+    return (int)(net_now_ms() - serve_start);
+}
+
+/* 1 when a failed recv() or send() is to be tried again later. */
+static int io_again(void)
+{
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+}
 
 static void conn_close(struct conn *c)
 {
@@ -195,11 +202,11 @@ static void conn_close(struct conn *c)
     c->state = CONN_FREE;
 }
 
-static void conn_answer(struct conn *c, int rc, const struct http01_token *tokens, size_t n)
+static void conn_answer(struct conn *c, int rc)
 {
     struct buf out;
     buf_init(&out, c->out, sizeof c->out);
-    int status = answer_parsed(&c->p, rc, tokens, n, &out);
+    int status = answer_parsed(&c->p, rc, served->tokens, served->n, &out);
     if (status < 0) {
         conn_close(c);
         return;
@@ -214,32 +221,27 @@ static void conn_answer(struct conn *c, int rc, const struct http01_token *token
     c->state = CONN_WRITE;
 }
 
-static void conn_read(struct conn *c, const struct http01_token *tokens, size_t n)
+static void conn_read(struct conn *c)
 {
     unsigned char in[512];
     ssize_t r = recv(c->fd, in, sizeof in, 0);
-    if (r < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) conn_close(c);
-        return;
-    }
-    if (c->state == CONN_LINGER) {
-        if (r == 0) conn_close(c);
-        return; /* discarded */
-    }
-    if (r == 0) {
-        conn_close(c); /* the client went away before a complete request */
-        return;
-    }
     size_t used;
+
+    /* An error, or the client went away (before a complete request, or when lingering: done) */
+    if ((r < 0 && !io_again()) || r == 0) {
+        conn_close(c);
+        return;
+    }
+    if (r < 0 || c->state == CONN_LINGER) return; /* nothing yet, or discarded */
     int rc = http_req_feed(&c->p, in, (size_t)r, &used);
-    if (rc != HTTP_NEED_MORE) conn_answer(c, rc, tokens, n);
+    if (rc != HTTP_NEED_MORE) conn_answer(c, rc);
 }
 
-static void conn_write(struct conn *c, int64_t now)
+static void conn_write(struct conn *c, int now)
 {
     ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
     if (w < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) conn_close(c);
+        if (!io_again()) conn_close(c);
         return;
     }
     c->out_off += (size_t)w;
@@ -248,6 +250,14 @@ static void conn_write(struct conn *c, int64_t now)
         c->state = CONN_LINGER;
         if (c->deadline > now + HTTP01_LINGER_MS) c->deadline = now + HTTP01_LINGER_MS;
     }
+}
+
+/* Reads or writes what a connection is ready for; an answer chosen just now is sent right
+ * away (the socket is rarely full). */
+static void conn_ready(struct conn *c, int now)
+{
+    if (c->state != CONN_WRITE) conn_read(c);
+    if (c->state == CONN_WRITE) conn_write(c, now);
 }
 
 /* The slot a new connection takes when all are busy: the oldest lingering connection (its
@@ -262,8 +272,9 @@ static struct conn *evict_slot(void)
         struct conn *c = &conns[i];
         if (c->state == CONN_FREE) return c;
         if (c->state == CONN_WRITE) continue;
+        /* seq differences stay small (live connections were accepted close together) */
         if (best == NULL || (c->state == CONN_LINGER && best->state != CONN_LINGER) ||
-            (c->state == best->state && c->seq < best->seq))
+            (c->state == best->state && (int)(c->seq - best->seq) < 0))
             best = c;
     }
     if (best != NULL) {
@@ -279,7 +290,7 @@ static struct conn *evict_slot(void)
 /* Accepts everything waiting (bounded per call), reading each new connection's request at
  * once: a request that arrived with the connection is answered before any eviction can
  * touch it. */
-static void serve_accept(int lfd, int64_t now, const struct http01_token *tokens, size_t n)
+static void serve_accept(int lfd, int now)
 {
     for (size_t k = 0; k < 4 * CONFIG_HTTP01_MAX_CONNS; k++) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -292,71 +303,43 @@ static void serve_accept(int lfd, int64_t now, const struct http01_token *tokens
         c->fd = fd;
         c->state = CONN_READ;
         c->seq = ++accept_seq;
-        c->deadline = now + (int64_t)CONFIG_HTTP01_CONN_TIMEOUT * 1000;
+        c->deadline = now + CONFIG_HTTP01_CONN_TIMEOUT * 1000;
         http_req_init(&c->p);
-        conn_read(c, tokens, n);
-        if (c->state == CONN_WRITE) conn_write(c, now);
+        conn_ready(c, now);
     }
 }
-
-/* What the child serves. */
-struct serve_args {
-    const struct http01_token *tokens;
-    size_t n;
-    int timeout;
-};
 
 /* The child's life: serve until the deadline (or SIGTERM). */
 static void serve(int lfd, void *ctx)
 {
-    const struct serve_args *sa = ctx;
-    const struct http01_token *tokens = sa->tokens;
-    size_t n = sa->n;
-    int timeout = sa->timeout;
+    /* pfd[i] is conns[i] (fd -1 while free, which poll() skips), the last one the listener */
     static struct pollfd pfd[CONFIG_HTTP01_MAX_CONNS + 1];
-    static size_t who[CONFIG_HTTP01_MAX_CONNS + 1];
-    int64_t end = now_ms() + (int64_t)timeout * 1000;
+    struct pollfd *lp = &pfd[CONFIG_HTTP01_MAX_CONNS];
 
+    served = ctx;
+    serve_start = net_now_ms();
+    /* Always listening: at the limit, a new client takes the oldest idle slot. */
+    lp->fd = lfd;
+    lp->events = POLLIN;
     for (;;) {
-        int64_t now = now_ms(), wake = end;
-        size_t np = 0;
-        if (now >= end) return;
+        int now = clock_ms(), wake = served->timeout * 1000;
+        if (now >= wake) return;
         for (size_t i = 0; i < CONFIG_HTTP01_MAX_CONNS; i++) {
             struct conn *c = &conns[i];
-            if (c->state == CONN_FREE) continue;
-            if (now >= c->deadline) {
+            if (c->state != CONN_FREE && now >= c->deadline)
                 conn_close(c); /* too slow, or lingering done */
-                continue;
-            }
+            pfd[i].fd = -1;
+            if (c->state == CONN_FREE) continue;
             if (c->deadline < wake) wake = c->deadline;
-            pfd[np].fd = c->fd;
-            pfd[np].events = c->state == CONN_WRITE ? POLLOUT : POLLIN;
-            pfd[np].revents = 0;
-            who[np++] = i;
+            pfd[i].fd = c->fd;
+            pfd[i].events = c->state == CONN_WRITE ? POLLOUT : POLLIN;
         }
-        /* Always listening: at the limit, a new client takes the oldest idle slot. */
-        pfd[np].fd = lfd;
-        pfd[np].events = POLLIN;
-        pfd[np].revents = 0;
-        who[np++] = (size_t)-1;
-        int r = poll(pfd, np, (int)(wake - now) + 1);
+        int r = poll(pfd, CONFIG_HTTP01_MAX_CONNS + 1, wake - now + 1);
         if (r < 0 && errno != EINTR) return;
-        now = now_ms();
-        for (size_t k = 0; r > 0 && k < np; k++) {
-            if (pfd[k].revents == 0) continue;
-            if (who[k] == (size_t)-1) {
-                serve_accept(lfd, now, tokens, n);
-                continue;
-            }
-            struct conn *c = &conns[who[k]];
-            if (c->state == CONN_FREE) continue; /* evicted by an accept in this round */
-            if (c->state == CONN_WRITE)
-                conn_write(c, now);
-            else
-                conn_read(c, tokens, n);
-            /* An answer chosen just now is sent right away (the socket is rarely full). */
-            if (c->state == CONN_WRITE) conn_write(c, now);
-        }
+        now = clock_ms();
+        for (size_t i = 0; r > 0 && i < CONFIG_HTTP01_MAX_CONNS; i++)
+            if (pfd[i].revents != 0 && conns[i].state != CONN_FREE) conn_ready(&conns[i], now);
+        if (r > 0 && lp->revents != 0) serve_accept(lfd, now);
     }
 }
 
@@ -374,17 +357,13 @@ static int bind_listen(const char *listen)
         int e = errno;
         if (e == EADDRINUSE)
             return err_set(ACME_ETEMP,
-                           "cannot listen on %s for HTTP-01: port %u is in use (%s); stop the "
-                           "web server there, or set webroot (serve the challenge from its "
-                           "document root) or http_listen",
-                           listen, port, sys_errtext(e));
-        if (e == EACCES)
-            return err_set(ACME_ELOCAL,
-                           "cannot listen on %s for HTTP-01: %s (port %u needs root); set "
-                           "webroot or http_listen",
-                           listen, sys_errtext(e), port);
-        return err_set(ACME_ELOCAL, "cannot listen on %s for HTTP-01: %s: %s", listen, step,
-                       sys_errtext(e));
+                           "cannot listen on %s for HTTP-01: port %u is in use; stop the web "
+                           "server there, or set webroot (serve the challenge from its document "
+                           "root) or http_listen",
+                           listen, port);
+        return err_set(
+            ACME_ELOCAL, "cannot listen on %s for HTTP-01: %s: %s%s", listen, step, sys_errtext(e),
+            e == EACCES ? " (ports below 1024 need root); set webroot or http_listen" : "");
     }
     return fd;
 }
@@ -396,8 +375,6 @@ int http01_bind(const char *listen)
 
 int http01_start(const char *listen, const struct http01_token *tokens, size_t n, int timeout)
 {
-    char host[INET6_ADDRSTRLEN];
-    unsigned port;
     struct serve_args sa;
 
     if (responder.child > 0)
@@ -406,30 +383,27 @@ int http01_start(const char *listen, const struct http01_token *tokens, size_t n
         return err_set(ACME_ELOCAL, "HTTP-01 responder: %zu tokens, more than the limit of %d", n,
                        HTTP01_MAX_TOKENS);
     for (size_t i = 0; i < n; i++) {
-        size_t tl = strlen(tokens[i].token);
-        if (tl == 0 || tl > HTTP01_TOKEN_MAX)
-            return err_set(ACME_EREFUSED, "HTTP-01 token of %zu characters (1 to %d allowed)", tl,
-                           HTTP01_TOKEN_MAX);
-        for (size_t k = 0; k < tl; k++)
-            if (!token_char((unsigned char)tokens[i].token[k]))
-                return err_set(ACME_EREFUSED, "HTTP-01 token '%.64s' is not base64url",
-                               tokens[i].token);
+        const char *t = tokens[i].token;
+        size_t tl = strlen(t), k = 0;
+        while (k < tl && token_char((unsigned char)t[k]))
+            k++;
+        if (tl == 0 || tl > HTTP01_TOKEN_MAX || k < tl)
+            return err_set(ACME_EREFUSED,
+                           "HTTP-01 token '%.64s' of %zu characters: 1 to %d base64url "
+                           "characters expected",
+                           t, tl, HTTP01_TOKEN_MAX);
         if (strlen(tokens[i].key_auth) > HTTP01_KEYAUTH_MAX)
             return err_set(ACME_ELOCAL, "HTTP-01 key authorization longer than %d bytes",
                            HTTP01_KEYAUTH_MAX);
     }
     if (timeout <= 0 || timeout > 86400) timeout = timeout <= 0 ? 3600 : 86400;
-    /* The port asked for: 0 lets the kernel choose, and the log then names its choice. */
-    if (http01_parse_listen(listen, host, sizeof host, &port) < 0) return -1;
     sa.tokens = tokens;
     sa.n = n;
     sa.timeout = timeout;
     if (listener_start(&responder, listen, bind_listen, serve, &sa) < 0) return -1;
-    if (port == 0)
-        log_v("http-01 responder listening on %s (port %u) for %zu token(s)", listen,
-              responder.port, n);
-    else
-        log_v("http-01 responder listening on %s for %zu token(s)", listen, n);
+    /* The port too: with port 0 the kernel chose it. */
+    log_v("http-01 responder listening on %s (port %u) for %zu token(s)", listen, responder.port,
+          n);
     return 0;
 }
 

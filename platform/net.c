@@ -36,7 +36,7 @@ struct bind_spec {
     const char *text;
 };
 
-static int64_t now_ms(void)
+int64_t net_now_ms(void)
 {
     struct timespec ts;
 
@@ -52,7 +52,7 @@ static int wait_fd(int fd, short events, int64_t deadline)
     int r;
 
     for (;;) {
-        left = deadline - now_ms();
+        left = deadline - net_now_ms();
         if (left <= 0) return 0;
         p.fd = fd;
         p.events = events;
@@ -114,7 +114,7 @@ static int connect_one(const struct resolve_addr *ai, const struct bind_spec *b,
     *what = "";
     if (connect(fd, (const struct sockaddr *)&ai->sa, ai->len) == 0) return fd;
     if (errno != EINPROGRESS && errno != EINTR) goto fail;
-    r = wait_fd(fd, POLLOUT, now_ms() + (int64_t)timeout * 1000);
+    r = wait_fd(fd, POLLOUT, net_now_ms() + (int64_t)timeout * 1000);
     if (r == 0) {
         errno = ETIMEDOUT;
         goto fail;
@@ -132,6 +132,19 @@ fail:
     close(fd);
     errno = e;
     return -1;
+}
+
+/* Why a step failed, for messages: "timed out after N s" when timed_out, else the step ("" or
+ * e.g. "poll: ") and the text of errno. */
+static const char *fail_reason(int timed_out, const char *step, int timeout)
+{
+    static char text[128]; /* the longest step and errno text fit */
+
+    if (timed_out)
+        fmt_snprintf(text, sizeof text, "timed out after %d s", timeout);
+    else
+        fmt_snprintf(text, sizeof text, "%s%s", step, sys_errtext(errno));
+    return text;
 }
 
 /* The port number, or 0 when p is not one. */
@@ -170,12 +183,8 @@ static int tcp_connect(const char *host, const char *port, int timeout, const st
         log_vv("connecting to %s%s port %s at %s", role, host, port, addr);
         fd = connect_one(ai, b, timeout, &what);
         if (fd >= 0) break;
-        if (errno == ETIMEDOUT)
-            r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: timed out after %d s",
-                             wlen ? "; " : "", addr, timeout);
-        else
-            r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: %s%s", wlen ? "; " : "", addr,
-                             what, sys_errtext(errno));
+        r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: %s", wlen ? "; " : "", addr,
+                         fail_reason(errno == ETIMEDOUT, what, timeout));
         if (r > 0 && (size_t)r < sizeof why - wlen) {
             wlen += (size_t)r;
         } else { /* a long list of addresses: say that it goes on */
@@ -185,10 +194,8 @@ static int tcp_connect(const char *host, const char *port, int timeout, const st
     }
     if (fd >= 0) return fd;
     if (tried == 0)
-        return err_set(ACME_ETEMP,
-                       "cannot connect to %s%s port %s: it has no IPv%c address to use "
-                       "with bind_address %s",
-                       role, host, port, want == AF_INET ? '4' : '6', b->text);
+        fmt_snprintf(why, sizeof why, "it has no IPv%c address to use with bind_address %s",
+                     want == AF_INET ? '4' : '6', b->text);
     return err_set(ACME_ETEMP, "cannot connect to %s%s port %s: %s%s", role, host, port, why,
                    more ? "; (more addresses failed)" : "");
 }
@@ -262,8 +269,9 @@ int net_proxy_for(const char *host, char *phost, size_t phost_cap, char *pport, 
     return 1;
 }
 
-/* Sends CONNECT host:port to the proxy on c->fd and reads its reply. */
-static int proxy_connect(struct net_conn *c, const char *phost, const char *pport)
+/* Sends CONNECT host:port to the proxy on c->fd and reads its reply. The errors say what went
+ * wrong; the caller's prefix names the proxy. */
+static int proxy_connect(struct net_conn *c)
 {
     static struct http_resp_parser p; /* large; one connection at a time */
     char req[600];
@@ -278,9 +286,9 @@ static int proxy_connect(struct net_conn *c, const char *phost, const char *ppor
     for (;;) {
         n = net_read(c, in, sizeof in);
         if (n < 0) return -1;
-        if (n == 0) {
+        if (n == 0) { /* "proxy closed the connection before answering CONNECT" */
             http_connect_reply_eof(&p);
-            return err_prefix("proxy %s port %s closed the connection", phost, pport);
+            return -1;
         }
         rc = http_connect_reply_feed(&p, in, (size_t)n, &used);
         if (rc == HTTP_ERROR) return err_recode(ACME_ETEMP);
@@ -303,12 +311,12 @@ int net_connect(struct net_conn *c, const char *host, const char *port, int time
     c->fd = -1;
     c->pending_len = c->pending_off = 0;
     c->timeout = timeout > 0 ? timeout : DEFAULT_TIMEOUT;
-    if (strlen(host) >= sizeof c->host || strlen(port) >= sizeof c->port)
-        return err_set(ACME_ETEMP, "host name or port too long: %.64s", host);
+    if (strlen(host) >= sizeof c->host)
+        return err_set(ACME_ETEMP, "cannot connect to %.64s...: host name too long", host);
+    if (!valid_port(port)) /* so port fits in c->port */
+        return err_set(ACME_ETEMP, "cannot connect to %s: bad port '%s'", host, port);
     strcpy(c->host, host);
     strcpy(c->port, port);
-    if (!valid_port(port))
-        return err_set(ACME_ETEMP, "cannot connect to %s: bad port '%s'", host, port);
     if (parse_bind(bind_address, &b) != 0) return -1;
     proxy = net_proxy_for(host, phost, sizeof phost, pport, sizeof pport);
     if (proxy < 0) return -1;
@@ -317,12 +325,13 @@ int net_connect(struct net_conn *c, const char *host, const char *port, int time
         c->fd = tcp_connect(host, port, c->timeout, &b, "");
         return c->fd < 0 ? -1 : 0;
     }
-    log_v("connecting to %s port %s through the proxy %s port %s", host, port, phost, pport);
+    log_v("connecting to %s port %s through proxy %s port %s", host, port, phost, pport);
     c->fd = tcp_connect(phost, pport, c->timeout, &b, "proxy ");
     if (c->fd < 0) return err_prefix("connecting to %s port %s", host, port);
-    if (proxy_connect(c, phost, pport) != 0) {
+    if (proxy_connect(c) != 0) {
         net_close(c);
-        return err_prefix("CONNECT %s port %s through proxy %s port %s", host, port, phost, pport);
+        return err_prefix("connecting to %s port %s through proxy %s port %s", host, port, phost,
+                          pport);
     }
     return 0;
 }
@@ -332,16 +341,13 @@ int net_connect(struct net_conn *c, const char *host, const char *port, int time
 static int io_error(const struct net_conn *c, const char *dir, const char *step, int w)
 {
     if (w != 0 && (errno == ECONNRESET || errno == EPIPE)) transport_dropped = 1;
-    if (w == 0)
-        return err_set(ACME_ETEMP, "%s %s port %s: timed out after %d s", dir, c->host, c->port,
-                       c->timeout);
-    return err_set(ACME_ETEMP, "%s %s port %s: %s%s", dir, c->host, c->port, step,
-                   sys_errtext(errno));
+    return err_set(ACME_ETEMP, "%s %s port %s: %s", dir, c->host, c->port,
+                   fail_reason(w == 0, step, c->timeout));
 }
 
 long net_read(struct net_conn *c, void *buf, size_t n)
 {
-    int64_t deadline = now_ms() + (int64_t)c->timeout * 1000;
+    int64_t deadline = net_now_ms() + (int64_t)c->timeout * 1000;
     ssize_t r;
     int w;
 
@@ -365,7 +371,7 @@ long net_read(struct net_conn *c, void *buf, size_t n)
 int net_write(struct net_conn *c, const void *buf, size_t n)
 {
     const unsigned char *p = buf;
-    int64_t deadline = now_ms() + (int64_t)c->timeout * 1000;
+    int64_t deadline = net_now_ms() + (int64_t)c->timeout * 1000;
     ssize_t r;
     int w;
 

@@ -12,6 +12,7 @@
 #define ACME_NET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Bytes that arrived after a proxy's CONNECT reply and belong to the tunnel. */
 #define NET_PENDING_MAX 512
@@ -38,6 +39,9 @@ int net_write(struct net_conn *c, const void *buf, size_t n);
  * the way out). */
 void net_send_nowait(struct net_conn *c, const void *buf, size_t n);
 void net_close(struct net_conn *c);
+
+/* Milliseconds of the monotonic clock (for timeouts; also used by resolve.c and http01.c). */
+int64_t net_now_ms(void);
 
 /* 1 when host matches the no_proxy list (exposed for the unit tests). */
 int net_no_proxy_match(const char *list, const char *host);

@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../core/err.h"
@@ -16,20 +15,13 @@
 #include "../core/log.h"
 #include "../core/sys.h"
 #include "fmt.h"
+#include "net.h"
 
 #define DNS_PORT 53
 #define NQ 2 /* queries per server: A and AAAA */
 
 static const uint16_t qtypes[NQ] = {DNS_TYPE_A, DNS_TYPE_AAAA};
 static const char *const qnames[NQ] = {"A", "AAAA"};
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void resolve_sockaddr(const struct dns_addr *a, uint16_t port, struct resolve_addr *out)
 {
@@ -56,9 +48,9 @@ void resolve_sockaddr(const struct dns_addr *a, uint16_t port, struct resolve_ad
 
 typedef void line_fn(const char *line, size_t n, void *ctx);
 
-/* Calls fn for every line of path. The number of lines longer than the buffer (skipped), 0
- * when path does not exist or may not be read (as libc: no file, no entries), -1 with the
- * error "cannot resolve ROLEHOST: reading PATH: ...". */
+/* Calls fn for every line of path but those longer than the buffer (skipped and logged). 0,
+ * also when path does not exist or may not be read (as libc: no file, no entries), or -1
+ * with the error "cannot resolve ROLEHOST: reading PATH: ...". */
 static int each_line(const char *path, line_fn *fn, void *ctx, const char *role, const char *host)
 {
     static char buf[2048];
@@ -79,17 +71,15 @@ static int each_line(const char *path, line_fn *fn, void *ctx, const char *role,
             fd = -1;
             break;
         }
+        if (r == 0 && have == 0) break;
         have += (size_t)r;
+        if (r == 0) buf[have++] = '\n'; /* the last line without one (have < sizeof buf) */
         pos = 0;
         while ((nl = memchr(buf + pos, '\n', have - pos)) != NULL) {
             ll = (size_t)(nl - (buf + pos));
             if (!skipping) fn(buf + pos, ll, ctx);
             skipping = 0;
             pos += ll + 1;
-        }
-        if (r == 0) {
-            if (pos < have && !skipping) fn(buf + pos, have - pos, ctx);
-            break;
         }
         memmove(buf, buf + pos, have - pos);
         have -= pos;
@@ -103,7 +93,9 @@ static int each_line(const char *path, line_fn *fn, void *ctx, const char *role,
         return err_set(ACME_ETEMP, "cannot resolve %s%s: reading %s: %s", role, host, path,
                        sys_errtext(errno));
     close(fd);
-    return skipped;
+    if (skipped > 0)
+        log_v("%s: skipped %d line%s longer than 2 KiB", path, skipped, skipped == 1 ? "" : "s");
+    return 0;
 }
 
 struct hosts_ctx {
@@ -143,6 +135,23 @@ struct query {
     int from; /* the server that answered */
 };
 
+/* The state of the lookup in progress (one at a time). Times are ms since start. */
+static struct lookup {
+    const char *host;
+    int64_t start;
+    int deadline, interval;
+    int nx; /* 1 + the server that answered NXDOMAIN, or 0 */
+    size_t ns;
+    struct server sv[DNS_NS_MAX];
+    struct query qs[NQ];
+} lk;
+
+/* A lookup lasts at most a minute: its clock fits in an int. */
+static int lookup_ms(void)
+{
+    return (int)(net_now_ms() - lk.start);
+}
+
 /* A UDP socket connected to the server (so the kernel drops datagrams from anyone else and
  * reports ICMP port unreachable) from a random source port; -1 with errno. */
 static int server_socket(const struct dns_addr *ns, const uint8_t rnd[8])
@@ -173,137 +182,129 @@ static int server_socket(const struct dns_addr *ns, const uint8_t rnd[8])
     return fd;
 }
 
-static void send_query(struct server *s, int q, const char *host)
+/* Takes server s out of the lookup after the socket error errno. */
+static void server_failed(struct server *s)
 {
-    uint8_t msg[DNS_QUERY_MAX];
-    size_t len = dns_query(msg, sizeof msg, host, s->id[q], qtypes[q]);
-
-    if (s->fd < 0) return;
-    log_vv("asking %s for the %s records of %s", s->text, qnames[q], host);
-    if (send(s->fd, msg, len, 0) < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        s->err = errno;
-        close(s->fd);
-        s->fd = -1;
-    }
+    s->err = errno;
+    close(s->fd);
+    s->fd = -1;
 }
 
-/* A reply from server i. 1 when it settles the lookup as NXDOMAIN. */
-static int take_reply(struct server *sv, int i, struct query *qs, const uint8_t *msg, size_t len,
-                      const char *host, int64_t *deadline, int64_t interval)
+static void send_query(struct server *s, int q)
 {
-    struct server *s = &sv[i];
-    const char *why;
+    uint8_t msg[DNS_QUERY_MAX];
+    size_t len = dns_query(msg, sizeof msg, lk.host, s->id[q], qtypes[q]);
+
+    if (s->fd < 0) return;
+    log_vv("asking %s for the %s records of %s", s->text, qnames[q], lk.host);
+    if (send(s->fd, msg, len, 0) < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        server_failed(s);
+}
+
+/* A reply from server i; an NXDOMAIN settles the lookup (lk.nx). */
+static void take_reply(int i, const uint8_t *msg, size_t len)
+{
+    struct server *s = &lk.sv[i];
+    const char *why = "an unknown ID";
     size_t n, extra;
-    int q, rc;
+    int q, rc = DNS_EID, now;
 
     for (q = 0; q < NQ; q++)
         if (len >= 2 && (msg[0] << 8 | msg[1]) == s->id[q]) break;
-    if (q == NQ) {
-        s->ignored++;
-        log_vv("ignored a DNS reply from %s with an unknown ID", s->text);
-        return 0;
+    if (q < NQ) {
+        if (lk.qs[q].done) return; /* a late copy after a resend */
+        rc = dns_parse_reply(msg, len, lk.host, s->id[q], qtypes[q], lk.qs[q].addr, DNS_ADDR_MAX,
+                             &n, &extra, &why);
     }
-    if (qs[q].done) return 0; /* a late copy after a resend */
-    rc = dns_parse_reply(msg, len, host, s->id[q], qtypes[q], qs[q].addr, DNS_ADDR_MAX, &n, &extra,
-                         &why);
     switch (rc) {
     case DNS_OK:
-        qs[q].done = 1;
-        qs[q].n = n;
-        qs[q].from = i;
-        log_vv("%s: %zu %s record%s from %s", host, n, qnames[q], n == 1 ? "" : "s", s->text);
-        if (extra > 0)
-            log_vv("%s: %zu more %s records from %s not used (at most %d)", host, extra, qnames[q],
-                   s->text, DNS_ADDR_MAX);
+        lk.qs[q].done = 1;
+        lk.qs[q].n = n;
+        lk.qs[q].from = i;
+        log_vv("%s: %zu %s record%s from %s%s", lk.host, n, qnames[q], n == 1 ? "" : "s", s->text,
+               extra > 0 ? " (more not used)" : "");
         /* Some forwarders never answer AAAA: having addresses, wait at most one more
          * resend interval for the other family. */
-        if (n > 0 && *deadline > now_ms() + interval) *deadline = now_ms() + interval;
-        return 0;
+        now = lookup_ms();
+        if (n > 0 && lk.deadline > now + lk.interval) lk.deadline = now + lk.interval;
+        return;
     case DNS_EID:
     case DNS_EQUESTION:
         s->ignored++;
         log_vv("ignored a DNS reply from %s: %s", s->text, why);
-        return 0;
+        return;
     case DNS_ENXDOMAIN:
-        qs[q].from = i;
-        return 1;
+        lk.nx = i + 1;
+        return;
     default:
-        log_vv("%s: %s from %s for the %s query: %s", host, dns_rc_name(rc), s->text, qnames[q],
+        log_vv("%s: %s from %s for the %s query: %s", lk.host, dns_rc_name(rc), s->text, qnames[q],
                why);
         s->rc[q] = rc;
         s->why[q] = why;
-        return 0;
     }
 }
 
-static void read_replies(struct server *sv, int i, struct query *qs, const char *host,
-                         int64_t *deadline, int64_t interval, int *nx)
+static void read_replies(int i)
 {
     static uint8_t msg[DNS_UDP_MAX + 1];
-    struct server *s = &sv[i];
+    struct server *s = &lk.sv[i];
     ssize_t r;
 
-    while (s->fd >= 0 && !*nx) {
+    while (s->fd >= 0 && !lk.nx) {
         r = recv(s->fd, msg, sizeof msg, 0);
         if (r < 0) {
             if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) { /* ECONNREFUSED: nothing on port 53 */
-                s->err = errno;
-                close(s->fd);
-                s->fd = -1;
-            }
+            if (errno != EAGAIN && errno != EWOULDBLOCK) /* ECONNREFUSED: nothing on port 53 */
+                server_failed(s);
             return;
         }
         /* More than 512 bytes without EDNS0 is not a valid UDP reply; the parser sees it
          * cut at 513 bytes and fails on it. */
-        if (take_reply(sv, i, qs, msg, (size_t)r, host, deadline, interval)) *nx = i + 1;
+        take_reply(i, msg, (size_t)r);
     }
 }
 
 /* 1 while some server may still answer a query that is not done. */
-static int may_answer(const struct server *sv, size_t ns, const struct query *qs)
+static int may_answer(void)
 {
     size_t i;
     int q;
 
     for (q = 0; q < NQ; q++)
-        for (i = 0; i < ns && !qs[q].done; i++)
-            if (sv[i].fd >= 0 && sv[i].rc[q] == DNS_OK) return 1;
+        for (i = 0; i < lk.ns && !lk.qs[q].done; i++)
+            if (lk.sv[i].fd >= 0 && lk.sv[i].rc[q] == DNS_OK) return 1;
     return 0;
 }
 
 /* The message after "cannot resolve HOST: " when no server gave an address. */
-static void failure_text(const struct server *sv, size_t ns, const struct query *qs,
-                         unsigned timeout, char *out, size_t cap)
+static void failure_text(unsigned timeout, char *out, size_t cap)
 {
     size_t i, len = 0;
     int r, q;
 
     out[0] = '\0';
-    if (qs[0].done && qs[1].done) {
-        fmt_snprintf(out, cap, "no A or AAAA record (answer from %s)", sv[qs[0].from].text);
+    if (lk.qs[0].done && lk.qs[1].done) {
+        fmt_snprintf(out, cap, "no A or AAAA record (answer from %s)", lk.sv[lk.qs[0].from].text);
         return;
     }
-    for (i = 0; i < ns && len < cap; i++) {
-        const struct server *s = &sv[i];
+    for (i = 0; i < lk.ns && len < cap; i++) {
+        const struct server *s = &lk.sv[i];
         const char *sep = len > 0 ? "; " : "";
         for (q = 0; q < NQ && s->rc[q] == DNS_OK; q++)
             ;
-        if (s->err != 0)
+        if (s->err != 0) {
             r = fmt_snprintf(out + len, cap - len, "%s%s: %s", sep, s->text, sys_errtext(s->err));
-        else if (q < NQ && s->rc[q] == DNS_EFORMAT)
-            r = fmt_snprintf(out + len, cap - len, "%sa malformed reply from %s (%s)", sep, s->text,
-                             s->why[q]);
-        else if (q < NQ && s->rc[q] == DNS_ETRUNC)
-            r = fmt_snprintf(out + len, cap - len,
-                             "%sa truncated reply (TC) from %s: DNS over TCP is not supported", sep,
-                             s->text);
-        else if (q < NQ)
-            r = fmt_snprintf(out + len, cap - len, "%s%s from %s", sep, s->why[q], s->text);
-        else
+        } else if (q < NQ) {
+            /* "a malformed reply from ADDR: why", or why names the RCODE ("SERVFAIL") */
+            int detail = s->rc[q] == DNS_EFORMAT || s->rc[q] == DNS_ETRUNC;
+            r = fmt_snprintf(out + len, cap - len, "%s%s from %s%s%s", sep,
+                             detail ? dns_rc_name(s->rc[q]) : s->why[q], s->text,
+                             detail ? ": " : "", detail ? s->why[q] : "");
+        } else {
             r = fmt_snprintf(
                 out + len, cap - len, "%sno reply from %s within %u s%s", sep, s->text, timeout,
                 s->ignored > 0 ? " (replies with a wrong ID or question ignored)" : "");
+        }
         if (r < 0) break;
         len += (size_t)r;
     }
@@ -314,21 +315,19 @@ static void failure_text(const struct server *sv, size_t ns, const struct query 
 static int dns_lookup(const char *host, const char *role, const struct dns_conf *conf,
                       struct dns_addr *out)
 {
-    struct server sv[DNS_NS_MAX];
-    struct query qs[NQ];
     struct pollfd pf[DNS_NS_MAX];
     uint8_t rnd[DNS_NS_MAX][NQ * 2 + 8];
-    int64_t t, deadline, next, interval;
-    size_t i, ns = conf->n_ns, k;
-    int q, nx = 0, n = 0, r, poll_err = 0;
+    size_t i, k;
+    int q, n = 0, r, t, next, poll_err = 0;
     char why[400];
 
     if (sys_entropy(rnd, sizeof rnd) != 0)
         return err_prefix("cannot resolve %s%s: random query IDs", role, host);
-    memset(qs, 0, sizeof qs);
-    for (i = 0; i < ns; i++) {
-        struct server *s = &sv[i];
-        memset(s, 0, sizeof *s);
+    memset(&lk, 0, sizeof lk);
+    lk.host = host;
+    lk.ns = conf->n_ns;
+    for (i = 0; i < lk.ns; i++) {
+        struct server *s = &lk.sv[i];
         ipaddr_format(conf->ns[i].a, conf->ns[i].len, s->text);
         for (q = 0; q < NQ; q++)
             s->id[q] = (uint16_t)(rnd[i][2 * q] << 8 | rnd[i][2 * q + 1]);
@@ -336,51 +335,49 @@ static int dns_lookup(const char *host, const char *role, const struct dns_conf 
         s->fd = server_socket(&conf->ns[i], rnd[i] + NQ * 2);
         if (s->fd < 0) s->err = errno;
         for (q = 0; q < NQ; q++)
-            send_query(s, q, host);
+            send_query(s, q);
     }
-    t = now_ms();
-    deadline = t + (int64_t)conf->timeout * 1000;
-    interval = (int64_t)conf->timeout * 1000 / conf->attempts;
-    next = t + interval;
-    while (!(qs[0].done && qs[1].done) && !nx && may_answer(sv, ns, qs)) {
-        t = now_ms();
-        if (t >= deadline) break;
+    lk.start = net_now_ms();
+    lk.deadline = (int)conf->timeout * 1000;
+    lk.interval = lk.deadline / (int)conf->attempts;
+    next = lk.interval;
+    while (!(lk.qs[0].done && lk.qs[1].done) && !lk.nx && may_answer()) {
+        t = lookup_ms();
+        if (t >= lk.deadline) break;
         if (t >= next) { /* no reply yet: send again what is still open */
-            for (i = 0; i < ns; i++)
+            for (i = 0; i < lk.ns; i++)
                 for (q = 0; q < NQ; q++)
-                    if (!qs[q].done && sv[i].rc[q] == DNS_OK) send_query(&sv[i], q, host);
-            next += interval;
+                    if (!lk.qs[q].done && lk.sv[i].rc[q] == DNS_OK) send_query(&lk.sv[i], q);
+            next += lk.interval;
             continue;
         }
-        for (i = k = 0; i < ns; i++) {
-            if (sv[i].fd < 0) continue;
-            pf[k].fd = sv[i].fd;
+        for (i = k = 0; i < lk.ns; i++) {
+            if (lk.sv[i].fd < 0) continue;
+            pf[k].fd = lk.sv[i].fd;
             pf[k].events = POLLIN;
-            pf[k].revents = 0;
             k++;
         }
-        t = (next < deadline ? next : deadline) - t;
-        r = poll(pf, (nfds_t)k, (int)t);
+        r = poll(pf, (nfds_t)k, (next < lk.deadline ? next : lk.deadline) - t);
         if (r < 0 && errno != EINTR) {
             poll_err = errno;
             break;
         }
-        for (i = 0; i < ns && r > 0; i++)
-            if (sv[i].fd >= 0) read_replies(sv, (int)i, qs, host, &deadline, interval, &nx);
+        for (i = 0; i < lk.ns && r > 0; i++)
+            if (lk.sv[i].fd >= 0) read_replies((int)i);
     }
-    for (i = 0; i < ns; i++)
-        if (sv[i].fd >= 0) close(sv[i].fd);
+    for (i = 0; i < lk.ns; i++)
+        if (lk.sv[i].fd >= 0) close(lk.sv[i].fd);
     if (poll_err != 0)
         return err_set(ACME_ETEMP, "cannot resolve %s%s: poll: %s", role, host,
                        sys_errtext(poll_err));
     for (q = NQ - 1; q >= 0; q--) /* AAAA first; resolve_host() sorts */
-        for (i = 0; i < qs[q].n && qs[q].done; i++)
-            out[n++] = qs[q].addr[i];
+        for (i = 0; i < lk.qs[q].n && lk.qs[q].done; i++)
+            out[n++] = lk.qs[q].addr[i];
     if (n > 0) return n;
-    if (nx)
+    if (lk.nx)
         return err_set(ACME_ETEMP, "cannot resolve %s%s: NXDOMAIN from %s", role, host,
-                       sv[nx - 1].text);
-    failure_text(sv, ns, qs, conf->timeout, why, sizeof why);
+                       lk.sv[lk.nx - 1].text);
+    failure_text(conf->timeout, why, sizeof why);
     return err_set(ACME_ETEMP, "cannot resolve %s%s: %s", role, host, why);
 }
 
@@ -416,26 +413,19 @@ static int routable(const struct dns_addr *a)
     return ok;
 }
 
-/* Stable sort by (routable, precedence), as musl's getaddrinfo; nothing to do when every
- * address is IPv4 (they keep their order). */
-static void sort_addrs(struct dns_addr *a, int n)
+/* The order to try a[0..n) in: a stable sort by (routable, precedence) into order[], as
+ * musl's getaddrinfo; nothing to do when every address is IPv4 (they keep their order). */
+static void sort_addrs(const struct dns_addr *a, int n, uint8_t *order)
 {
     int key[RESOLVE_MAX], i, j, v6 = 0;
 
     for (i = 0; i < n; i++)
         v6 |= a[i].len == 16;
-    if (!v6 || n < 2) return;
-    for (i = 0; i < n; i++)
-        key[i] = routable(&a[i]) * 100 + precedence(&a[i]);
-    for (i = 1; i < n; i++) {
-        struct dns_addr x = a[i];
-        int kx = key[i];
-        for (j = i; j > 0 && key[j - 1] < kx; j--) {
-            a[j] = a[j - 1];
-            key[j] = key[j - 1];
-        }
-        a[j] = x;
-        key[j] = kx;
+    for (i = 0; i < n; i++) {
+        key[i] = v6 && n > 1 ? routable(&a[i]) * 100 + precedence(&a[i]) : 0;
+        for (j = i; j > 0 && key[order[j - 1]] < key[i]; j--)
+            order[j] = order[j - 1];
+        order[j] = (uint8_t)i;
     }
 }
 
@@ -455,14 +445,15 @@ int resolve_host(const char *host, uint16_t port, const char *role, struct resol
                  int max)
 {
     static struct dns_addr found[RESOLVE_MAX];
+    uint8_t order[RESOLVE_MAX];
     struct hosts_ctx hc;
     struct dns_conf conf;
-    int long_lines;
     size_t hl = strlen(host);
-    int n = 0, i;
+    int n, i;
 
     /* an IP literal: the same strict parser as for hosts and resolv.conf entries */
-    if ((found[0].len = (uint8_t)ipaddr_parse(host, hl, found[0].a)) != 0) n = 1;
+    found[0].len = (uint8_t)ipaddr_parse(host, hl, found[0].a);
+    n = found[0].len != 0;
     if (n == 0 && !dns_name_ok(host, hl))
         return err_set(ACME_ETEMP, "cannot resolve %s%.300s: not a valid host name", role, host);
     if (n == 0) {
@@ -470,11 +461,7 @@ int resolve_host(const char *host, uint16_t port, const char *role, struct resol
         hc.name = host;
         hc.out = found;
         hc.max = RESOLVE_MAX;
-        long_lines = each_line(RESOLVE_HOSTS, hosts_line, &hc, role, host);
-        if (long_lines < 0) return -1;
-        if (long_lines > 0)
-            log_v("%s: skipped %d line%s longer than 2 KiB", RESOLVE_HOSTS, long_lines,
-                  long_lines == 1 ? "" : "s");
+        if (each_line(RESOLVE_HOSTS, hosts_line, &hc, role, host) < 0) return -1;
         n = (int)hc.n;
         if (n > 0)
             log_vv("%s: %d address%s from %s%s", host, n, n == 1 ? "" : "es", RESOLVE_HOSTS,
@@ -491,20 +478,18 @@ int resolve_host(const char *host, uint16_t port, const char *role, struct resol
     }
     if (n == 0) {
         dns_conf_init(&conf);
-        long_lines = each_line(RESOLVE_CONF, conf_line, &conf, role, host);
-        if (long_lines < 0) return -1;
-        conf.skipped += (unsigned)long_lines;
+        if (each_line(RESOLVE_CONF, conf_line, &conf, role, host) < 0) return -1;
         if (conf.skipped > 0)
-            log_v("%s: %u line%s not used (nameservers after the first %d, scoped or "
-                  "unparseable addresses, lines over 2 KiB)",
+            log_v("%s: %u nameserver line%s not used (after the first %d, scoped or unparseable "
+                  "addresses)",
                   RESOLVE_CONF, conf.skipped, conf.skipped == 1 ? "" : "s", DNS_NS_MAX);
         dns_conf_finish(&conf);
         n = dns_lookup(host, role, &conf, found);
         if (n < 0) return -1;
     }
-    sort_addrs(found, n);
+    sort_addrs(found, n, order);
     if (n > max) n = max;
     for (i = 0; i < n; i++)
-        resolve_sockaddr(&found[i], port, &out[i]);
+        resolve_sockaddr(&found[order[i]], port, &out[i]);
     return n;
 }

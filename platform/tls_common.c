@@ -126,10 +126,10 @@ int tls_each_trust_cert(const char *ca_file, int (*fn)(void *ctx, const uint8_t 
     size_t i;
     int fd, rc;
 
+    if (source != NULL) *source = source_text; /* written below */
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         fmt_snprintf(source_text, sizeof source_text, "ca_file %s", path);
-        if (source != NULL) *source = source_text;
         memset(&ps, 0, sizeof ps);
         ps.path = path;
         ps.fn = fn;
@@ -146,9 +146,7 @@ int tls_each_trust_cert(const char *ca_file, int (*fn)(void *ctx, const uint8_t 
                        path);
     fmt_snprintf(source_text, sizeof source_text,
                  "the built-in trust anchors (ca_file %s is missing)", path);
-    if (source != NULL) *source = source_text;
-    log_v("ca_file %s does not exist: using the %zu built-in trust anchors", path,
-          acme_builtin_cert_count);
+    log_v("using %s: %zu certificates", source_text, acme_builtin_cert_count);
     for (i = 0; i < acme_builtin_cert_count; i++)
         if (fn(ctx, acme_builtin_certs[i].der, acme_builtin_certs[i].len) != 0)
             return err_prefix("built-in trust anchor from %s", acme_builtin_certs[i].origin);
@@ -200,25 +198,31 @@ int tls_leaf_has_name(const uint8_t *der, size_t n, const char *host)
     return x509_has_name(&x, h);
 }
 
-/* "a.example, b.example" (at most a few names) into out, or the subject CN. */
+/* "a.example, b.example" (at most four names, then ", ..." when there are more) into
+ * out[cap >= X509_CN_MAX + 8], or the subject CN. */
 static void leaf_names(const struct x509_info *x, char *out, size_t cap)
 {
-    size_t pos = 0, len = 0, shown = 0;
+    size_t pos = 0, len = 0, n;
+    unsigned shown = 0;
     int kind;
     char name[256];
 
-    out[0] = '\0';
-    while (shown < 4 && x509_san_next(x, &pos, &kind, name, sizeof name) == 1) {
-        if (len + strlen(name) + 3 >= cap) break;
-        len += (size_t)fmt_snprintf(out + len, cap - len, "%s%s", shown ? ", " : "", name);
-        shown++;
+    while (x509_san_next(x, &pos, &kind, name, sizeof name) == 1) {
+        n = strlen(name);
+        /* keep room for ", ..." */
+        if (shown == 4 || len + 2 + n + 5 >= cap) {
+            memcpy(out + len, ", ...", 6);
+            break;
+        }
+        if (shown++ > 0) {
+            memcpy(out + len, ", ", 2);
+            len += 2;
+        }
+        memcpy(out + len, name, n + 1);
+        len += n;
     }
     err_clear();
-    if (shown == 0)
-        fmt_snprintf(out, cap, "%s", x->subject_cn[0] ? x->subject_cn : "(no names)");
-    else if (x509_san_next(x, &pos, &kind, name, sizeof name) == 1 && len + 5 < cap)
-        fmt_snprintf(out + len, cap - len, ", ...");
-    err_clear();
+    if (shown == 0) fmt_snprintf(out, cap, "%s", x->subject_cn[0] ? x->subject_cn : "(no names)");
 }
 
 int tls_cert_error(const char *host, const char *port, enum tls_cert_problem p, const uint8_t *leaf,
@@ -231,7 +235,7 @@ int tls_cert_error(const char *host, const char *port, enum tls_cert_problem p, 
 
     err_clear();
     if (!have)
-        fmt_snprintf(names, sizeof names, "?");
+        strcpy(names, "?");
     else
         leaf_names(&x, names, sizeof names);
     if (source == NULL) source = "?";

@@ -205,9 +205,11 @@ static void test_error_locations(void **state)
     expect_error("challenge = http01", "challenge: unknown challenge type \"http01\" (did you "
                                        "mean \"http-01\"?)");
     expect_error("challenge = dns", "did you mean \"dns-01\"?");
-    expect_error("challenge = manual", "unknown challenge type \"manual\" (use http-01, dns-01 or "
-                                       "tls-alpn-01)");
-    expect_error("directory = ftp://x", "(letsencrypt, letsencrypt-staging, zerossl");
+    expect_error("challenge = manual",
+                 "unknown challenge type \"manual\" (http-01, dns-01, tls-alpn-01)");
+    expect_error("directory = ftp://x",
+                 "alias: \"ftp://x\" (letsencrypt, letsencrypt-staging, zerossl, google, "
+                 "google-staging, buypass, buypass-staging)");
     expect_error("directory = letsencrypt-stagin", "did you mean \"letsencrypt-staging\"?");
     expect_error("directory = http://example.org/dir", "not an https URL or a known alias");
     expect_error("directory = https://", "not an https URL");

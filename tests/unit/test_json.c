@@ -162,9 +162,9 @@ static void test_rejects(void **state)
     expect_reject("[1 2]", "',' or ']' expected");
     expect_reject("{\"a\":1]", "',' or '}' expected");
     expect_reject("[1] x", "unexpected data after the JSON value");
-    expect_reject("\"\\ud800\"", "without a low surrogate");
-    expect_reject("\"\\udc00\"", "lone low surrogate");
-    expect_reject("\"\\ud800\\u0041\"", "without a low surrogate");
+    expect_reject("\"\\ud800\"", "unpaired surrogate");
+    expect_reject("\"\\udc00\"", "unpaired surrogate");
+    expect_reject("\"\\ud800\\u0041\"", "unpaired surrogate");
     expect_reject("\"\\x\"", "invalid escape");
     expect_reject("\"\\u12\"", "invalid \\u escape");
     expect_reject("\"a\tb\"", "control character");

@@ -186,9 +186,6 @@ static void test_good_hello(void **state)
     assert_true(ch.offers_suite && ch.null_compression && ch.secure_renegotiation);
     assert_true(ch.has_alpn && ch.offers_acme_alpn && ch.offers_p256);
     assert_true(ch.has_point_formats && ch.offers_uncompressed && ch.offers_ecdsa_sha256);
-    assert_true(tls_name_eq(ch.host_name, "probe.example.org"));
-    assert_false(tls_name_eq(ch.host_name, "probe.example.or"));
-    assert_false(tls_name_eq("probe.example.org", "probe.example.org."));
 }
 
 static void test_requirements(void **state)
@@ -456,24 +453,22 @@ static void test_server_messages(void **state)
     assert_int_equal(n, 44 + 17);
 
     memset(der, 0x30, sizeof der);
-    n = tls_certificate(out, sizeof out, der, sizeof der);
+    n = tls_certificate(out, der, sizeof der);
     assert_int_equal(n, 10 + sizeof der);
     assert_memory_equal(out, "\x0b\x00\x01\x32\x00\x01\x2f\x00\x01\x2c", 10);
     assert_memory_equal(out + 10, der, sizeof der);
-    assert_int_equal(tls_certificate(out, n - 1, der, sizeof der), 0);
 
     memset(point, 4, sizeof point);
     tls_ecdh_params(params, point);
     assert_memory_equal(params, "\x03\x00\x17\x41", 4);
     memset(sig, 0x30, sizeof sig);
-    n = tls_server_key_exchange(out, sizeof out, params, sig, 70);
+    n = tls_server_key_exchange(out, params, sig, 70);
     assert_int_equal(n, 4 + 69 + 4 + 70);
     assert_memory_equal(out, "\x0c\x00\x00\x8f", 4);
     assert_memory_equal(out + 4, params, sizeof params);
     assert_memory_equal(out + 73, "\x04\x03\x00\x46", 4);
-    assert_int_equal(tls_server_key_exchange(out, n - 1, params, sig, 70), 0);
 
-    assert_int_equal(tls_server_hello_done(out, sizeof out), 4);
+    assert_int_equal(tls_server_hello_done(out), 4);
     assert_memory_equal(out, "\x0e\x00\x00\x00", 4);
     memset(sig, 0xEE, 12);
     tls_finished(out, sig);
