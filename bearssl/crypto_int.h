@@ -61,8 +61,8 @@ uint32_t ec_p256_w64_vrfy_raw(const void *hash, size_t hash_len, const br_ec_pub
  * br_ecdsa_i31_vrfy_asn1 otherwise; the same results. */
 uint32_t ecdsa_vrfy_asn1(const br_ec_impl *impl, const void *hash, size_t hash_len,
                          const br_ec_public_key *pk, const void *sig, size_t sig_len);
-/* One br_ec_impl for the TLS engine, the TLS-ALPN-01 handshake and X.509 validation: P-256, P-384 and P-521 through
- * ec_impl() (no Curve25519). */
+/* One br_ec_impl for the TLS engine, the TLS-ALPN-01 handshake and X.509 validation: P-256, P-384
+ * and P-521 through ec_impl() (no Curve25519). */
 extern const br_ec_impl ec_acme;
 /* AES-GCM and ChaCha20-Poly1305 record protection for a TLS engine, one implementation of
  * each (bearssl/tls_algos.c). */
