@@ -91,8 +91,11 @@ static int find_anchor(const struct chain_anchors *a, const uint8_t *name, size_
         if (!(ta->flags & BR_X509_TA_CA) != (s == NULL) ||
             !same_bytes(ta->dn.data, ta->dn.len, name, len))
             continue;
-        if (s != NULL ? verify_br(&ta->pkey, s) == X509_CHAIN_OK : same_key(&ta->pkey, pk))
+        if (s != NULL) {
+            if (verify_br(&ta->pkey, s) == X509_CHAIN_OK) return 1;
+        } else if (pk != NULL && same_key(&ta->pkey, pk)) {
             return 1;
+        }
     }
     return 0;
 }
