@@ -190,10 +190,10 @@ static int send_server_flight(struct conn *c, struct secrets *s, const struct tl
     if (x509_sign(key, signed_data, sizeof signed_data, sig, sizeof sig, &sig_len) < 0)
         return LOCAL;
 
-    /* The messages fit in rec (the ServerHello in fewer than 100 bytes) unless the certificate
-     * is larger than one TLSPlaintext, which the whole flight must fit. */
+    /* The messages fit in rec unless the certificate is larger than one TLSPlaintext, which
+     * the whole flight must fit. */
     if (cert->der_len > 16384) goto full;
-    p += tls_server_hello(p, 100, c->server_random, ch);
+    p += tls_server_hello(p, (size_t)(rec + sizeof rec - p), c->server_random, ch);
     p += tls_certificate(p, cert->der, cert->der_len);
     p += tls_server_key_exchange(p, params, sig, sig_len);
     p += tls_server_hello_done(p);

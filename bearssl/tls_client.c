@@ -218,8 +218,11 @@ static const char ERROR_TEXTS[] =
     "the server's key is not allowed for TLS\0"
     "an unsupported critical extension\0"
     "the chain is out of order\0"
-    "the chain is too long\0"
+    "the chain is over X509_CHAIN_MAX (5) certificates or X509_CHAIN_BYTES (16384), or a key or "
+    "signature is over 4096 bits\0"
     "the server sent no certificate";
+_Static_assert(X509_CHAIN_MAX == 5 && X509_CHAIN_BYTES == 16384 && X509_CHAIN_SIG_MAX == 512,
+               "ERROR_TEXTS names these limits");
 static const unsigned char ERROR_TEXT[64] = {
     [BR_ERR_UNSUPPORTED_VERSION] = 1,
     [BR_ERR_BAD_VERSION] = 1,

@@ -454,7 +454,7 @@ int x509_has_name(const struct x509_info *c, const char *name)
     return san_has(c, name, 0);
 }
 
-/* Declared in x509_chain.h: here to share san_has(). */
+/* Beside x509_has_name() to share san_has(). */
 int x509_dns_name_matches(const struct x509_info *c, const char *host)
 {
     return san_has(c, host, 1);

@@ -54,6 +54,10 @@ int x509_san_next(const struct x509_info *c, size_t *pos, int *kind, char *out, 
 /* 1 when the SAN has this DNS name (case-insensitive; "*.a.example" only matches itself) or
  * this IP address (compared as addresses, not text); 0 otherwise. */
 int x509_has_name(const struct x509_info *c, const char *name);
+/* The TLS server-name check (core/x509_chain.c): 1 when a SAN dNSName of c matches host:
+ * equal ignoring ASCII case, or "*.rest" where host is "label.rest" with a non-empty first
+ * label (never the bare "rest"). Printable ASCII only. */
+int x509_dns_name_matches(const struct x509_info *c, const char *host);
 
 /* A SubjectPublicKeyInfo's key, pointing into the input. */
 #define X509_KEY_RSA 1

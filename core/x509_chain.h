@@ -98,9 +98,4 @@ int x509_chain_validate(const struct x509_chain *c, const char *server_name, int
                         const struct x509_chain_ops *ops, struct x509_pubkey *ee_key,
                         unsigned *usages);
 
-/* 1 when a SAN dNSName of c matches host: equal ignoring ASCII case, or "*.rest" where host is
- * "label.rest" with a non-empty first label (never the bare "rest"). Printable ASCII only.
- * Implemented in core/x509.c, beside x509_has_name(). */
-int x509_dns_name_matches(const struct x509_info *c, const char *host);
-
 #endif

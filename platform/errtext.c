@@ -4,6 +4,7 @@
  * mostly, glibc's where it is the better known), so that a message can still be searched for. */
 #include <errno.h>
 
+#include "../core/fmt.h"
 #include "../core/sys.h"
 
 /* One line per errno: the value from <errno.h> (the numbers differ between architectures;
@@ -84,26 +85,13 @@ const char *sys_errtext(int errnum)
     /* "error " and the number: a sign and at most 3 digits per byte of an int, and the NUL */
     static char other[sizeof "error -" + 3 * sizeof(int)];
     const char *text = errtext_texts;
-    char digits[3 * sizeof(int)];
-    unsigned magnitude;
-    size_t i, n = 0, len;
+    size_t i;
 
     for (i = 0; i < sizeof errtext_codes / sizeof errtext_codes[0]; i++) {
         if (errtext_codes[i] == errnum) return text;
         while (*text++ != '\0') /* to the next text */
             ;
     }
-    /* not in the table: "error N" (unsigned arithmetic, so that INT_MIN has its digits too) */
-    magnitude = errnum < 0 ? 0u - (unsigned)errnum : (unsigned)errnum;
-    do {
-        digits[n++] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude != 0);
-    for (len = 0; "error "[len] != '\0'; len++)
-        other[len] = "error "[len];
-    if (errnum < 0) other[len++] = '-';
-    while (n > 0)
-        other[len++] = digits[--n];
-    other[len] = '\0';
+    fmt_snprintf(other, sizeof other, "error %d", errnum);
     return other;
 }

@@ -11,11 +11,11 @@
  * divide in hardware. */
 #include "div64.h"
 
-#if defined(__mips__) && !defined(__mips64)
-
 /* `used`: with link-time optimisation, the calls to these helpers only appear after the IR
  * is compiled, so without it they would be dropped as unreferenced and libgcc's taken. */
 #define RUNTIME_HELPER __attribute__((used))
+
+#if defined(__mips__) && !defined(__mips64)
 
 uint64_t __udivdi3(uint64_t n, uint64_t d);
 uint64_t __umoddi3(uint64_t n, uint64_t d);
@@ -47,8 +47,6 @@ RUNTIME_HELPER int64_t __moddi3(int64_t n, int64_t d)
 }
 
 #elif defined(__arm__) && defined(__ARMEL__) && !defined(__ARM_ARCH_EXT_IDIV__)
-
-#define RUNTIME_HELPER __attribute__((used))
 
 /* n / d with the remainder in *rem, one quotient bit per step. `carry`: the bit shifted out
  * of r, for divisors above 2^31 (then r + 2^32 >= d and the subtraction wraps to the right
