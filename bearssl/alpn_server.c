@@ -53,6 +53,7 @@ struct conn {
     uint8_t client_random[TLS_RANDOM_LEN];
     uint8_t server_random[TLS_RANDOM_LEN];
     int encrypting; /* our CCS was sent */
+    int too_large;  /* a handshake message over TLS_HANDSHAKE_MAX (alerted handshake_failure) */
 };
 
 /* What is wiped before alpn_serve() returns. */
@@ -152,6 +153,7 @@ static int read_handshake(struct conn *c, unsigned want)
         if (type != TLS_HANDSHAKE) return TLS_UNEXPECTED_MESSAGE;
         r = tls_handshake_add(&hs, rec + TLS_HEADER_LEN, len);
     } while (r == 0);
+    c->too_large = r == TLS_HANDSHAKE_FAILURE; /* tls_handshake_add()'s only such refusal */
     if (r != 1) return r;
     if (hs.msg[0] != want) return TLS_UNEXPECTED_MESSAGE;
     br_sha256_update(&c->transcript, hs.msg, hs.len);
@@ -299,6 +301,24 @@ static int handshake(struct conn *c, struct secrets *s, const struct alpn_cert *
     return 0;
 }
 
+/* Why a client was refused, as the error alpn_serve() leaves for the responder's -vv log. */
+static void set_refusal(const struct conn *c, int r)
+{
+    if (c->too_large)
+        err_set(ACME_ETEMP, "a handshake message over TLS_HANDSHAKE_MAX (%d bytes)",
+                TLS_HANDSHAKE_MAX);
+    else if (r == GONE)
+        err_set(ACME_ETEMP, "the client hung up or sent an alert");
+    else if (r == TLS_NO_APPLICATION_PROTOCOL)
+        err_set(ACME_ETEMP, "no acme-tls/1 among its ALPN protocols");
+    else if (r == TLS_UNRECOGNIZED_NAME)
+        err_set(ACME_ETEMP, "its SNI is not a pending name");
+    else if (r == TLS_RECORD_OVERFLOW)
+        err_set(ACME_ETEMP, "a record over TLS_RECORD_MAX (%d bytes)", TLS_RECORD_MAX);
+    else
+        err_set(ACME_ETEMP, "sent TLS alert %d", r);
+}
+
 int alpn_serve(const struct alpn_io *io, const struct alpn_cert *certs, size_t n,
                const struct crypto_key *key, const uint8_t seed[32], const char **chosen)
 {
@@ -321,6 +341,7 @@ int alpn_serve(const struct alpn_io *io, const struct alpn_cert *certs, size_t n
         send_alert(&c, TLS_INTERNAL_ERROR);
     else if (r != GONE)
         send_alert(&c, (unsigned)r);
+    if (r != 0 && r != LOCAL) set_refusal(&c, r);
     crypto_wipe(&s, sizeof s);
     crypto_wipe(&c, sizeof c);
     crypto_wipe(rec, sizeof rec);

@@ -73,7 +73,8 @@ struct alpn_io {
  * randomness (server random and ephemeral key, from an HMAC-DRBG seeded with it: the child
  * must not reuse the parent's DRBG state). Returns 1 when the handshake completed (*chosen:
  * the SNI served), 0 when the client was refused (one fatal alert sent) or went away (end of
- * file, error, timeout or an alert of its own), -1 on a local error (the error is set). */
+ * file, error, timeout or an alert of its own; the error set says which, for a log line), -1 on
+ * a local error (the error is set). */
 int alpn_serve(const struct alpn_io *io, const struct alpn_cert *certs, size_t n,
                const struct crypto_key *key, const uint8_t seed[32], const char **chosen);
 

@@ -72,8 +72,8 @@ static void serve(int lfd, void *ctx)
         io.ctx = &cfd;
         if (sys_entropy(seed, sizeof seed) < 0) _exit(1);
         r = alpn_serve(&io, sa->certs, sa->n, sa->key, seed, &name);
-        log_vv("%s: %s%s", responder.name, r == 1 ? "served " : "refused a connection",
-               r == 1 ? name : " (no acme-tls/1 or unknown name)");
+        log_vv("%s: %s%s", responder.name,
+               r == 1 ? "served " : "refused a connection: ", r == 1 ? name : err_msg());
         memset(seed, 0, sizeof seed);
         close(cfd);
     }

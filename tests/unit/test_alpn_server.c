@@ -14,6 +14,7 @@
 #include "alpn.h"
 #include "crypto.h"
 #include "err.h"
+#include "tls_hello.h"
 
 static struct crypto_key key;
 static uint8_t der[2][ALPN_CERT_MAX];
@@ -281,6 +282,7 @@ static void test_alpn_refused(void **state)
     assert_int_equal(run("a.example.org", other, 2, &chosen, &err), 0);
     assert_null(chosen);
     assert_int_equal(err, BR_ERR_RECV_FATAL_ALERT + 120);
+    assert_non_null(strstr(err_msg(), "no acme-tls/1")); /* what the -vv log says */
 }
 
 static void test_sni_refused(void **state)
@@ -296,6 +298,51 @@ static void test_sni_refused(void **state)
     assert_int_equal(run(NULL, acme, 1, &chosen, &err), 0); /* no SNI */
     assert_int_equal(err, BR_ERR_RECV_FATAL_ALERT + 112);
     assert_false(client_done);
+    assert_non_null(strstr(err_msg(), "SNI is not a pending name"));
+}
+
+/* Raw client bytes for the limits: each read hands out the rest of `raw`. */
+static const uint8_t *raw;
+static size_t raw_len;
+
+static long raw_read(void *ctx, unsigned char *buf, size_t n)
+{
+    (void)ctx;
+    if (raw_len == 0) return 0;
+    if (n > raw_len) n = raw_len;
+    memcpy(buf, raw, n);
+    raw += n;
+    raw_len -= n;
+    return (long)n;
+}
+
+static long raw_write(void *ctx, const unsigned char *buf, size_t n)
+{
+    (void)ctx;
+    (void)buf;
+    return (long)n;
+}
+
+/* A handshake message announced over TLS_HANDSHAKE_MAX, a record over TLS_RECORD_MAX: refused,
+ * and the error (the -vv log line) names the limit. */
+static void test_limits(void **state)
+{
+    static const uint8_t big_hello[] = {22, 3, 1, 0, 4, TLS_CLIENT_HELLO, 0, 0x23, 0x28};
+    static const uint8_t big_record[] = {22, 3, 1, 0x48, 0x01};
+    static const struct alpn_io io = {raw_read, raw_write, NULL};
+    const char *chosen = "unset";
+    uint8_t seed[32] = {0};
+    (void)state;
+    raw = big_hello;
+    raw_len = sizeof big_hello;
+    assert_int_equal(alpn_serve(&io, certs, 2, &key, seed, &chosen), 0);
+    assert_null(chosen);
+    assert_non_null(strstr(err_msg(), "TLS_HANDSHAKE_MAX (8192 bytes)"));
+    raw = big_record;
+    raw_len = sizeof big_record;
+    assert_int_equal(alpn_serve(&io, certs, 2, &key, seed, &chosen), 0);
+    assert_non_null(strstr(err_msg(), "TLS_RECORD_MAX (18432 bytes)"));
+    err_clear();
 }
 
 static void test_bad_finished(void **state)
@@ -361,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_alpn_refused), cmocka_unit_test(test_sni_refused),
         cmocka_unit_test(test_bad_finished), cmocka_unit_test(test_tampered_hello),
         cmocka_unit_test(test_hangup),       cmocka_unit_test(test_local_error),
+        cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
