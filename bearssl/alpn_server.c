@@ -5,10 +5,9 @@
  * renegotiation, no extended master secret.
  *
  * The wire format lives in core/tls_hello.c; this file holds the flow and the cryptography,
- * all of it primitives the TLS client links anyway (BearSSL's TLS server engine is ~8 KiB of
- * code a router binary would carry for this one handshake): the P-256 implementation of
- * ec_impl(), ECDSA through x509_sign(), SHA-256 for the transcript, the TLS 1.2 PRF, and
- * BearSSL's GCM record classes with the AES-CTR and GHASH of tls_algos.c.
+ * all of it shared with our TLS client (BearSSL's TLS server engine is ~8 KiB of code a router
+ * binary would carry for this one handshake): the P-256 implementation of ec_impl(), ECDSA
+ * through x509_sign(), and tls12.c's transcript, key schedule and GCM record protection.
  *
  *   client                               server (this file)
  *   ClientHello            -------->
@@ -30,6 +29,7 @@
 #include "../core/err.h"
 #include "../core/tls_hello.h"
 #include "crypto_int.h"
+#include "tls12.h"
 
 /* handshake() results besides 0 (done) and TLS alerts (1..255) */
 #define GONE 256   /* the client went away or sent an alert: nothing to send */
@@ -38,20 +38,10 @@
 #define CURVE BR_EC_secp256r1
 #define SCALAR_LEN 32
 #define PREMASTER_LEN 32 /* the X coordinate of the shared point */
-#define MASTER_LEN 48
-/* client_write_key, server_write_key, client_write_IV, server_write_IV (RFC 5288 3) */
-#define KEY_LEN 16
-#define IV_LEN 4
-#define KEY_BLOCK_LEN (2 * KEY_LEN + 2 * IV_LEN)
-#define GCM_EXPLICIT_NONCE 8
-#define GCM_TAG 16
 
 struct conn {
     const struct alpn_io *io;
-    br_sha256_context transcript; /* of the handshake messages so far */
-    br_sslrec_gcm_context in, out;
-    uint8_t client_random[TLS_RANDOM_LEN];
-    uint8_t server_random[TLS_RANDOM_LEN];
+    struct tls12 t; /* transcript, randoms, keys */
     int encrypting; /* our CCS was sent */
     int too_large;  /* a handshake message over TLS_HANDSHAKE_MAX (alerted handshake_failure) */
 };
@@ -61,11 +51,10 @@ struct secrets {
     br_hmac_drbg_context drbg;
     uint8_t scalar[SCALAR_LEN];         /* the ephemeral private key */
     uint8_t shared[TLS_P256_POINT_LEN]; /* the ECDH result; premaster = X */
-    uint8_t master[MASTER_LEN];
-    uint8_t key_block[KEY_BLOCK_LEN];
 };
 
-/* One record in or out: header, GCM explicit nonce, payload and tag fit. */
+/* One record in or out: header, GCM explicit nonce, payload and tag fit (what is sent has its
+ * payload at rec + TLS12_PAYLOAD). */
 static uint8_t rec[TLS_HEADER_LEN + TLS_RECORD_MAX];
 static struct tls_handshake hs;
 
@@ -92,41 +81,23 @@ static int write_full(const struct alpn_io *io, const uint8_t *p, size_t n)
     return 0;
 }
 
-static void put_header(uint8_t *h, unsigned type, size_t len)
-{
-    h[0] = (uint8_t)type;
-    h[1] = TLS_VERSION_12 >> 8;
-    h[2] = TLS_VERSION_12 & 0xFF;
-    h[3] = (uint8_t)(len >> 8);
-    h[4] = (uint8_t)len;
-}
-
-/* Sends one record from the payload at rec + TLS_HEADER_LEN (+ the explicit nonce once
- * encrypting: then rec must have room for the tag after it). */
+/* Sends one record from the payload at rec + TLS12_PAYLOAD. */
 static int send_record(struct conn *c, unsigned type, size_t len)
 {
-    uint8_t *out = rec;
+    uint8_t *out = rec + TLS12_PAYLOAD - TLS_HEADER_LEN;
     if (c->encrypting)
-        out = br_sslrec_out_gcm_vtable.inner.encrypt(
-            (const br_sslrec_out_class **)(void *)&c->out.vtable, (int)type, TLS_VERSION_12,
-            rec + TLS_HEADER_LEN + GCM_EXPLICIT_NONCE, &len);
+        out = tls12_seal(&c->t, type, rec, &len);
     else {
-        put_header(rec, type, len);
+        tls_record_put_header(out, type, len);
         len += TLS_HEADER_LEN;
     }
     return write_full(c->io, out, len);
 }
 
-static size_t payload_offset(const struct conn *c)
-{
-    return TLS_HEADER_LEN + (c->encrypting ? GCM_EXPLICIT_NONCE : 0);
-}
-
 static void send_alert(struct conn *c, unsigned description)
 {
-    size_t at = payload_offset(c);
-    rec[at] = description == TLS_CLOSE_NOTIFY ? 1 : 2; /* warning, fatal */
-    rec[at + 1] = (uint8_t)description;
+    rec[TLS12_PAYLOAD] = description == TLS_CLOSE_NOTIFY ? 1 : 2; /* warning, fatal */
+    rec[TLS12_PAYLOAD + 1] = (uint8_t)description;
     send_record(c, TLS_ALERT, 2);
 }
 
@@ -156,19 +127,8 @@ static int read_handshake(struct conn *c, unsigned want)
     c->too_large = r == TLS_HANDSHAKE_FAILURE; /* tls_handshake_add()'s only such refusal */
     if (r != 1) return r;
     if (hs.msg[0] != want) return TLS_UNEXPECTED_MESSAGE;
-    br_sha256_update(&c->transcript, hs.msg, hs.len);
+    tls12_transcript(&c->t, hs.msg, hs.len);
     return 0;
-}
-
-/* verify_data of a Finished message over the transcript so far. */
-static void finished_data(const struct conn *c, const struct secrets *s, const char *label,
-                          uint8_t out[TLS_VERIFY_LEN])
-{
-    br_sha256_context copy = c->transcript;
-    uint8_t hash[32];
-    br_tls_prf_seed_chunk seed = {hash, sizeof hash};
-    br_sha256_out(&copy, hash);
-    br_tls12_sha256_prf(out, TLS_VERIFY_LEN, s->master, MASTER_LEN, label, 1, &seed);
 }
 
 /* Answers the ClientHello in hs: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
@@ -179,15 +139,15 @@ static int send_server_flight(struct conn *c, struct secrets *s, const struct tl
     const br_ec_impl *impl = ec_impl(CURVE);
     uint8_t point[TLS_P256_POINT_LEN], signed_data[2 * TLS_RANDOM_LEN + TLS_ECDH_PARAMS_LEN];
     uint8_t sig[128], *params = signed_data + 2 * TLS_RANDOM_LEN;
-    uint8_t *start = rec + TLS_HEADER_LEN, *p = start;
+    uint8_t *start = rec + TLS12_PAYLOAD, *p = start;
     size_t sig_len;
 
-    br_hmac_drbg_generate(&s->drbg, c->server_random, TLS_RANDOM_LEN);
+    br_hmac_drbg_generate(&s->drbg, c->t.server_random, TLS_RANDOM_LEN);
     if (br_ec_keygen(&s->drbg.vtable, impl, NULL, s->scalar, CURVE) != SCALAR_LEN ||
         impl->mulgen(point, s->scalar, SCALAR_LEN, CURVE) != TLS_P256_POINT_LEN)
         return err_set(ACME_ELOCAL, "tls-alpn-01: ephemeral key");
-    memcpy(signed_data, c->client_random, TLS_RANDOM_LEN);
-    memcpy(signed_data + TLS_RANDOM_LEN, c->server_random, TLS_RANDOM_LEN);
+    memcpy(signed_data, c->t.client_random, TLS_RANDOM_LEN);
+    memcpy(signed_data + TLS_RANDOM_LEN, c->t.server_random, TLS_RANDOM_LEN);
     tls_ecdh_params(params, point);
     if (x509_sign(key, signed_data, sizeof signed_data, sig, sizeof sig, &sig_len) < 0)
         return LOCAL;
@@ -195,12 +155,12 @@ static int send_server_flight(struct conn *c, struct secrets *s, const struct tl
     /* The messages fit in rec unless the certificate is larger than one TLSPlaintext, which
      * the whole flight must fit. */
     if (cert->der_len > 16384) goto full;
-    p += tls_server_hello(p, (size_t)(rec + sizeof rec - p), c->server_random, ch);
+    p += tls_server_hello(p, (size_t)(rec + sizeof rec - p), c->t.server_random, ch);
     p += tls_certificate(p, cert->der, cert->der_len);
     p += tls_server_key_exchange(p, params, sig, sig_len);
     p += tls_server_hello_done(p);
     if ((size_t)(p - start) > 16384) goto full;
-    br_sha256_update(&c->transcript, start, (size_t)(p - start));
+    tls12_transcript(&c->t, start, (size_t)(p - start));
     return send_record(c, TLS_HANDSHAKE, (size_t)(p - start));
 full:
     return err_set(ACME_ELOCAL, "tls-alpn-01: %zu-byte certificate too large", cert->der_len);
@@ -211,7 +171,6 @@ static int key_exchange(struct conn *c, struct secrets *s)
 {
     const br_ec_impl *impl = ec_impl(CURVE);
     const uint8_t *point;
-    br_tls_prf_seed_chunk seed[2];
     int r;
 
     if ((r = read_handshake(c, TLS_CLIENT_KEY_EXCHANGE)) != 0) return r;
@@ -219,27 +178,13 @@ static int key_exchange(struct conn *c, struct secrets *s)
     memcpy(s->shared, point, TLS_P256_POINT_LEN);
     if (!impl->mul(s->shared, TLS_P256_POINT_LEN, s->scalar, SCALAR_LEN, CURVE))
         return TLS_ILLEGAL_PARAMETER; /* not on the curve */
-
-    seed[0].data = c->client_random;
-    seed[1].data = c->server_random;
-    seed[0].len = seed[1].len = TLS_RANDOM_LEN;
-    br_tls12_sha256_prf(s->master, MASTER_LEN, s->shared + 1, PREMASTER_LEN, "master secret", 2,
-                        seed);
-    seed[0].data = c->server_random;
-    seed[1].data = c->client_random;
-    br_tls12_sha256_prf(s->key_block, KEY_BLOCK_LEN, s->master, MASTER_LEN, "key expansion", 2,
-                        seed);
-    br_sslrec_in_gcm_vtable.init(&c->in.vtable.in, TLS_AES_CTR, s->key_block, KEY_LEN, TLS_GHASH,
-                                 s->key_block + 2 * KEY_LEN);
-    br_sslrec_out_gcm_vtable.init(&c->out.vtable.out, TLS_AES_CTR, s->key_block + KEY_LEN, KEY_LEN,
-                                  TLS_GHASH, s->key_block + 2 * KEY_LEN + IV_LEN);
+    tls12_keys(&c->t, s->shared + 1, PREMASTER_LEN, 0);
     return 0;
 }
 
 /* The client's ChangeCipherSpec and encrypted Finished. */
-static int client_finished(struct conn *c, const struct secrets *s)
+static int client_finished(struct conn *c)
 {
-    const br_sslrec_in_class **in = (const br_sslrec_in_class **)(void *)&c->in.vtable;
     uint8_t expected[TLS_FINISHED_LEN], verify_data[TLS_VERIFY_LEN], *msg;
     unsigned type, diff = 0;
     size_t len, i;
@@ -249,33 +194,33 @@ static int client_finished(struct conn *c, const struct secrets *s)
     if (type != TLS_CHANGE_CIPHER_SPEC) return TLS_UNEXPECTED_MESSAGE;
     if (len != 1 || rec[TLS_HEADER_LEN] != 1) return TLS_DECODE_ERROR;
 
-    finished_data(c, s, "client finished", verify_data);
+    tls12_verify_data(&c->t, 0, verify_data);
     tls_finished(expected, verify_data);
     if ((r = read_record(c, &type, &len)) != 0) return r;
     if (type != TLS_HANDSHAKE) return TLS_UNEXPECTED_MESSAGE;
-    if (!(*in)->check_length(in, len)) return TLS_BAD_RECORD_MAC;
-    msg = (*in)->decrypt(in, (int)type, (unsigned)rec[1] << 8 | rec[2], rec + TLS_HEADER_LEN, &len);
+    if (!tls12_open_length(&c->t, len)) return TLS_BAD_RECORD_MAC;
+    msg = tls12_open(&c->t, rec, rec + TLS_HEADER_LEN, &len);
     if (msg == NULL) return TLS_BAD_RECORD_MAC;
     /* a Finished split over records is legal but no client does it */
     if (len != TLS_FINISHED_LEN || msg[0] != TLS_FINISHED) return TLS_DECODE_ERROR;
     for (i = 0; i < TLS_FINISHED_LEN; i++)
         diff |= msg[i] ^ expected[i];
     if (diff != 0) return TLS_DECRYPT_ERROR;
-    br_sha256_update(&c->transcript, msg, len);
+    tls12_transcript(&c->t, msg, len);
     return 0;
 }
 
 /* Our ChangeCipherSpec and Finished: the handshake is complete once they are written. */
-static int server_finished(struct conn *c, const struct secrets *s)
+static int server_finished(struct conn *c)
 {
     uint8_t verify_data[TLS_VERIFY_LEN];
     int r;
 
-    rec[TLS_HEADER_LEN] = 1;
+    rec[TLS12_PAYLOAD] = 1;
     if ((r = send_record(c, TLS_CHANGE_CIPHER_SPEC, 1)) != 0) return r;
-    finished_data(c, s, "server finished", verify_data);
+    tls12_verify_data(&c->t, 1, verify_data);
     c->encrypting = 1;
-    tls_finished(rec + payload_offset(c), verify_data);
+    tls_finished(rec + TLS12_PAYLOAD, verify_data);
     return send_record(c, TLS_HANDSHAKE, TLS_FINISHED_LEN);
 }
 
@@ -292,11 +237,11 @@ static int handshake(struct conn *c, struct secrets *s, const struct alpn_cert *
     for (i = 0; i < n && strcasecmp(ch.host_name, certs[i].sni) != 0; i++)
         ;
     if (i == n || ch.host_name[0] == '\0') return TLS_UNRECOGNIZED_NAME;
-    memcpy(c->client_random, ch.random, TLS_RANDOM_LEN);
+    memcpy(c->t.client_random, ch.random, TLS_RANDOM_LEN);
     if ((r = send_server_flight(c, s, &ch, &certs[i], key)) != 0) return r;
     if ((r = key_exchange(c, s)) != 0) return r;
-    if ((r = client_finished(c, s)) != 0) return r;
-    if ((r = server_finished(c, s)) != 0) return r;
+    if ((r = client_finished(c)) != 0) return r;
+    if ((r = server_finished(c)) != 0) return r;
     *served = &certs[i];
     return 0;
 }
@@ -331,7 +276,8 @@ int alpn_serve(const struct alpn_io *io, const struct alpn_cert *certs, size_t n
     if (n == 0 || key->type != KEY_EC256) return err_set(ACME_ELOCAL, "tls-alpn-01: no P-256 key");
     memset(&c, 0, sizeof c);
     c.io = io;
-    br_sha256_init(&c.transcript);
+    tls12_start(&c.t, TLS12_SHA256);
+    tls12_set_aead(&c.t, TLS12_AES128_GCM);
     br_hmac_drbg_init(&s.drbg, &br_sha256_vtable, seed, 32);
     r = handshake(&c, &s, certs, n, key, &served);
     if (r == 0) {

@@ -64,11 +64,8 @@ uint32_t ecdsa_vrfy_asn1(const br_ec_impl *impl, const void *hash, size_t hash_l
 /* One br_ec_impl for the TLS engine, the TLS-ALPN-01 handshake and X.509 validation: P-256, P-384
  * and P-521 through ec_impl() (no Curve25519). */
 extern const br_ec_impl ec_acme;
-/* AES-GCM and ChaCha20-Poly1305 record protection for a TLS engine, one implementation of
- * each (bearssl/tls_algos.c). */
-void tls_set_aes_gcm(br_ssl_engine_context *eng);
-/* The AES-CTR and GHASH implementations tls_set_aes_gcm() registers: also used directly
- * with br_sslrec_in/out_gcm_vtable by the TLS-ALPN-01 responder (bearssl/alpn_server.c). */
+/* The one AES-CTR and GHASH implementation of AES-GCM record protection (bearssl/tls12.c),
+ * chosen at compile time by word size: BearSSL's run-time choice would link every candidate. */
 #if UINTPTR_MAX > 0xFFFFFFFFu
 #define TLS_AES_CTR (&br_aes_ct64_ctr_vtable)
 #define TLS_GHASH br_ghash_ctmul64
@@ -76,7 +73,6 @@ void tls_set_aes_gcm(br_ssl_engine_context *eng);
 #define TLS_AES_CTR (&br_aes_ct_ctr_vtable)
 #define TLS_GHASH br_ghash_ctmul
 #endif
-void tls_set_chapol(br_ssl_engine_context *eng);
 
 /* The process-wide HMAC-DRBG, seeded from sys_entropy() on first use; NULL with the error
  * set when the kernel gives no entropy. */

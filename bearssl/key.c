@@ -92,6 +92,24 @@ static uint32_t be32(const unsigned char *p, size_t n)
     return v;
 }
 
+/* out[alen + blen] = a * b, big-endian byte strings (schoolbook; run once per key load).
+ * BearSSL 0.6's br_rsa_i31_compute_modulus() has too small a scratch buffer for 4096-bit keys,
+ * and its i15 one would link a second big-integer family for this one product. */
+static void multiply_be(unsigned char *out, const unsigned char *a, size_t alen,
+                        const unsigned char *b, size_t blen)
+{
+    memset(out, 0, alen + blen);
+    for (size_t i = alen; i-- > 0;) {
+        uint32_t carry = 0;
+        for (size_t j = blen; j-- > 0;) {
+            uint32_t t = out[i + j + 1] + (uint32_t)a[i] * b[j] + carry;
+            out[i + j + 1] = (unsigned char)t;
+            carry = t >> 8;
+        }
+        out[i] = (unsigned char)carry; /* nothing was stored at out[i] before */
+    }
+}
+
 /* Stores an RSA private key. n is checked against p*q; d is computed when not given (BearSSL's
  * compute_pubexp is not used: it only handles primes = 3 mod 4, as its own keygen makes). */
 static int store_rsa(struct crypto_key *k, const br_rsa_private_key *sk, const unsigned char *n_in,
@@ -109,11 +127,9 @@ static int store_rsa(struct crypto_key *k, const br_rsa_private_key *sk, const u
         return err_set(ACME_ECONFIG,
                        "RSA key of %u bits: only 2048, 3072 and 4096 bits are supported",
                        (unsigned)sk->n_bitlen);
-    /* i15 here: BearSSL 0.6's br_rsa_i31_compute_modulus() has too small a scratch buffer
-     * for 4096-bit keys and returns 0; the i15 one is a small multiplication routine. */
-    nlen = br_rsa_i15_compute_modulus(NULL, sk);
-    if (nlen == 0 || nlen > sizeof n || br_rsa_i15_compute_modulus(n, sk) != nlen)
-        return err_set(ACME_ECONFIG, "RSA key is invalid (modulus)");
+    nlen = sk->plen + sk->qlen;
+    if (nlen > sizeof n) return err_set(ACME_ECONFIG, "RSA key is invalid (modulus)");
+    multiply_be(n, sk->p, sk->plen, sk->q, sk->qlen);
     elems[KE_N] = n;
     lens[KE_N] = strip(&elems[KE_N], nlen);
     n_in_len = strip(&n_in, n_in_len);

@@ -25,7 +25,9 @@
 
 #include "arena.h"
 #include "base64.h"
+#include "decimal.h"
 #include "err.h"
+#include "http01.h"
 #include "ipaddr.h"
 #include "fmt.h"
 #include "str.h"
@@ -327,31 +329,13 @@ static int parse_bool(const char *s)
     return -1;
 }
 
-/* Decimal without sign, at most 9 digits; -1 when not. */
-static long parse_uint(const char *s)
-{
-    long v = 0;
-    size_t i;
-    for (i = 0; s[i] != '\0'; i++) {
-        if (s[i] < '0' || s[i] > '9' || i >= 9) return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return i > 0 ? v : -1;
-}
-
-/* "[v6]:port", "v4:port", ":port" or "*:port" (numeric hosts; what the listeners accept). */
+/* "[v6]:port", "v4:port", ":port" or "*:port" (numeric hosts): what the listeners accept,
+ * checked by their own parser. */
 static int listen_ok(const char *s)
 {
-    const char *colon = strrchr(s, ':');
-    uint8_t ip[16];
-    long port;
-    if (colon == NULL) return 0;
-    port = parse_uint(colon + 1);
-    if (port < 0 || port > 65535) return 0;
-    if (colon == s || (colon == s + 1 && s[0] == '*')) return 1;
-    if (s[0] == '[')
-        return colon[-1] == ']' && ipaddr_parse(s + 1, (size_t)(colon - s - 2), ip) == 16;
-    return ipaddr_parse(s, (size_t)(colon - s), ip) == 4;
+    char host[64]; /* every IP address text fits; longer hosts are refused */
+    unsigned port;
+    return http01_parse_listen(s, host, sizeof host, &port) == 0;
 }
 
 #define EMAIL_MAX (64 + 1 + CONFIG_MAX_NAME_LEN)
@@ -515,7 +499,7 @@ static int apply(struct acme_config *c, const struct value *v, struct arena *a)
         return 0;
     case K_INT:
         what = "a number";
-        if ((n = parse_uint(s)) < 0) goto not_a;
+        if ((n = decimal_parse(s, 9)) < 0) goto not_a;
         if (n < ranges[k->arg][0] || n > ranges[k->arg][1])
             return err_set(ACME_ECONFIG, "%ld is out of range (%ld..%ld)", n,
                            (long)ranges[k->arg][0], (long)ranges[k->arg][1]);

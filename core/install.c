@@ -35,9 +35,11 @@
 #include "cert_key.h"
 #include "civil.h"
 #include "config.h"
+#include "decimal.h"
 #include "err.h"
 #include "log.h"
 #include "pem.h"
+#include "problem.h"
 #include "sys.h"
 #include "x509.h"
 #include "fmt.h"
@@ -234,13 +236,8 @@ static char *link_target(struct layout *L, const char *at, const char *rel)
 /* The version number in a directory name "<n>"; 0 when it is not one of ours. */
 static long version_of(const char *s)
 {
-    long v = 0;
-    if (*s == '\0' || strlen(s) > 9) return 0;
-    for (; *s != '\0'; s++) {
-        if (*s < '0' || *s > '9') return 0;
-        v = v * 10 + (*s - '0');
-    }
-    return v;
+    long v = decimal_parse(s, 9);
+    return v > 0 ? v : 0;
 }
 
 /* The version "live" points at, 0 when there is none, -1 on an error. */
@@ -327,8 +324,8 @@ static long version_add(struct layout *L, const struct content *ct)
 {
     struct scan s;
     char *arch = state_path(L, INSTALL_ARCHIVE), *live = state_path(L, INSTALL_LIVE), *dir, *p;
-    char saved[512];
-    int st, i;
+    struct held_error held;
+    int i;
 
     if (arch == NULL || live == NULL || dir_make(arch, 0700) < 0) return -1;
     memset(&s, 0, sizeof s);
@@ -342,10 +339,9 @@ static long version_add(struct layout *L, const struct content *ct)
             /* say which configured file could not be written, then take the half-written
              * version away so that nothing of it remains */
             err_prefix("%s", L->path[i]);
-            st = err_status();
-            fmt_snprintf(saved, sizeof saved, "%s", err_msg());
+            error_hold(&held);
             if (dir_remove_files(dir) < 0) log_warn("%s", err_msg());
-            return err_set(st, "%s", saved);
+            return error_restore(&held);
         }
     }
     p = dir + strlen(L->c->state_dir) + 1; /* "archive/<n>" */

@@ -1,8 +1,6 @@
-/* TLS 1.2 wire format for the TLS-ALPN-01 responder (tls_hello.h): parsing of what a client
- * sends, formatting of what the server sends. No cryptography, no I/O. */
+/* TLS 1.2 wire format for the TLS-ALPN-01 responder and the HTTPS client (tls_hello.h). No
+ * cryptography, no I/O. */
 #include "build_config.h"
-
-#if defined(CONFIG_TLSALPN01_RESPONDER)
 
 #include "tls_hello.h"
 
@@ -91,6 +89,43 @@ int tls_handshake_add(struct tls_handshake *hs, const uint8_t *p, size_t n)
     if (hs->len < want) return 0;
     return hs->len == want ? 1 : TLS_UNEXPECTED_MESSAGE;
 }
+
+/* ---- writing */
+
+static uint8_t *put16(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+    return p + 2;
+}
+
+static uint8_t *put24(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 16);
+    return put16(p + 1, v);
+}
+
+void tls_record_put_header(uint8_t h[TLS_HEADER_LEN], unsigned type, size_t len)
+{
+    h[0] = (uint8_t)type;
+    put16(put16(h + 1, TLS_VERSION_12), len);
+}
+
+/* The 4-byte handshake header of a body of len bytes. */
+static uint8_t *put_header(uint8_t *p, unsigned type, size_t len)
+{
+    p[0] = (uint8_t)type;
+    return put24(p + 1, len);
+}
+
+void tls_finished(uint8_t out[TLS_FINISHED_LEN], const uint8_t verify_data[TLS_VERIFY_LEN])
+{
+    memcpy(put_header(out, TLS_FINISHED, TLS_VERIFY_LEN), verify_data, TLS_VERIFY_LEN);
+}
+
+#if defined(CONFIG_TLSALPN01_RESPONDER)
+
+/* ---- the responder: what a client sends */
 
 static int has_u16(struct rd v, unsigned want)
 {
@@ -236,27 +271,7 @@ int tls_client_key_exchange(const uint8_t *body, size_t len, const uint8_t **poi
     return 0;
 }
 
-/* ---- the server's messages */
-
-static uint8_t *put16(uint8_t *p, size_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-    return p + 2;
-}
-
-static uint8_t *put24(uint8_t *p, size_t v)
-{
-    p[0] = (uint8_t)(v >> 16);
-    return put16(p + 1, v);
-}
-
-/* The 4-byte handshake header of a body of len bytes. */
-static uint8_t *put_header(uint8_t *p, unsigned type, size_t len)
-{
-    p[0] = (uint8_t)type;
-    return put24(p + 1, len);
-}
+/* ---- the responder: the server's messages */
 
 size_t tls_server_hello(uint8_t *out, size_t cap, const uint8_t random[TLS_RANDOM_LEN],
                         const struct tls_client_hello *ch)
@@ -318,9 +333,174 @@ size_t tls_server_hello_done(uint8_t *out)
     return 4;
 }
 
-void tls_finished(uint8_t out[TLS_FINISHED_LEN], const uint8_t verify_data[TLS_VERIFY_LEN])
+#endif /* CONFIG_TLSALPN01_RESPONDER */
+
+/* ---- the HTTPS client */
+
+const uint16_t tls_client_suites[TLS_CLIENT_SUITES] = {
+    0xC02B, /* ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
+    0xC02F, /* ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
+    0xC02C, /* ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 */
+    0xC030, /* ECDHE_RSA_WITH_AES_256_GCM_SHA384 */
+    0xCCA9, /* ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 */
+    0xCCA8, /* ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 */
+};
+
+int tls_client_suite(unsigned suite)
 {
-    memcpy(put_header(out, TLS_FINISHED, TLS_VERIFY_LEN), verify_data, TLS_VERIFY_LEN);
+    int i;
+
+    for (i = 0; i < TLS_CLIENT_SUITES; i++)
+        if (tls_client_suites[i] == suite) return i;
+    return -1;
 }
 
-#endif /* CONFIG_TLSALPN01_RESPONDER */
+size_t tls_client_hello(uint8_t *out, const uint8_t random[TLS_RANDOM_LEN], const char *sni)
+{
+    /* Byte for byte what BearSSL's client engine sent (with our suites and algorithms). */
+    /* clang-format off */
+    static const uint8_t head[] = {
+        0x00,                           /* no session id */
+        0x00, 2 * TLS_CLIENT_SUITES,    /* the suites follow */
+    };
+    static const uint8_t middle[] = {
+        0x01, 0x00,                     /* null compression */
+        0x00, 0x00,                     /* extensions length, set below */
+        0xFF, 0x01, 0x00, 0x01, 0x00,   /* renegotiation_info, empty */
+    };
+    static const uint8_t tail[] = {     /* after the server_name */
+        0x00, 0x0D, 0x00, 0x0E, 0x00, 0x0C, /* signature_algorithms: ECDSA, then RSA */
+        0x04, 0x03, 0x05, 0x03, 0x06, 0x03, 0x04, 0x01, 0x05, 0x01, 0x06, 0x01,
+        0x00, 0x0A, 0x00, 0x08, 0x00, 0x06, /* supported_groups */
+        0x00, TLS_SECP256R1, 0x00, TLS_SECP384R1, 0x00, TLS_SECP521R1,
+        0x00, 0x0B, 0x00, 0x02, 0x01, 0x00, /* ec_point_formats: uncompressed */
+    };
+    /* clang-format on */
+    size_t sni_len = sni != NULL ? strlen(sni) : 0, i;
+    uint8_t *p = out + 4, *exts;
+
+    if (sni_len > TLS_HOST_NAME_MAX) return 0;
+    p = put16(p, TLS_VERSION_12);
+    memcpy(p, random, TLS_RANDOM_LEN);
+    memcpy(p + TLS_RANDOM_LEN, head, sizeof head);
+    p += TLS_RANDOM_LEN + sizeof head;
+    for (i = 0; i < TLS_CLIENT_SUITES; i++)
+        p = put16(p, tls_client_suites[i]);
+    memcpy(p, middle, sizeof middle);
+    exts = p + 2;
+    p += sizeof middle;
+    if (sni != NULL) {
+        /* server_name: a list of one host_name (RFC 6066 3) */
+        p = put16(p, EXT_SERVER_NAME);
+        p = put16(p, sni_len + 5);
+        p = put16(p, sni_len + 3);
+        *p++ = SNI_HOST_NAME;
+        p = put16(p, sni_len);
+        memcpy(p, sni, sni_len);
+        p += sni_len;
+    }
+    memcpy(p, tail, sizeof tail);
+    p += sizeof tail;
+    put16(exts, (size_t)(p - exts) - 2);
+    put_header(out, TLS_CLIENT_HELLO, (size_t)(p - out) - 4);
+    return (size_t)(p - out);
+}
+
+int tls_server_hello_parse(const uint8_t *body, size_t len, int sni_sent,
+                           struct tls_server_hello *sh)
+{
+    /* the extensions the client sent, in the order of the bits of seen */
+    static const uint16_t sent[] = {EXT_RENEGOTIATION_INFO, EXT_SERVER_NAME, EXT_EC_POINT_FORMATS,
+                                    EXT_SIGNATURE_ALGORITHMS, EXT_SUPPORTED_GROUPS};
+    struct rd r = {body, len, 0}, exts;
+    const uint8_t *random;
+    unsigned version, id_len, seen = 0, i;
+
+    version = rd_u16(&r);
+    random = rd_bytes(&r, TLS_RANDOM_LEN);
+    if (r.bad) return TLS_ERR_BAD_HANDSHAKE;
+    if (version != TLS_VERSION_12) return TLS_ERR_UNSUPPORTED_VERSION;
+    memcpy(sh->random, random, TLS_RANDOM_LEN);
+    id_len = rd_u8(&r);
+    if (id_len > 32) return TLS_ERR_OVERSIZED_ID;
+    rd_bytes(&r, id_len); /* a session id for resumption: never used */
+    sh->suite = rd_u16(&r);
+    if (r.bad) return TLS_ERR_BAD_HANDSHAKE;
+    if (tls_client_suite(sh->suite) < 0) return TLS_ERR_BAD_CIPHER_SUITE;
+    if (rd_u8(&r) != 0) return TLS_ERR_BAD_COMPRESSION;
+    if (r.len == 0) return r.bad ? TLS_ERR_BAD_HANDSHAKE : 0; /* no extensions */
+    exts = rd_vec(&r, 2, 0, 0xFFFF);
+    if (r.bad || r.len != 0) return TLS_ERR_BAD_HANDSHAKE;
+    while (exts.len > 0) {
+        unsigned type = rd_u16(&exts);
+        struct rd data = rd_vec(&exts, 2, 0, 0xFFFF);
+        if (exts.bad) return TLS_ERR_BAD_HANDSHAKE;
+        for (i = 0; i < sizeof sent / sizeof sent[0] && sent[i] != type; i++)
+            ;
+        if (i == sizeof sent / sizeof sent[0] || (seen >> i & 1) ||
+            (type == EXT_SERVER_NAME && !sni_sent))
+            return TLS_ERR_EXTRA_EXTENSION;
+        seen |= 1u << i;
+        if (type == EXT_RENEGOTIATION_INFO) {
+            /* RFC 5746 3.4: an initial handshake's answer is an empty renegotiated_connection */
+            if (data.len != 1 || data.p[0] != 0) return TLS_ERR_BAD_SECRENEG;
+        } else if (type == EXT_SERVER_NAME) {
+            if (data.len != 0) return TLS_ERR_BAD_SNI; /* RFC 6066 3: the answer is empty */
+        } else if (type == EXT_EC_POINT_FORMATS) {
+            rd_vec(&data, 1, 1, 0xFF);
+            if (data.bad || data.len != 0) return TLS_ERR_BAD_HANDSHAKE;
+        }
+        /* signature_algorithms and supported_groups are ignored (RFC 5246 forbids the first,
+         * some servers send them anyway) */
+    }
+    return 0;
+}
+
+int tls_certificate_parse(const uint8_t *body, size_t len,
+                          void (*cert)(void *ctx, const uint8_t *der, size_t len), void *ctx)
+{
+    struct rd r = {body, len, 0};
+    size_t list_len = (size_t)rd_u8(&r) << 16 | rd_u16(&r);
+
+    if (r.bad || list_len != r.len) return TLS_ERR_BAD_HANDSHAKE;
+    while (r.len > 0) {
+        size_t n = (size_t)rd_u8(&r) << 16;
+        const uint8_t *der;
+        n |= rd_u16(&r);
+        der = rd_bytes(&r, n);
+        if (r.bad) return TLS_ERR_BAD_HANDSHAKE;
+        cert(ctx, der, n);
+    }
+    return 0;
+}
+
+int tls_server_key_exchange_parse(const uint8_t *body, size_t len, int rsa,
+                                  struct tls_server_key_exchange *ske)
+{
+    struct rd r = {body, len, 0}, point;
+
+    memset(ske, 0, sizeof *ske);
+    ske->params = body;
+    if (rd_u8(&r) != 3) return r.bad ? TLS_ERR_BAD_HANDSHAKE : TLS_ERR_INVALID_ALGORITHM;
+    ske->curve = rd_u16(&r); /* named_curve (3) */
+    if (r.bad) return TLS_ERR_BAD_HANDSHAKE;
+    if (ske->curve != TLS_SECP256R1 && ske->curve != TLS_SECP384R1 && ske->curve != TLS_SECP521R1)
+        return TLS_ERR_INVALID_ALGORITHM;
+    point = rd_vec(&r, 1, 1, 0xFF);
+    if (r.bad) return TLS_ERR_BAD_HANDSHAKE;
+    if (point.len > TLS_POINT_MAX) return TLS_ERR_INVALID_ALGORITHM;
+    ske->point = point.p;
+    ske->point_len = point.len;
+    ske->params_len = (size_t)(r.p - body);
+    ske->hash = rd_u8(&r);
+    ske->sig = rd_u8(&r);
+    if (r.bad) return TLS_ERR_BAD_HANDSHAKE;
+    if (ske->hash < 4 || ske->hash > 6 || ske->sig != (rsa ? TLS_SIG_RSA : TLS_SIG_ECDSA))
+        return TLS_ERR_INVALID_ALGORITHM;
+    ske->signature_len = rd_u16(&r);
+    if (r.bad) return TLS_ERR_BAD_HANDSHAKE;
+    if (ske->signature_len > 512) return TLS_ERR_LIMIT_EXCEEDED;
+    ske->signature = rd_bytes(&r, ske->signature_len);
+    if (r.bad || r.len != 0 || ske->signature_len == 0) return TLS_ERR_BAD_HANDSHAKE;
+    return 0;
+}

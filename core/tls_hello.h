@@ -1,11 +1,12 @@
-/* The TLS 1.2 wire format the TLS-ALPN-01 responder (core/alpn.h, bearssl/alpn_server.c)
- * needs, without any cryptography: record headers, handshake-message reassembly, ClientHello
- * and ClientKeyExchange parsing, and the server's handshake messages. The only handshake it
- * supports is TLS 1.2 with ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 on P-256, ALPN "acme-tls/1"
- * (RFC 5246, 4492/8422, 5746, 6066, 7301, 8737).
- *
- * Functions that judge peer input return 0 when it is acceptable, else the TLS alert
- * description (> 0) the responder sends before it hangs up. */
+/* The TLS 1.2 wire format, without any cryptography (RFC 5246, 4492/8422, 5288, 5746, 6066,
+ * 7301, 7905, 8737), for our two purpose-built handshakes:
+ * - the TLS-ALPN-01 responder (core/alpn.h, bearssl/alpn_server.c): record headers,
+ *   handshake-message reassembly, ClientHello and ClientKeyExchange parsing, the server's
+ *   handshake messages; only ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 on P-256, ALPN "acme-tls/1".
+ *   Its functions that judge peer input return 0 when it is acceptable, else the TLS alert
+ *   description (> 0) the responder sends before it hangs up.
+ * - the HTTPS client (bearssl/tls12_client.c): the ClientHello, and parsing of ServerHello,
+ *   Certificate and ServerKeyExchange; its judging functions return 0 or a TLS_ERR_* code. */
 #ifndef ACME_TLS_HELLO_H
 #define ACME_TLS_HELLO_H
 
@@ -21,6 +22,7 @@
 /* handshake message types */
 #define TLS_CLIENT_HELLO 1
 #define TLS_SERVER_HELLO 2
+#define TLS_HELLO_REQUEST 0
 #define TLS_CERTIFICATE 11
 #define TLS_SERVER_KEY_EXCHANGE 12
 #define TLS_SERVER_HELLO_DONE 14
@@ -33,10 +35,14 @@
 #define TLS_BAD_RECORD_MAC 20
 #define TLS_RECORD_OVERFLOW 22
 #define TLS_HANDSHAKE_FAILURE 40
+#define TLS_BAD_CERTIFICATE 42
+#define TLS_UNSUPPORTED_CERTIFICATE 43
 #define TLS_ILLEGAL_PARAMETER 47
 #define TLS_DECODE_ERROR 50
 #define TLS_DECRYPT_ERROR 51
+#define TLS_PROTOCOL_VERSION 70
 #define TLS_INTERNAL_ERROR 80
+#define TLS_NO_RENEGOTIATION 100
 #define TLS_UNRECOGNIZED_NAME 112
 #define TLS_NO_APPLICATION_PROTOCOL 120
 
@@ -47,6 +53,8 @@
 #define TLS_ACME_ALPN "acme-tls/1"
 
 #define TLS_HEADER_LEN 5
+/* The largest plaintext of a record (TLSPlaintext.fragment, RFC 5246 6.2.1). */
+#define TLS_PLAINTEXT_MAX 16384
 /* The largest record accepted: a TLSCiphertext (RFC 5246 6.2.3). */
 #define TLS_RECORD_MAX (16384 + 2048)
 /* The largest handshake message accepted, header included. A modern ClientHello with a
@@ -61,6 +69,8 @@
 /* Checks a record header: a known content type, major version 3 and a length from 1 to
  * TLS_RECORD_MAX (stored in *len). */
 int tls_record_header(const uint8_t h[TLS_HEADER_LEN], unsigned *type, size_t *len);
+/* Writes a TLS 1.2 record header for a payload of len bytes. */
+void tls_record_put_header(uint8_t h[TLS_HEADER_LEN], unsigned type, size_t len);
 
 /* Reassembles one handshake message from the payloads of handshake records. */
 struct tls_handshake {
@@ -117,5 +127,93 @@ size_t tls_server_key_exchange(uint8_t *out, const uint8_t params[TLS_ECDH_PARAM
 size_t tls_server_hello_done(uint8_t *out);
 #define TLS_FINISHED_LEN (4 + TLS_VERIFY_LEN)
 void tls_finished(uint8_t out[TLS_FINISHED_LEN], const uint8_t verify_data[TLS_VERIFY_LEN]);
+
+/* ---- the HTTPS client (bearssl/tls12_client.c) */
+
+/* Failures of the client's checks, numerically BearSSL's BR_ERR_* codes (bearssl/tls_client.c
+ * checks that they agree), so the transport's messages stay those it gave with BearSSL's
+ * engine. */
+#define TLS_ERR_UNSUPPORTED_VERSION 3
+#define TLS_ERR_BAD_VERSION 4
+#define TLS_ERR_BAD_LENGTH 5
+#define TLS_ERR_TOO_LARGE 6
+#define TLS_ERR_BAD_MAC 7
+#define TLS_ERR_UNKNOWN_TYPE 9
+#define TLS_ERR_UNEXPECTED 10
+#define TLS_ERR_BAD_CCS 12
+#define TLS_ERR_BAD_ALERT 13
+#define TLS_ERR_BAD_HANDSHAKE 14
+#define TLS_ERR_OVERSIZED_ID 15
+#define TLS_ERR_BAD_CIPHER_SUITE 16
+#define TLS_ERR_BAD_COMPRESSION 17
+#define TLS_ERR_BAD_SECRENEG 19
+#define TLS_ERR_EXTRA_EXTENSION 20
+#define TLS_ERR_BAD_SNI 21
+#define TLS_ERR_BAD_HELLO_DONE 22
+#define TLS_ERR_LIMIT_EXCEEDED 23
+#define TLS_ERR_BAD_FINISHED 24
+#define TLS_ERR_INVALID_ALGORITHM 26
+#define TLS_ERR_BAD_SIGNATURE 27
+#define TLS_ERR_WRONG_KEY_USAGE 28
+#define TLS_ERR_IO 31
+#define TLS_ERR_RECV_FATAL_ALERT 256 /* + the alert */
+
+/* The six suites the client offers, in its order of preference: ECDHE_ECDSA and ECDHE_RSA
+ * with AES-128-GCM-SHA256, AES-256-GCM-SHA384 and CHACHA20-POLY1305-SHA256. */
+#define TLS_CLIENT_SUITES 6
+extern const uint16_t tls_client_suites[TLS_CLIENT_SUITES];
+/* The index of suite in tls_client_suites[], or -1. Even indexes are the ECDSA suites; index
+ * / 2 is 0 (AES-128-GCM), 1 (AES-256-GCM, the only one with the SHA-384 PRF) or 2 (ChaCha20). */
+int tls_client_suite(unsigned suite);
+/* The curves offered (secp256r1, secp384r1, secp521r1, BearSSL's BR_EC_* ids as well). */
+#define TLS_SECP384R1 24
+#define TLS_SECP521R1 25
+/* The largest uncompressed point (P-521). */
+#define TLS_POINT_MAX 133
+/* The signature algorithms offered: hash (X509_HASH_* ids: 4 SHA-256, 5 SHA-384,
+ * 6 SHA-512) times signature (1 RSA PKCS#1 v1.5, 3 ECDSA). */
+#define TLS_SIG_RSA 1
+#define TLS_SIG_ECDSA 3
+
+/* The ClientHello, handshake header included, into out (TLS_CLIENT_HELLO_MAX bytes): TLS 1.2,
+ * the six suites, no session id, null compression, and the extensions renegotiation_info
+ * (empty), server_name (when sni is not NULL), signature_algorithms, supported_groups and
+ * ec_point_formats (uncompressed). Returns its length; 0 when sni is over TLS_HOST_NAME_MAX. */
+#define TLS_CLIENT_HELLO_MAX (128 + TLS_HOST_NAME_MAX)
+size_t tls_client_hello(uint8_t *out, const uint8_t random[TLS_RANDOM_LEN], const char *sni);
+
+struct tls_server_hello {
+    uint8_t random[TLS_RANDOM_LEN];
+    unsigned suite; /* one of tls_client_suites[] */
+};
+/* Checks a ServerHello body against the ClientHello: version TLS 1.2, a session id of at
+ * most 32 bytes, an offered suite, null compression, and only extensions the client sent,
+ * once each (an empty server_name only when sni_sent, an empty renegotiation_info,
+ * ec_point_formats; the signature_algorithms and supported_groups some servers echo). */
+int tls_server_hello_parse(const uint8_t *body, size_t len, int sni_sent,
+                           struct tls_server_hello *sh);
+
+/* Walks a Certificate body: calls cert(ctx, der, len) for each certificate in order (len may
+ * be 0). TLS_ERR_BAD_HANDSHAKE when the lengths do not add up. */
+int tls_certificate_parse(const uint8_t *body, size_t len,
+                          void (*cert)(void *ctx, const uint8_t *der, size_t len), void *ctx);
+
+struct tls_server_key_exchange {
+    unsigned curve;        /* one of the curves offered */
+    const uint8_t *params; /* ServerECDHParams: curve_type, curve, point (in body) */
+    size_t params_len;
+    const uint8_t *point; /* the server's ephemeral public key */
+    size_t point_len;
+    unsigned hash, sig; /* one of the signature algorithms offered, sig the suite's */
+    const uint8_t *signature;
+    size_t signature_len; /* 1 to 512 bytes */
+};
+/* Parses a ServerKeyExchange body of an ECDHE suite (rsa: an ECDHE_RSA suite).
+ * TLS_ERR_INVALID_ALGORITHM for a curve, hash or signature algorithm the client did not
+ * offer (or the wrong signature for the suite), TLS_ERR_LIMIT_EXCEEDED for a signature over
+ * 512 bytes, TLS_ERR_BAD_HANDSHAKE when the lengths do not add up. Whether the point is on
+ * the curve is the caller's to check (the ECDH computation refuses it). */
+int tls_server_key_exchange_parse(const uint8_t *body, size_t len, int rsa,
+                                  struct tls_server_key_exchange *ske);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "../core/buf.h"
 #include "../core/build_config.h"
+#include "../core/decimal.h"
 #include "../core/err.h"
 #include "../core/http.h"
 #include "../core/ipaddr.h"
@@ -118,7 +119,7 @@ int http01_parse_listen(const char *listen, char *host, size_t hostlen, unsigned
     const char *h = listen + v6, *colon;
     size_t hl;
     unsigned char addr[16];
-    unsigned long v = 0;
+    long v;
 
     if (v6) {
         colon = strchr(h, ']');
@@ -133,12 +134,11 @@ int http01_parse_listen(const char *listen, char *host, size_t hostlen, unsigned
     if (hl >= hostlen) goto bad;
     memcpy(host, h, hl);
     host[hl] = '\0';
-    if (strcmp(host, "*") == 0 || strcmp(host, "::") == 0) host[0] = '\0';
-    if (host[0] != '\0' && ipaddr_parse(host, hl, addr) != (v6 ? 16 : 4)) goto bad;
-    if (colon[1] == '\0') goto bad;
-    for (const char *d = colon + 1; *d; d++) {
-        if (*d < '0' || *d > '9' || (v = v * 10 + (unsigned long)(*d - '0')) > 65535) goto bad;
-    }
+    /* in brackets an IPv6 address; else "", "*" or an IPv4 address */
+    if (!v6 && strcmp(host, "*") == 0) host[0] = '\0';
+    if ((v6 || host[0] != '\0') && ipaddr_parse(host, hl, addr) != (v6 ? 16 : 4)) goto bad;
+    if (strcmp(host, "::") == 0) host[0] = '\0';
+    if ((v = decimal_parse(colon + 1, 9)) < 0 || v > 65535) goto bad;
     *port = (unsigned)v;
     return 0;
 bad:

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/buf.h"
+#include "../core/decimal.h"
 #include "../core/err.h"
 #include "../core/http.h"
 #include "../core/ipaddr.h"
@@ -150,13 +152,7 @@ static const char *fail_reason(int timed_out, const char *step, int timeout)
 /* The port number, or 0 when p is not one. */
 static int valid_port(const char *p)
 {
-    long v = 0;
-
-    if (*p == '\0' || strlen(p) > 5) return 0;
-    for (; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9') return 0;
-        v = v * 10 + (*p - '0');
-    }
+    long v = decimal_parse(p, 5);
     return v >= 1 && v <= 65535 ? (int)v : 0;
 }
 
@@ -168,36 +164,29 @@ static int tcp_connect(const char *host, const char *port, int timeout, const st
     static struct resolve_addr res[RESOLVE_MAX];
     const struct resolve_addr *ai;
     char addr[IPADDR_TEXT_MAX], why[512];
-    size_t wlen = 0;
+    struct buf w; /* "addr: reason" for each address tried */
     const char *what;
-    int r, n, i, fd = -1, tried = 0, more = 0, want = b->sa.family;
+    int n, i, fd = -1, want = b->sa.family;
 
     n = resolve_host(host, (uint16_t)valid_port(port), role, res, RESOLVE_MAX);
     if (n < 0) return -1;
-    why[0] = '\0';
+    buf_init(&w, why, sizeof why);
     for (i = 0; i < n; i++) {
         ai = &res[i];
         if (want != 0 && ai->family != want) continue;
-        tried++;
         ipaddr_format(ai->ip.a, ai->ip.len, addr);
         log_vv("connecting to %s%s port %s at %s", role, host, port, addr);
         fd = connect_one(ai, b, timeout, &what);
-        if (fd >= 0) break;
-        r = fmt_snprintf(why + wlen, sizeof why - wlen, "%s%s: %s", wlen ? "; " : "", addr,
-                         fail_reason(errno == ETIMEDOUT, what, timeout));
-        if (r > 0 && (size_t)r < sizeof why - wlen) {
-            wlen += (size_t)r;
-        } else { /* a long list of addresses: say that it goes on */
-            why[wlen] = '\0';
-            more = 1;
-        }
+        if (fd >= 0) return fd;
+        buf_printf(&w, "%s%s: %s", w.len > 0 ? "; " : "", addr,
+                   fail_reason(errno == ETIMEDOUT, what, timeout));
     }
-    if (fd >= 0) return fd;
-    if (tried == 0)
+    why[w.len] = '\0';             /* what fitted; an append that did not fit left no text */
+    if (w.len == 0 && !w.overflow) /* no address of bind_address's family */
         fmt_snprintf(why, sizeof why, "it has no IPv%c address to use with bind_address %s",
                      want == AF_INET ? '4' : '6', b->text);
     return err_set(ACME_ETEMP, "cannot connect to %s%s port %s: %s%s", role, host, port, why,
-                   more ? "; (more addresses failed)" : "");
+                   w.overflow ? "; (more addresses failed)" : "");
 }
 
 int net_no_proxy_match(const char *list, const char *host)
@@ -275,7 +264,6 @@ static int proxy_connect(struct net_conn *c)
 {
     static struct http_resp_parser p; /* large; one connection at a time */
     char req[600];
-    unsigned char in[NET_PENDING_MAX];
     long n, len;
     size_t used;
     int rc;
@@ -284,18 +272,19 @@ static int proxy_connect(struct net_conn *c)
     if (len < 0 || net_write(c, req, (size_t)len) != 0) return -1;
     http_connect_reply_init(&p);
     for (;;) {
-        n = net_read(c, in, sizeof in);
+        /* Read straight into c->pending (empty until the reply is complete): what follows
+         * the reply is the start of the tunnelled stream and stays there. */
+        n = net_read(c, c->pending, sizeof c->pending);
         if (n < 0) return -1;
         if (n == 0) { /* "proxy closed the connection before answering CONNECT" */
             http_connect_reply_eof(&p);
             return -1;
         }
-        rc = http_connect_reply_feed(&p, in, (size_t)n, &used);
+        rc = http_connect_reply_feed(&p, c->pending, (size_t)n, &used);
         if (rc == HTTP_ERROR) return err_recode(ACME_ETEMP);
         if (rc == HTTP_DONE) {
-            memcpy(c->pending, in + used, (size_t)n - used);
-            c->pending_len = (size_t)n - used;
-            c->pending_off = 0;
+            c->pending_off = used;
+            c->pending_len = (size_t)n;
             return 0;
         }
     }

@@ -2,7 +2,8 @@
  * sends. The input is a client's byte stream: its records are reassembled into a handshake
  * message as the responder does (no limit is ever exceeded) and a ClientHello is parsed and
  * judged; the same body is also parsed as a ClientKeyExchange. An accepted hello must give
- * a well-formed ServerHello. */
+ * a well-formed ServerHello. The same body also goes through the HTTPS client's parsers of
+ * what a server sends (ServerHello, Certificate, ServerKeyExchange). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,42 @@ static void need(int ok)
 static void alert_ok(int r)
 {
     need(r >= 0 && r <= 255);
+}
+
+static size_t certs_seen, cert_bytes;
+static void count_cert(void *ctx, const uint8_t *der, size_t len)
+{
+    (void)ctx;
+    need(der != NULL || len == 0);
+    certs_seen++;
+    cert_bytes += len;
+}
+
+/* The client's results are 0 or a TLS_ERR_* code (BearSSL's numbers, below 64). */
+static void client_parsers(const uint8_t *body, size_t len)
+{
+    struct tls_server_hello sh;
+    struct tls_server_key_exchange ske;
+    int r, sni;
+
+    for (sni = 0; sni < 2; sni++) {
+        r = tls_server_hello_parse(body, len, sni, &sh);
+        need(r >= 0 && r < 64);
+        if (r == 0) need(tls_client_suite(sh.suite) >= 0 && len >= 38);
+        r = tls_server_key_exchange_parse(body, len, sni, &ske);
+        need(r >= 0 && r < 64);
+        if (r == 0) {
+            need(ske.params == body && ske.params_len == 4 + ske.point_len);
+            need(ske.point_len <= TLS_POINT_MAX && ske.point == body + 4);
+            need(ske.signature_len >= 1 && ske.signature_len <= 512);
+            need(ske.signature + ske.signature_len == body + len);
+            need(ske.sig == (sni ? TLS_SIG_RSA : TLS_SIG_ECDSA) && ske.hash >= 4 && ske.hash <= 6);
+        }
+    }
+    certs_seen = cert_bytes = 0;
+    r = tls_certificate_parse(body, len, count_cert, NULL);
+    need(r == 0 || r == TLS_ERR_BAD_HANDSHAKE);
+    if (r == 0) need(len == 3 + 3 * certs_seen + cert_bytes);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -62,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             need(memmem(out, n, TLS_ACME_ALPN, strlen(TLS_ACME_ALPN)) != NULL);
         }
     }
+    client_parsers(hs.msg + 4, hs.len - 4);
     r = tls_client_key_exchange(hs.msg + 4, hs.len - 4, &point);
     alert_ok(r);
     if (r == 0) need(point == hs.msg + 5 && point[0] == 4 && hs.len == 4 + 1 + TLS_P256_POINT_LEN);

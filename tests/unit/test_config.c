@@ -220,6 +220,15 @@ static void test_error_locations(void **state)
     expect_error("http_listen = [::1:80", "not a listen address");
     expect_error("http_listen = host:80", "not a listen address");
     expect_error("alpn_listen = :65536", "not a listen address");
+    expect_error("alpn_listen = [*]:443", "not a listen address");
+    expect_error("http_listen = []:80", "not a listen address");
+    expect_error("http_listen = 1.2.3.4:80:", "not a listen address");
+    expect_error("http_listen = :0000000080", "not a listen address"); /* 9 digits at most */
+    /* the forms the listeners take */
+    setup(NULL);
+    assert_int_equal(parse("http_listen = [::1]:8080\nalpn_listen = *:443\n"), 0);
+    assert_string_equal(c.http_listen, "[::1]:8080");
+    assert_string_equal(c.alpn_listen, "*:443");
     expect_error("bind_address = router.lan", "bind_address: \"router.lan\" is not an IPv4");
     expect_error("key_type = dsa", "key_type: unknown key type \"dsa\"");
     expect_error("domains = a.example\nemail = a.example", "router.conf:2: email: a.example: "

@@ -3,12 +3,12 @@
  * scalar arithmetic is checked directly against a slow shift-and-add reference on edge
  * values (0, 1, p-1, p, 2^256-1, values around 2^224/2^192/2^96/2^64) and random ones; the
  * point operations against BearSSL's br_ec_p256_m31: k*G for every single-bit multiplier
- * (each comb table entry) and random ones, variable-base and double multiplications,
- * rejected points, the exceptional cases of muladd; ECDSA signatures that must be
- * byte-identical to br_ecdsa_i31_sign_raw's (both RFC 6979) and verification that must agree
- * with br_ecdsa_i31_vrfy_raw/asn1. test_ec_p256_portable.c builds the same tests with
- * EC_P256_W64_PORTABLE (the plain C carries used off x86_64). Elsewhere the test only checks
- * that ec_impl() gives m31. */
+ * and random ones, every point of the comb tables (computed at run time from the teeth),
+ * variable-base and double multiplications, rejected points, the exceptional cases of
+ * muladd; ECDSA signatures that must be byte-identical to br_ecdsa_i31_sign_raw's (both
+ * RFC 6979) and verification that must agree with br_ecdsa_i31_vrfy_raw/asn1.
+ * test_ec_p256_portable.c builds the same tests with EC_P256_W64_PORTABLE (the plain C
+ * carries used off x86_64). Elsewhere the test only checks that ec_impl() gives m31. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -102,6 +102,30 @@ static void test_mulgen(void **state)
         W->mulgen(r1, k33, 33, BR_EC_secp256r1);
         M->mulgen(r2, k, 32, BR_EC_secp256r1);
         assert_memory_equal(r1, r2, 65);
+    }
+}
+
+/* Every point of the comb tables (computed by comb_init from the constant teeth) against
+ * m31's k*G for its multiplier, sum over the bits i of j of 2^(32 * (4h + i)). */
+static void test_comb_table(void **state)
+{
+    unsigned char k[32], want[65], got[65];
+    int h, j, i;
+    (void)state;
+    comb_ready = 0;
+    comb_init();
+    assert_int_equal(comb_ready, 1);
+    for (h = 0; h < 2; h++) {
+        for (j = 1; j < 16; j++) {
+            memset(k, 0, sizeof k);
+            for (i = 0; i < 4; i++)
+                if ((j >> i) & 1) k[31 - 4 * (4 * h + i)] = 1;
+            assert_int_equal(M->mulgen(want, k, 32, BR_EC_secp256r1), 65);
+            got[0] = 0x04;
+            fe_encode(got + 1, COMB[h][j - 1].x);
+            fe_encode(got + 33, COMB[h][j - 1].y);
+            assert_memory_equal(got, want, 65);
+        }
     }
 }
 
@@ -202,6 +226,10 @@ static void test_sign(void **state)
             memcpy(x, NB, 32);
             x[31]--;
             memset(h, 0xFF, sizeof h);
+        }
+        if (x[0] == 0 && t % 2 == 0) { /* a key without its leading zero byte */
+            sk.x = x + 1;
+            sk.xlen = 31;
         }
         assert_int_equal(t_ec_p256_w64_sign(hf, h, &sk, s1), 64);
         assert_int_equal(br_ecdsa_i31_sign_raw(M, hf, h, &sk, s2), 64);
@@ -669,11 +697,17 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_impl_choice),
 #ifdef EC_P256_W64
-        cmocka_unit_test(test_mulgen),      cmocka_unit_test(test_mul_muladd),
-        cmocka_unit_test(test_bad_points),  cmocka_unit_test(test_muladd_exceptions),
-        cmocka_unit_test(test_sign),        cmocka_unit_test(test_sign_bad_keys),
-        cmocka_unit_test(test_field_mul),   cmocka_unit_test(test_field_add_sub_inv),
-        cmocka_unit_test(test_field_codec), cmocka_unit_test(test_scalar),
+        cmocka_unit_test(test_mulgen),
+        cmocka_unit_test(test_comb_table),
+        cmocka_unit_test(test_mul_muladd),
+        cmocka_unit_test(test_bad_points),
+        cmocka_unit_test(test_muladd_exceptions),
+        cmocka_unit_test(test_sign),
+        cmocka_unit_test(test_sign_bad_keys),
+        cmocka_unit_test(test_field_mul),
+        cmocka_unit_test(test_field_add_sub_inv),
+        cmocka_unit_test(test_field_codec),
+        cmocka_unit_test(test_scalar),
         cmocka_unit_test(test_vrfy),
 #endif
     };

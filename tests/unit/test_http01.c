@@ -380,8 +380,8 @@ static void test_parse_listen(void **state)
         {"[fe80::1]:1", "fe80::1", 1},
     };
     static const char *const bad[] = {
-        "80",       "::1:80", "[::1]80",        "[::1]:", "host:80", "1.2.3.4:65536",
-        "1.2.3:80", ":",      "[127.0.0.1]:80", ":8O",    "",        ":-1"};
+        "80", "::1:80",         "[::1]80", "[::1]:", "host:80", "1.2.3.4:65536", "1.2.3:80",
+        ":",  "[127.0.0.1]:80", ":8O",     "",       ":-1",     "[*]:80",        "[]:80"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         if (http01_parse_listen(good[i].in, host, sizeof host, &port) != 0)
             fail_msg("%s: %s", good[i].in, err_msg());

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -220,6 +221,43 @@ static void test_connect_timeout(void **state)
     close(l);
 }
 
+/* Bytes the proxy sends right after its CONNECT reply belong to the tunnelled stream: the
+ * first net_read() returns them (fork: the proxy answers while net_connect() waits). */
+static void test_proxy_tunnel_pending(void **state)
+{
+    static const char reply[] = "HTTP/1.1 200 Connection established\r\n\r\nHELLO";
+    struct net_conn c;
+    char port[8], proxy[64], buf[600];
+    int l, s, st;
+    pid_t pid;
+    (void)state;
+
+    clear_env();
+    l = listener(port, sizeof port);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        s = accept(l, NULL, NULL);
+        /* the whole request head arrives in one write on loopback */
+        if (s < 0 || read(s, buf, sizeof buf) <= 0 ||
+            strncmp(buf, "CONNECT ca.example:443 HTTP/1.1\r\n", 33) != 0 ||
+            write(s, reply, sizeof reply - 1) != (ssize_t)sizeof reply - 1)
+            _exit(1);
+        (void)read(s, buf, sizeof buf); /* until the client closes */
+        _exit(0);
+    }
+    snprintf(proxy, sizeof proxy, "http://127.0.0.1:%s", port);
+    setenv("https_proxy", proxy, 1);
+    assert_int_equal(net_connect(&c, "ca.example", "443", 2, NULL), 0);
+    assert_int_equal(net_read(&c, buf, sizeof buf), 5);
+    assert_memory_equal(buf, "HELLO", 5);
+    net_close(&c);
+    close(l);
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    clear_env();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_connect_read_write_timeout),
         cmocka_unit_test(test_connect_errors),
         cmocka_unit_test(test_connect_timeout),
+        cmocka_unit_test(test_proxy_tunnel_pending),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tls_hello.h"
@@ -476,6 +477,181 @@ static void test_server_messages(void **state)
     assert_memory_equal(out + 4, sig, 12);
 }
 
+/* ---- the HTTPS client */
+
+/* What BearSSL's client engine sent to localhost (captured, the random zeroed): ours is the
+ * same, byte for byte. */
+static void test_client_hello(void **state)
+{
+    static const char bearssl_hex[] =
+        "010000700303"
+        "0000000000000000000000000000000000000000000000000000000000000000"
+        "00000cc02bc02fc02cc030cca9cca80100003bff010001000000000e000c0000096c6f63616c686f7374"
+        "000d000e000c040305030603040105010601000a00080006001700180019000b00020100";
+    uint8_t want[256], out[TLS_CLIENT_HELLO_MAX], random[TLS_RANDOM_LEN] = {0};
+    char long_name[TLS_HOST_NAME_MAX + 2];
+    size_t i, n = strlen(bearssl_hex) / 2, len;
+    unsigned v;
+    (void)state;
+    for (i = 0; i < n; i++) {
+        assert_int_equal(sscanf(bearssl_hex + 2 * i, "%2x", &v), 1);
+        want[i] = (uint8_t)v;
+    }
+    len = tls_client_hello(out, random, "localhost");
+    assert_int_equal(len, n);
+    assert_memory_equal(out, want, n);
+
+    random[0] = 0xAB;
+    len = tls_client_hello(out, random, NULL); /* no SNI */
+    assert_int_equal(len, n - 18);
+    assert_int_equal(out[6], 0xAB);
+    assert_null(memmem(out, len, "\x00\x00\x00\x0e", 4));
+    assert_int_equal((size_t)out[1] << 16 | out[2] << 8 | out[3], len - 4);
+
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    assert_int_equal(tls_client_hello(out, random, long_name), 0);
+    long_name[TLS_HOST_NAME_MAX] = '\0';
+    assert_true(tls_client_hello(out, random, long_name) <= TLS_CLIENT_HELLO_MAX);
+}
+
+/* A ServerHello body: version, random, session id, suite, compression, then exts. */
+static size_t server_hello(uint8_t *p, unsigned version, size_t sid, unsigned suite,
+                           unsigned compression, const uint8_t *exts, size_t ext_len)
+{
+    size_t n = 0;
+    p[n++] = (uint8_t)(version >> 8);
+    p[n++] = (uint8_t)version;
+    memset(p + n, 0x11, 32);
+    n += 32;
+    p[n++] = (uint8_t)sid;
+    memset(p + n, 0x22, sid);
+    n += sid;
+    p[n++] = (uint8_t)(suite >> 8);
+    p[n++] = (uint8_t)suite;
+    p[n++] = (uint8_t)compression;
+    if (exts != NULL) {
+        p[n++] = (uint8_t)(ext_len >> 8);
+        p[n++] = (uint8_t)ext_len;
+        memcpy(p + n, exts, ext_len);
+        n += ext_len;
+    }
+    return n;
+}
+
+static void test_server_hello_parse(void **state)
+{
+    static const uint8_t good_exts[] = {0xFF, 0x01, 0, 1, 0, 0, 0, 0, 0, 0x00, 0x0B, 0, 2, 1, 0};
+    static const uint8_t unknown[] = {0x00, 0x23, 0, 0}; /* ticket */
+    static const uint8_t twice[] = {0x00, 0x0B, 0, 2, 1, 0, 0x00, 0x0B, 0, 2, 1, 0};
+    static const uint8_t sni_data[] = {0, 0, 0, 1, 0};
+    static const uint8_t reneg_data[] = {0xFF, 0x01, 0, 2, 1, 0};
+    static const uint8_t bad_formats[] = {0x00, 0x0B, 0, 2, 2, 0};
+    uint8_t b[200];
+    struct tls_server_hello sh;
+    size_t n;
+    (void)state;
+    n = server_hello(b, 0x0303, 32, 0xC030, 0, good_exts, sizeof good_exts);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), 0);
+    assert_int_equal(sh.suite, 0xC030);
+    assert_int_equal(sh.random[31], 0x11);
+    assert_int_equal(tls_server_hello_parse(b, n, 0, &sh), TLS_ERR_EXTRA_EXTENSION); /* SNI */
+    assert_int_equal(tls_server_hello_parse(b, n - 1, 1, &sh), TLS_ERR_BAD_HANDSHAKE);
+    b[n] = 0;
+    assert_int_equal(tls_server_hello_parse(b, n + 1, 1, &sh), TLS_ERR_BAD_HANDSHAKE);
+    n = server_hello(b, 0x0303, 0, 0xCCA8, 0, NULL, 0); /* no extensions at all */
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), 0);
+    n = server_hello(b, 0x0302, 0, 0xC02B, 0, NULL, 0);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_UNSUPPORTED_VERSION);
+    n = server_hello(b, 0x0304, 0, 0xC02B, 0, NULL, 0);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_UNSUPPORTED_VERSION);
+    n = server_hello(b, 0x0303, 33, 0xC02B, 0, NULL, 0);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_OVERSIZED_ID);
+    n = server_hello(b, 0x0303, 0, 0xC023, 0, NULL, 0);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_BAD_CIPHER_SUITE);
+    n = server_hello(b, 0x0303, 0, 0xC02B, 1, NULL, 0);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_BAD_COMPRESSION);
+    n = server_hello(b, 0x0303, 0, 0xC02B, 0, unknown, sizeof unknown);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_EXTRA_EXTENSION);
+    n = server_hello(b, 0x0303, 0, 0xC02B, 0, twice, sizeof twice);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_EXTRA_EXTENSION);
+    n = server_hello(b, 0x0303, 0, 0xC02B, 0, sni_data, sizeof sni_data);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_BAD_SNI);
+    n = server_hello(b, 0x0303, 0, 0xC02B, 0, reneg_data, sizeof reneg_data);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_BAD_SECRENEG);
+    n = server_hello(b, 0x0303, 0, 0xC02B, 0, bad_formats, sizeof bad_formats);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_BAD_HANDSHAKE);
+}
+
+static void add_cert(void *ctx, const uint8_t *der, size_t len)
+{
+    size_t *seen = ctx;
+    assert_int_equal(der[0], 0x30);
+    seen[seen[0] + 1] = len;
+    seen[0]++;
+}
+
+static void test_certificate_parse(void **state)
+{
+    uint8_t b[] = {0, 0, 11, 0, 0, 3, 0x30, 1, 2, 0, 0, 2, 0x30, 0};
+    size_t seen[4] = {0};
+    (void)state;
+    assert_int_equal(tls_certificate_parse(b, sizeof b, add_cert, seen), 0);
+    assert_int_equal(seen[0], 2);
+    assert_int_equal(seen[1], 3);
+    assert_int_equal(seen[2], 2);
+    assert_int_equal(tls_certificate_parse(b, sizeof b - 1, add_cert, seen), TLS_ERR_BAD_HANDSHAKE);
+    b[11] = 3; /* the last certificate runs past the end */
+    assert_int_equal(tls_certificate_parse(b, sizeof b, add_cert, seen), TLS_ERR_BAD_HANDSHAKE);
+}
+
+static void test_server_key_exchange_parse(void **state)
+{
+    uint8_t b[4 + 65 + 4 + 600];
+    struct tls_server_key_exchange ske;
+    size_t n;
+    (void)state;
+    b[0] = 3;
+    b[1] = 0;
+    b[2] = TLS_SECP256R1;
+    b[3] = 65;
+    memset(b + 4, 4, 65);
+    b[69] = 5; /* SHA-384 */
+    b[70] = TLS_SIG_ECDSA;
+    b[71] = 0;
+    b[72] = 70;
+    memset(b + 73, 0x30, 70);
+    n = 73 + 70;
+    assert_int_equal(tls_server_key_exchange_parse(b, n, 0, &ske), 0);
+    assert_int_equal(ske.curve, TLS_SECP256R1);
+    assert_int_equal(ske.params_len, 69);
+    assert_ptr_equal(ske.point, b + 4);
+    assert_int_equal(ske.point_len, 65);
+    assert_int_equal(ske.hash, 5);
+    assert_ptr_equal(ske.signature, b + 73);
+    assert_int_equal(ske.signature_len, 70);
+    /* an RSA suite wants an RSA signature */
+    assert_int_equal(tls_server_key_exchange_parse(b, n, 1, &ske), TLS_ERR_INVALID_ALGORITHM);
+    assert_int_equal(tls_server_key_exchange_parse(b, n - 1, 0, &ske), TLS_ERR_BAD_HANDSHAKE);
+    assert_int_equal(tls_server_key_exchange_parse(b, n + 1, 0, &ske), TLS_ERR_BAD_HANDSHAKE);
+    b[69] = 2; /* SHA-1: not offered */
+    assert_int_equal(tls_server_key_exchange_parse(b, n, 0, &ske), TLS_ERR_INVALID_ALGORITHM);
+    b[69] = 6;
+    assert_int_equal(tls_server_key_exchange_parse(b, n, 0, &ske), 0);
+    b[2] = 29; /* x25519: not offered */
+    assert_int_equal(tls_server_key_exchange_parse(b, n, 0, &ske), TLS_ERR_INVALID_ALGORITHM);
+    b[2] = TLS_SECP521R1;
+    b[0] = 1; /* explicit curve parameters */
+    assert_int_equal(tls_server_key_exchange_parse(b, n, 0, &ske), TLS_ERR_INVALID_ALGORITHM);
+    b[0] = 3;
+    b[71] = 2;
+    b[72] = 1; /* 513 bytes */
+    memset(b + 73, 0x30, 513);
+    assert_int_equal(tls_server_key_exchange_parse(b, 73 + 513, 0, &ske), TLS_ERR_LIMIT_EXCEEDED);
+    b[72] = 0; /* 512 bytes */
+    assert_int_equal(tls_server_key_exchange_parse(b, 73 + 512, 0, &ske), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +664,10 @@ int main(void)
         cmocka_unit_test(test_record_header),
         cmocka_unit_test(test_client_key_exchange),
         cmocka_unit_test(test_server_messages),
+        cmocka_unit_test(test_client_hello),
+        cmocka_unit_test(test_server_hello_parse),
+        cmocka_unit_test(test_certificate_parse),
+        cmocka_unit_test(test_server_key_exchange_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
