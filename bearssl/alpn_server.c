@@ -60,38 +60,14 @@ static struct tls_handshake hs;
 
 static int read_full(const struct alpn_io *io, uint8_t *p, size_t n)
 {
-    while (n > 0) {
-        long r = io->read(io->ctx, p, n);
-        if (r <= 0) return GONE;
-        if ((size_t)r > n) return LOCAL;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-static int write_full(const struct alpn_io *io, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        long r = io->write(io->ctx, p, n);
-        if (r <= 0 || (size_t)r > n) return GONE;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
+    return tls12_read_full(io->read, io->ctx, p, n) == 0 ? 0 : GONE;
 }
 
 /* Sends one record from the payload at rec + TLS12_PAYLOAD. */
 static int send_record(struct conn *c, unsigned type, size_t len)
 {
-    uint8_t *out = rec + TLS12_PAYLOAD - TLS_HEADER_LEN;
-    if (c->encrypting)
-        out = tls12_seal(&c->t, type, rec, &len);
-    else {
-        tls_record_put_header(out, type, len);
-        len += TLS_HEADER_LEN;
-    }
-    return write_full(c->io, out, len);
+    const uint8_t *out = tls12_record(&c->t, c->encrypting, type, rec, &len);
+    return tls12_write_full(c->io->write, c->io->ctx, out, len) == 0 ? 0 : GONE;
 }
 
 static void send_alert(struct conn *c, unsigned description)

@@ -119,7 +119,8 @@ static int store_rsa(struct crypto_key *k, const br_rsa_private_key *sk, const u
     enum key_type t = type_of_bits(sk->n_bitlen);
     unsigned char n[512], d[512];
     const unsigned char *elems[KE_COUNT];
-    size_t lens[KE_COUNT], nlen, dlen;
+    const unsigned char *pb, *qb;
+    size_t lens[KE_COUNT], nlen, dlen, plen, qlen;
     uint32_t pubexp;
     int r;
 
@@ -127,9 +128,14 @@ static int store_rsa(struct crypto_key *k, const br_rsa_private_key *sk, const u
         return err_set(ACME_ECONFIG,
                        "RSA key of %u bits: only 2048, 3072 and 4096 bits are supported",
                        (unsigned)sk->n_bitlen);
-    nlen = sk->plen + sk->qlen;
-    if (nlen > sizeof n) return err_set(ACME_ECONFIG, "RSA key is invalid (modulus)");
-    multiply_be(n, sk->p, sk->plen, sk->q, sk->qlen);
+    pb = sk->p;
+    plen = strip(&pb, sk->plen);
+    qb = sk->q;
+    qlen = strip(&qb, sk->qlen);
+    nlen = plen + qlen; /* at most 512 for the primes of a 4096-bit key */
+    if (plen == 0 || qlen == 0 || nlen > sizeof n)
+        return err_set(ACME_ECONFIG, "RSA key is invalid (modulus)");
+    multiply_be(n, pb, plen, qb, qlen);
     elems[KE_N] = n;
     lens[KE_N] = strip(&elems[KE_N], nlen);
     n_in_len = strip(&n_in, n_in_len);

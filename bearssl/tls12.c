@@ -92,6 +92,38 @@ uint8_t *tls12_seal(struct tls12 *t, unsigned type, uint8_t *buf, size_t *len)
                                   len);
 }
 
+uint8_t *tls12_record(struct tls12 *t, int encrypting, unsigned type, uint8_t *buf, size_t *len)
+{
+    if (encrypting) return tls12_seal(t, type, buf, len);
+    tls_record_put_header(buf + TLS12_PAYLOAD - TLS_HEADER_LEN, type, *len);
+    *len += TLS_HEADER_LEN;
+    return buf + TLS12_PAYLOAD - TLS_HEADER_LEN;
+}
+
+int tls12_read_full(long (*read)(void *ctx, uint8_t *buf, size_t n), void *ctx, uint8_t *p,
+                    size_t n)
+{
+    while (n > 0) {
+        long r = read(ctx, p, n);
+        if (r <= 0 || (size_t)r > n) return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+int tls12_write_full(long (*write)(void *ctx, const uint8_t *buf, size_t n), void *ctx,
+                     const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        long r = write(ctx, p, n);
+        if (r <= 0 || (size_t)r > n) return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
 int tls12_open_length(struct tls12 *t, size_t len)
 {
     return t->in.vtable->check_length(&t->in.vtable, len);

@@ -60,6 +60,15 @@ void tls12_verify_data(const struct tls12 *t, int from_server, uint8_t out[TLS_V
 /* Encrypts the len payload bytes at buf + TLS12_PAYLOAD into one record (buf has
  * TLS12_RECORD_BUF bytes): its start (inside buf), *len its whole length. */
 uint8_t *tls12_seal(struct tls12 *t, unsigned type, uint8_t *buf, size_t *len);
+/* The record of the len payload bytes at buf + TLS12_PAYLOAD: sealed by tls12_seal() once
+ * encrypting, else with a plain header; its start (inside buf), *len its whole length. */
+uint8_t *tls12_record(struct tls12 *t, int encrypting, unsigned type, uint8_t *buf, size_t *len);
+/* Moves exactly n bytes through a stream's read or write function (> 0 bytes moved, 0 at end
+ * of file, < 0 on an error): 0, or -1 when the stream ended or failed first. */
+int tls12_read_full(long (*read)(void *ctx, uint8_t *buf, size_t n), void *ctx, uint8_t *p,
+                    size_t n);
+int tls12_write_full(long (*write)(void *ctx, const uint8_t *buf, size_t n), void *ctx,
+                     const uint8_t *p, size_t n);
 /* Whether an encrypted record's length is acceptable (TLS_PLAINTEXT_MAX plaintext bytes at
  * most), then its decryption in place: the plaintext and *len, or NULL (bad MAC). */
 int tls12_open_length(struct tls12 *t, size_t len);

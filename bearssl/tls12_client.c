@@ -14,47 +14,25 @@
 #define ALERT_WARNING 1
 #define ALERT_FATAL 2
 
-static int write_full(struct tls12_client *c, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        long r = c->io->write(c->io->ctx, p, n);
-        if (r <= 0 || (size_t)r > n) {
-            c->io_failed = 1;
-            return -1;
-        }
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
 static int read_full(struct tls12_client *c, uint8_t *p, size_t n)
 {
-    while (n > 0) {
-        long r = c->io->read(c->io->ctx, p, n);
-        if (r <= 0 || (size_t)r > n) {
-            c->io_failed = 1;
-            return -1;
-        }
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
+    if (tls12_read_full(c->io->read, c->io->ctx, p, n) == 0) return 0;
+    c->io_failed = 1;
+    return -1;
 }
 
-/* The record of len payload bytes at c->out + TLS12_PAYLOAD, sealed once encrypting. */
+/* The record of len payload bytes at c->out + TLS12_PAYLOAD. */
 static const uint8_t *build_record(struct tls12_client *c, unsigned type, size_t *len)
 {
-    if (c->encrypting) return tls12_seal(&c->t, type, c->out, len);
-    tls_record_put_header(c->out + TLS12_PAYLOAD - TLS_HEADER_LEN, type, *len);
-    *len += TLS_HEADER_LEN;
-    return c->out + TLS12_PAYLOAD - TLS_HEADER_LEN;
+    return tls12_record(&c->t, c->encrypting, type, c->out, len);
 }
 
 static int send_record(struct tls12_client *c, unsigned type, size_t len)
 {
     const uint8_t *rec = build_record(c, type, &len);
-    return write_full(c, rec, len);
+    if (tls12_write_full(c->io->write, c->io->ctx, rec, len) == 0) return 0;
+    c->io_failed = 1;
+    return -1;
 }
 
 static void send_alert(struct tls12_client *c, unsigned level, unsigned description)
