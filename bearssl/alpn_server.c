@@ -42,6 +42,7 @@
 struct conn {
     const struct alpn_io *io;
     struct tls12 t; /* transcript, randoms, keys */
+    unsigned suite; /* AES-128-GCM, or ChaCha20-Poly1305 (tls_server_suite()) */
     int encrypting; /* our CCS was sent */
     int too_large;  /* a handshake message over TLS_HANDSHAKE_MAX (alerted handshake_failure) */
 };
@@ -131,7 +132,7 @@ static int send_server_flight(struct conn *c, struct secrets *s, const struct tl
     /* The messages fit in rec unless the certificate is larger than one TLSPlaintext, which
      * the whole flight must fit. */
     if (cert->der_len > 16384) goto full;
-    p += tls_server_hello(p, (size_t)(rec + sizeof rec - p), c->t.server_random, ch);
+    p += tls_server_hello(p, (size_t)(rec + sizeof rec - p), c->t.server_random, ch, c->suite);
     p += tls_certificate(p, cert->der, cert->der_len);
     p += tls_server_key_exchange(p, params, sig, sig_len);
     p += tls_server_hello_done(p);
@@ -209,11 +210,14 @@ static int handshake(struct conn *c, struct secrets *s, const struct alpn_cert *
 
     if ((r = read_handshake(c, TLS_CLIENT_HELLO)) != 0) return r;
     if ((r = tls_client_hello_parse(hs.msg + 4, hs.len - 4, &ch)) != 0) return r;
-    if ((r = tls_client_hello_check(&ch)) != 0) return r;
+    if ((r = tls_client_hello_check(&ch, tls12_aes_gcm())) != 0) return r;
     for (i = 0; i < n && strcasecmp(ch.host_name, certs[i].sni) != 0; i++)
         ;
     if (i == n || ch.host_name[0] == '\0') return TLS_UNRECOGNIZED_NAME;
     memcpy(c->t.client_random, ch.random, TLS_RANDOM_LEN);
+    c->suite = tls_server_suite(&ch, tls12_aes_gcm());
+    tls12_set_aead(&c->t, c->suite == TLS_ECDHE_ECDSA_AES128_GCM_SHA256 ? TLS12_AES128_GCM
+                                                                        : TLS12_CHACHA20_POLY1305);
     if ((r = send_server_flight(c, s, &ch, &certs[i], key)) != 0) return r;
     if ((r = key_exchange(c, s)) != 0) return r;
     if ((r = client_finished(c)) != 0) return r;
@@ -253,7 +257,6 @@ int alpn_serve(const struct alpn_io *io, const struct alpn_cert *certs, size_t n
     memset(&c, 0, sizeof c);
     c.io = io;
     tls12_start(&c.t, TLS12_SHA256);
-    tls12_set_aead(&c.t, TLS12_AES128_GCM);
     br_hmac_drbg_init(&s.drbg, &br_sha256_vtable, seed, 32);
     r = handshake(&c, &s, certs, n, key, &served);
     if (r == 0) {

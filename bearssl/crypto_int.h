@@ -64,15 +64,19 @@ uint32_t ecdsa_vrfy_asn1(const br_ec_impl *impl, const void *hash, size_t hash_l
 /* One br_ec_impl for the TLS engine, the TLS-ALPN-01 handshake and X.509 validation: P-256, P-384
  * and P-521 through ec_impl() (no Curve25519). */
 extern const br_ec_impl ec_acme;
-/* The one AES-CTR and GHASH implementation of AES-GCM record protection (bearssl/tls12.c),
- * chosen at compile time by word size: BearSSL's run-time choice would link every candidate. */
-#if UINTPTR_MAX > 0xFFFFFFFFu
-#define TLS_AES_CTR (&br_aes_ct64_ctr_vtable)
-#define TLS_GHASH br_ghash_ctmul64
-#else
-#define TLS_AES_CTR (&br_aes_ct_ctr_vtable)
-#define TLS_GHASH br_ghash_ctmul
+#if defined(__x86_64__)
+/* bearssl/aes_gcm_ni.c: whether the CPU has AES-NI, PCLMULQDQ and SSSE3, and the AES-CTR class
+ * and GHASH that use them. */
+int aes_ni_supported(void);
+extern const br_block_ctr_class aes_ni_ctr_vtable;
+void aes_ni_ghash(void *y, const void *h, const void *data, size_t len);
 #endif
+/* The AES-CTR class of AES-GCM record protection (bearssl/tls12.c) and its GHASH in *ghash, or
+ * NULL when this build cannot do AES on this machine. x86_64 uses the CPU's AES instructions
+ * (aes_gcm_ni.c) and, without them, has no AES unless CONFIG_X86_64_SOFT_AES links BearSSL's
+ * bitsliced code, which other targets always use (ct64 on 64-bit, ct on 32-bit targets; one
+ * each: BearSSL's run-time choice would link every candidate). */
+const br_block_ctr_class *tls_aes_ctr(br_ghash *ghash);
 
 /* The process-wide HMAC-DRBG, seeded from sys_entropy() on first use; NULL with the error
  * set when the kernel gives no entropy. */

@@ -5,6 +5,42 @@
 
 #include "crypto_int.h"
 
+/* ChaCha20 with SSE2, which every x86_64 CPU has (smaller and faster than the portable code) */
+#if defined(__x86_64__)
+#define TLS_CHACHA20 br_chacha20_sse2_run
+#else
+#define TLS_CHACHA20 br_chacha20_ct_run
+#endif
+
+int tls12_aes_off;
+
+const br_block_ctr_class *tls_aes_ctr(br_ghash *ghash)
+{
+    if (tls12_aes_off) return NULL;
+#if defined(__x86_64__)
+    if (aes_ni_supported()) {
+        *ghash = aes_ni_ghash;
+        return &aes_ni_ctr_vtable;
+    }
+#endif
+#if defined(__x86_64__) && !defined(CONFIG_X86_64_SOFT_AES)
+    return NULL;
+#elif UINTPTR_MAX > 0xFFFFFFFFu
+    *ghash = br_ghash_ctmul64;
+    return &br_aes_ct64_ctr_vtable;
+#else
+    *ghash = br_ghash_ctmul;
+    return &br_aes_ct_ctr_vtable;
+#endif
+}
+
+int tls12_aes_gcm(void)
+{
+    br_ghash ghash;
+
+    return tls_aes_ctr(&ghash) != NULL;
+}
+
 void tls12_start(struct tls12 *t, int hashes)
 {
     t->hashes = hashes;
@@ -56,15 +92,15 @@ void tls12_keys(struct tls12 *t, const uint8_t *premaster, size_t len, int clien
     seed[1].data = t->client_random;
     prf(t, block, 2 * key_len + 2 * iv_len, t->master, TLS12_MASTER_LEN, "key expansion", 2, seed);
     if (t->aead == TLS12_CHACHA20_POLY1305) {
-        br_sslrec_in_chapol_vtable.init(&t->in.chapol.vtable.in, br_chacha20_ct_run,
+        br_sslrec_in_chapol_vtable.init(&t->in.chapol.vtable.in, TLS_CHACHA20,
                                         br_poly1305_ctmul_run, in_key, in_iv);
-        br_sslrec_out_chapol_vtable.init(&t->out.chapol.vtable.out, br_chacha20_ct_run,
+        br_sslrec_out_chapol_vtable.init(&t->out.chapol.vtable.out, TLS_CHACHA20,
                                          br_poly1305_ctmul_run, out_key, out_iv);
-    } else {
-        br_sslrec_in_gcm_vtable.init(&t->in.gcm.vtable.in, TLS_AES_CTR, in_key, key_len, TLS_GHASH,
-                                     in_iv);
-        br_sslrec_out_gcm_vtable.init(&t->out.gcm.vtable.out, TLS_AES_CTR, out_key, key_len,
-                                      TLS_GHASH, out_iv);
+    } else { /* an AES suite is only offered or accepted when tls12_aes_gcm() */
+        br_ghash ghash = NULL;
+        const br_block_ctr_class *ctr = tls_aes_ctr(&ghash);
+        br_sslrec_in_gcm_vtable.init(&t->in.gcm.vtable.in, ctr, in_key, key_len, ghash, in_iv);
+        br_sslrec_out_gcm_vtable.init(&t->out.gcm.vtable.out, ctr, out_key, key_len, ghash, out_iv);
     }
     crypto_wipe(block, sizeof block);
 }

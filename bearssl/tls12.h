@@ -2,7 +2,7 @@
  * TLS-ALPN-01 responder; bearssl/tls12_client.c, the HTTPS client): the handshake transcript,
  * the PRF (SHA-256 or SHA-384 as the suite says), the master secret, the key block and
  * Finished verify_data (RFC 5246 5, 6.3, 7.4.9, 8.1), and record protection with BearSSL's
- * AEAD record classes (br_sslrec_in/out_gcm_vtable with tls_algos.c's AES-CTR and GHASH,
+ * AEAD record classes (br_sslrec_in/out_gcm_vtable with tls_aes_ctr()'s AES-CTR and GHASH,
  * br_sslrec_in/out_chapol_vtable), which also keep the sequence numbers. */
 #ifndef ACME_BEARSSL_TLS12_H
 #define ACME_BEARSSL_TLS12_H
@@ -46,6 +46,12 @@ struct tls12 {
 };
 #define TLS12_SHA256 1
 #define TLS12_SHA384 2
+
+/* Whether this machine can do the AES-GCM suites (see tls_aes_ctr() in crypto_int.h); without
+ * them the client offers and the responder accepts only ChaCha20-Poly1305. */
+int tls12_aes_gcm(void);
+/* Tests only: nonzero makes tls12_aes_gcm() say no, as on a CPU without AES instructions. */
+extern int tls12_aes_off;
 
 /* Starts the transcript. hashes: both until a client knows the suite. */
 void tls12_start(struct tls12 *t, int hashes);

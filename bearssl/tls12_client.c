@@ -328,7 +328,7 @@ int tls12_client_handshake(struct tls12_client *c, const struct tls12_io *io, co
     struct tls_server_hello sh = {{0}, 0};
     struct x509_pubkey key;
     size_t len;
-    int r, cert_requested;
+    int r, cert_requested, aes = tls12_aes_gcm();
 
     c->io = io;
     c->err = c->io_failed = c->established = c->closed = 0;
@@ -338,10 +338,10 @@ int tls12_client_handshake(struct tls12_client *c, const struct tls12_io *io, co
     br_hmac_drbg_init(&s.drbg, &br_sha256_vtable, seed, 32);
     br_hmac_drbg_generate(&s.drbg, c->t.client_random, TLS_RANDOM_LEN);
 
-    len = tls_client_hello(c->out + TLS12_PAYLOAD, c->t.client_random, sni);
+    len = tls_client_hello(c->out + TLS12_PAYLOAD, c->t.client_random, sni, aes);
     r = len == 0 ? fail(c, TLS_ERR_BAD_SNI) : send_handshake(c, len);
     if (r == 0 && expect_handshake(c, TLS_SERVER_HELLO) == 0) {
-        if ((r = tls_server_hello_parse(c->hs + 4, c->hs_len - 4, sni != NULL, &sh)) != 0)
+        if ((r = tls_server_hello_parse(c->hs + 4, c->hs_len - 4, sni != NULL, aes, &sh)) != 0)
             fail(c, r);
         c->server_hello = 1;
     }

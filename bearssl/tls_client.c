@@ -211,7 +211,7 @@ static int tls_failure(struct tls_state *s, const char *what, int64_t vtime, con
     unsigned words = e >= 0 && e < 64 ? ERROR_TEXT[e] : 0;
     size_t leaf_len;
     const uint8_t *leaf = x509_chain_leaf(&s->chain, &leaf_len);
-    char text[160];
+    char text[200];
     const char *msg = text;
     int p = TLS_CERT_OTHER; /* -1: not a certificate problem */
 
@@ -234,9 +234,13 @@ static int tls_failure(struct tls_state *s, const char *what, int64_t vtime, con
     if (words != 0) /* an engine error with words */
         msg = nth_text(ERROR_TEXTS, words);
     else if (e >= BR_ERR_RECV_FATAL_ALERT) /* + the alert, BR_ERR_SEND_FATAL_ALERT for ours */
-        fmt_snprintf(text, sizeof text, "%s fatal alert %d (%s)",
+        fmt_snprintf(text, sizeof text, "%s fatal alert %d (%s)%s",
                      e >= BR_ERR_SEND_FATAL_ALERT ? "sent" : "the server sent", e & 255,
-                     alert_name(e & 255));
+                     alert_name(e & 255),
+                     e == BR_ERR_RECV_FATAL_ALERT + 40 && !tls12_aes_gcm()
+                         ? "; without AES instructions only ChaCha20-Poly1305 was offered "
+                           "(CONFIG_X86_64_SOFT_AES)"
+                         : "");
     else
         fmt_snprintf(text, sizeof text, "BearSSL error %d", e);
     return err_set(ACME_ETEMP, "%s with %s port %s: %s", what, s->host, s->port, msg);

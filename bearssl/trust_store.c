@@ -1,5 +1,6 @@
-/* Decodes trust anchor certificates (see trust_store.h) with core/x509.c: the subject DN and
- * the public key of each are copied into one static pool. */
+/* Decodes the trust anchor certificates of ca_file (see trust_store.h) with core/x509.c: the
+ * subject DN and the public key of each are copied into one static pool. The built-in anchors
+ * need none of that: ci/gen/trust_anchors.sh decoded them at build time. */
 #include "../core/build_config.h"
 
 #ifndef CONFIG_TLS_MBEDTLS
@@ -20,10 +21,11 @@ static br_x509_trust_anchor anchors[CONFIG_TRUST_ANCHORS_MAX];
 static unsigned char pool[CONFIG_TRUST_STORE_SIZE];
 
 static struct {
-    size_t n;       /* anchors */
-    size_t used;    /* bytes of pool */
-    size_t skipped; /* certificates BearSSL cannot use as anchors */
-    int loaded;     /* for loaded_path */
+    const br_x509_trust_anchor *table; /* anchors[] or acme_builtin_anchors */
+    size_t n;                          /* anchors */
+    size_t used;                       /* bytes of names and keys (of pool for ca_file) */
+    size_t skipped;                    /* certificates BearSSL cannot use as anchors */
+    int loaded;                        /* for loaded_path */
     char loaded_path[512];
     char source[320];
 } ts;
@@ -87,11 +89,19 @@ int trust_store_load(const char *ca_file, const br_x509_trust_anchor **out, size
 {
     const char *path = ca_file != NULL && *ca_file != '\0' ? ca_file : TLS_DEFAULT_CA_FILE;
     const char *src = NULL;
+    int certs;
 
     if (!ts.loaded || strcmp(ts.loaded_path, path) != 0) {
         ts.loaded = 0;
         ts.n = ts.used = ts.skipped = 0;
-        if (tls_each_trust_cert(path, add_anchor, NULL, &src) < 0) return -1;
+        ts.table = anchors;
+        certs = tls_each_trust_cert(path, add_anchor, NULL, &src);
+        if (certs < 0) return -1;
+        if (certs == 0) { /* ca_file does not exist: the built-in anchors */
+            ts.table = acme_builtin_anchors;
+            ts.n = acme_builtin_anchor_count;
+            ts.used = acme_builtin_anchor_bytes;
+        }
         if (ts.n == 0)
             return err_set(ACME_ELOCAL, "%s: no certificate usable as a trust anchor", src);
         fmt_snprintf(ts.source, sizeof ts.source, "%s", src);
@@ -102,7 +112,7 @@ int trust_store_load(const char *ca_file, const br_x509_trust_anchor **out, size
             ts.loaded = 1;
         }
     }
-    *out = anchors;
+    *out = ts.table;
     *n = ts.n;
     *source = ts.source;
     return 0;

@@ -6,8 +6,14 @@ CC ?= cc
 AR ?= ar
 STRIP ?= strip
 CFLAGS ?= -O2
+# PROG_CFLAGS: for the objects of libacme.a and acme.o and the program link only, not for the
+# tests, tools and fuzzers compiled against libacme.a (e.g. -mgeneral-regs-only on x86_64).
+PROG_CFLAGS ?=
 LDFLAGS ?=
 BIN_LDFLAGS ?=
+# SSTRIP: a command run on the linked program (cross targets: ci/sstrip.py drops the section
+# headers, as OpenWrt's sstrip does)
+SSTRIP ?=
 LIBS ?=
 MBEDTLS ?= n
 TEST_LIBS ?= -lcmocka
@@ -22,6 +28,7 @@ TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c
 TOOLS := $(patsubst tests/tools/%.c,$(OUT)/tools/%,$(wildcard tests/tools/*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 ALL_CFLAGS = $(CFLAGS) -I$(OUT) -Icore
+PROG_ALL_CFLAGS = $(ALL_CFLAGS) $(PROG_CFLAGS)
 
 .PHONY: all bin tests tools fuzzers
 all: bin
@@ -32,18 +39,19 @@ FLAGS_DEP := $(wildcard $(OUT)/build-flags)
 
 $(OUT)/obj/gen/%.o: $(OUT)/gen/%.c $(OUT)/autoconf.h $(FLAGS_DEP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(PROG_ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUT)/obj/%.o: %.c $(OUT)/autoconf.h $(FLAGS_DEP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(PROG_ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUT)/libacme.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(OUT)/acme: $(OUT)/obj/acme.o $(OUT)/libacme.a $(FLAGS_DEP)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(filter-out $(FLAGS_DEP),$^) $(LIBS)
+	$(CC) $(CFLAGS) $(PROG_CFLAGS) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(filter-out $(FLAGS_DEP),$^) $(LIBS)
+	$(if $(SSTRIP),$(SSTRIP) $@)
 
 tests: $(TESTS)
 $(OUT)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(OUT)/libacme.a
@@ -51,11 +59,12 @@ $(OUT)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(OUT)/libacme.a
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $< $(TEST_SUPPORT) $(TEST_EXTRA_SRCS) \
 		$(OUT)/libacme.a $(LDFLAGS) $(LIBS) $(TEST_LIBS) -o $@
 
-# Small programs the shell test suites drive (e.g. an openssl oracle comparison).
+# Small programs the shell test suites drive (e.g. an openssl oracle comparison). Linked like
+# the program (BIN_LDFLAGS: cross builds link them with LTO too).
 tools: $(TOOLS)
 $(OUT)/tools/%: tests/tools/%.c $(OUT)/libacme.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/tools $< $(OUT)/libacme.a $(LDFLAGS) $(LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -Itests/tools $< $(OUT)/libacme.a $(LDFLAGS) $(BIN_LDFLAGS) $(LIBS) -o $@
 
 fuzzers: $(FUZZERS)
 $(OUT)/fuzz/%: tests/fuzz/%.c $(OUT)/libacme.a

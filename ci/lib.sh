@@ -116,7 +116,7 @@ build_variant() {
     gen_sources "$out"
     local mbed=n
     config_has "$out" CONFIG_TLS_MBEDTLS && mbed=y
-    local cc cflags ldflags="" bin_ldflags="" libs ar=ar strip=strip test_libs="-lcmocka" test_cflags="" fuzz_ldflags=""
+    local cc cflags prog_cflags="" ldflags="" bin_ldflags="" sstrip="" libs ar=ar strip=strip test_libs="-lcmocka" test_cflags="" fuzz_ldflags=""
     local br_inc="-I/usr/include/bearssl" br_lib="/usr/lib/$HOST_TRIPLET/libbearssl.a"
     local mb_libs="/usr/lib/$HOST_TRIPLET/libmbedtls.a /usr/lib/$HOST_TRIPLET/libmbedx509.a /usr/lib/$HOST_TRIPLET/libmbedcrypto.a"
     case "$kind" in
@@ -129,7 +129,8 @@ build_variant() {
     *)  # cross targets: ci/cross.sh sets CROSS_* for the target (building what it needs)
         cross_env "$kind"
         cc=$CROSS_CC; ar=$CROSS_AR; strip=$CROSS_STRIP; cflags=$CROSS_CFLAGS; ldflags=$CROSS_LDFLAGS
-        bin_ldflags=$CROSS_BIN_LDFLAGS
+        bin_ldflags=$CROSS_BIN_LDFLAGS prog_cflags=${CROSS_PROG_CFLAGS:-}
+        sstrip="python3 ci/sstrip.py" # the router binary as a firmware image carries it
         br_inc=$CROSS_BR_INC; br_lib=$CROSS_BR_LIB; mb_libs=${CROSS_MB_LIBS:-}
         test_libs=$CROSS_TEST_LIBS; test_cflags=$CROSS_TEST_CFLAGS ;;
     esac
@@ -137,11 +138,12 @@ build_variant() {
     [ $mbed = y ] && libs="$mb_libs $libs"
     # Objects depend on OUT/build-flags: a new compiler or new flags rebuild everything.
     mkdir -p "$out"
-    printf '%s\n' "$cc $BASE_CFLAGS $cflags $br_inc ${MB_INC:-} | $ldflags $bin_ldflags | $libs" > "$out/build-flags.new"
+    printf '%s\n' "$cc $BASE_CFLAGS $cflags $br_inc ${MB_INC:-} | $prog_cflags | $ldflags $bin_ldflags | $libs${sstrip:+ | $sstrip}" > "$out/build-flags.new"
     if cmp -s "$out/build-flags.new" "$out/build-flags"; then rm -f "$out/build-flags.new"
     else mv "$out/build-flags.new" "$out/build-flags"; fi
     make -s -j"$JOBS" -f ci/acme.mk OUT="$out" CC="$cc" AR="$ar" STRIP="$strip" MBEDTLS=$mbed \
-        CFLAGS="$BASE_CFLAGS $cflags $br_inc ${MB_INC:-}" LDFLAGS="$ldflags" BIN_LDFLAGS="$bin_ldflags" LIBS="$libs" \
+        CFLAGS="$BASE_CFLAGS $cflags $br_inc ${MB_INC:-}" PROG_CFLAGS="$prog_cflags" SSTRIP="$sstrip" \
+        LDFLAGS="$ldflags" BIN_LDFLAGS="$bin_ldflags" LIBS="$libs" \
         TEST_LIBS="$test_libs" TEST_CFLAGS="$test_cflags" FUZZ_LDFLAGS="$fuzz_ldflags" \
         "${goals[@]}"
 }

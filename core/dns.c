@@ -90,10 +90,12 @@ size_t dns_query(uint8_t *out, size_t cap, const char *name, uint16_t id, uint16
 static const char reply_cut[] = "the reply ends inside its header, a name or a record";
 
 /* Reads the possibly compressed name at *off into out (uncompressed wire form) and moves
- * *off past it; the name's length, or 0 with *why. Every pointer must point before the
- * start of the run of labels it ends, so targets strictly decrease and loops cannot be
- * formed; the expanded name is at most 255 bytes. */
-static size_t read_name(const uint8_t *m, size_t len, size_t *off, uint8_t *out, const char **why)
+ * *off past it; the name's length, or 0 with *why, also when fewer than `fixed` bytes (of the
+ * record that the name starts) follow it. Every pointer must point before the start of the
+ * run of labels it ends, so targets strictly decrease and loops cannot be formed; the
+ * expanded name is at most 255 bytes. */
+static size_t read_name(const uint8_t *m, size_t len, size_t *off, uint8_t *out, size_t fixed,
+                        const char **why)
 {
     size_t p = *off, start = p, o = 0, end = 0; /* end: where the name ends at *off, once known */
     unsigned c;
@@ -127,6 +129,7 @@ static size_t read_name(const uint8_t *m, size_t len, size_t *off, uint8_t *out,
         p += 1 + c;
     } while (c != 0);
     *off = end != 0 ? end : p;
+    if (*off + fixed > len) goto cut;
     return o;
 cut:
     *why = reply_cut;
@@ -217,9 +220,8 @@ int dns_parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t id,
     if (qd == 0 && rcode != 0 && rcode != 3) return rcode_error(rcode, why);
     if (qd != 1) return fail(why, "the question count is not 1", DNS_EQUESTION);
     wl = to_wire(name, want);
-    gl = read_name(m, len, &off, got, why);
+    gl = read_name(m, len, &off, got, 4, why); /* QTYPE and QCLASS follow */
     if (gl == 0) return DNS_EFORMAT;
-    if (off + 4 > len) return fail(why, reply_cut, DNS_EFORMAT);
     if (!name_eq(want, wl, got, gl) || get16(m + off) != qtype || get16(m + off + 2) != CLASS_IN)
         return fail(why, "the question is not ours", DNS_EQUESTION);
     off += 4;
@@ -233,9 +235,8 @@ int dns_parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t id,
         off = ans_off;
         for (i = 0; i < an; i++) {
             unsigned type, cls, rdlen;
-            gl = read_name(m, len, &off, got, why);
+            gl = read_name(m, len, &off, got, 10, why); /* TYPE, CLASS, TTL, RDLENGTH */
             if (gl == 0) return DNS_EFORMAT;
-            if (off + 10 > len) return fail(why, reply_cut, DNS_EFORMAT);
             type = get16(m + off);
             cls = get16(m + off + 2);
             rdlen = get16(m + off + 8);
@@ -249,7 +250,7 @@ int dns_parse_reply(const uint8_t *m, size_t len, const char *name, uint16_t id,
                     found = 1;
                 } else if (type == DNS_TYPE_CNAME && !have_next) {
                     size_t r = off;
-                    nl = read_name(m, len, &r, next, why);
+                    nl = read_name(m, len, &r, next, 0, why);
                     if (nl == 0) return DNS_EFORMAT;
                     if (r != off + rdlen)
                         return fail(why, "a CNAME whose name does not fill its data", DNS_EFORMAT);
@@ -287,12 +288,6 @@ static size_t token(const char *s, size_t n, size_t *i, const char **tok)
     return k;
 }
 
-static int text_eq(const char *a, size_t al, const char *b, size_t bl)
-{
-    al = strip_dot(a, al);
-    return al != 0 && name_eq((const uint8_t *)a, al, (const uint8_t *)b, strip_dot(b, bl));
-}
-
 /* An IPv4 or IPv6 literal s[0..n) into *out; 0 when it is not one. */
 static int parse_addr(const char *s, size_t n, struct dns_addr *out)
 {
@@ -304,14 +299,15 @@ static int parse_addr(const char *s, size_t n, struct dns_addr *out)
 int dns_hosts_line(const char *line, size_t n, const char *name, struct dns_addr *out)
 {
     const char *hash = memchr(line, '#', n), *tok;
-    size_t i = 0, tl, nl = strlen(name);
+    size_t i = 0, tl, nl = strip_dot(name, strlen(name));
     struct dns_addr a;
 
     if (hash != NULL) n = (size_t)(hash - line);
     tl = token(line, n, &i, &tok);
     if (!parse_addr(tok, tl, &a)) return 0;
     while ((tl = token(line, n, &i, &tok)) > 0) {
-        if (text_eq(tok, tl, name, nl)) {
+        tl = strip_dot(tok, tl);
+        if (tl != 0 && name_eq((const uint8_t *)tok, tl, (const uint8_t *)name, nl)) {
             *out = a;
             return 1;
         }
@@ -365,8 +361,7 @@ void dns_conf_line(struct dns_conf *c, const char *line, size_t n)
     const char *tok;
     size_t i = 0, tl;
 
-    tl = token(line, n, &i, &tok);
-    if (tl == 0 || tok[0] == '#' || tok[0] == ';') return;
+    tl = token(line, n, &i, &tok); /* an empty line or a comment is neither keyword */
     if (tl == 10 && memcmp(tok, "nameserver", 10) == 0) {
         tl = token(line, n, &i, &tok);
         if (c->n_ns < DNS_NS_MAX && parse_addr(tok, tl, &c->ns[c->n_ns]))

@@ -126,6 +126,11 @@ static int attempt(struct http_client *c, const struct url *u, int head_req, siz
 
     transport_dropped = 0;
     if (!reused && open_connection(c, u) < 0) return -1;
+    if (len > 0 && len <= sizeof c->head - hlen) { /* one write: one TLS record, one segment */
+        memcpy(c->head + hlen, body, len);
+        hlen += len;
+        len = 0;
+    }
     if (c->t->write(c->t, c->head, hlen) < 0 || (len > 0 && c->t->write(c->t, body, len) < 0)) {
         http_client_close(c);
         return reused && transport_dropped ? ATTEMPT_RETRY : -1;

@@ -265,14 +265,15 @@ static int te_elem(void *arg, const char *e, size_t n)
     return 0;
 }
 
-/* Header fields stored as they are in struct http_response. */
-static const struct {
+/* Header fields stored as they are in struct http_response (up to the NULL name). */
+static const struct copied_field {
     const char *name;
     unsigned short off, cap;
 } copied[] = {
     {"Replay-Nonce", offsetof(struct http_response, nonce), HTTP_NONCE_MAX},
     {"Location", offsetof(struct http_response, location), HTTP_URL_MAX},
     {"Content-Type", offsetof(struct http_response, content_type), HTTP_CTYPE_MAX},
+    {NULL, 0, 0},
 };
 
 static int count_field(struct http_resp_parser *p)
@@ -282,14 +283,13 @@ static int count_field(struct http_resp_parser *p)
                 state_names[p->state]);
 }
 
-static int parse_header(struct http_resp_parser *p)
+/* A header field (split and checked already): the framing, or a value stored in p->r. */
+static int header_field(struct http_resp_parser *p, const char *name, size_t nlen, const char *v,
+                        size_t n)
 {
-    const char *name, *v;
-    size_t nlen, n, i;
+    const struct copied_field *f;
     struct http_response *r = p->r;
     int rc;
-    if (count_field(p) < 0 || http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0)
-        return -1;
     /* a CONNECT reply (no body, nothing stored): the fields are only checked */
     if (p->header_only) return 0;
     rc = http_framing_field(&p->f, name, nlen, v, n);
@@ -299,14 +299,13 @@ static int parse_header(struct http_resp_parser *p)
         return http_list_each(v, n, te_elem, p);
     }
     if (r == NULL) return 0;
-    for (i = 0; i < sizeof copied / sizeof copied[0]; i++) {
-        char *dst = (char *)r + copied[i].off;
-        if (!http_name_is(name, nlen, copied[i].name)) continue;
-        if (dst[0] != '\0') return herr("repeated %s header", copied[i].name);
-        if (n >= copied[i].cap)
-            return herr("%s header of %zu bytes exceeds the limit of %d", copied[i].name, n,
-                        copied[i].cap - 1);
-        if (n == 0) return herr("empty %s header", copied[i].name);
+    for (f = copied; f->name != NULL; f++) {
+        char *dst = (char *)r + f->off;
+        if (!http_name_is(name, nlen, f->name)) continue;
+        if (dst[0] != '\0') return herr("repeated %s header", f->name);
+        if (n >= f->cap)
+            return herr("%s header of %zu bytes exceeds the limit of %d", f->name, n, f->cap - 1);
+        if (n == 0) return herr("empty %s header", f->name);
         memcpy(dst, v, n);
         dst[n] = '\0';
         return 0;
@@ -393,22 +392,21 @@ static int line_done(struct http_resp_parser *p)
     case S_STATUS:
         p->state = S_HEADER;
         return parse_status(p);
-    case S_HEADER:
-        if (p->line_len == 0) return end_of_headers(p);
-        return parse_header(p);
     case S_CHUNK_SIZE:
         return parse_chunk_size(p);
     case S_CHUNK_CRLF:
         p->state = S_CHUNK_SIZE;
         return 0;
-    default: /* S_TRAILER */
+    default: /* S_HEADER, S_TRAILER */
         if (p->line_len == 0) {
+            if (p->state == S_HEADER) return end_of_headers(p);
             p->state = S_DONE;
             return 0;
         }
+        if (count_field(p) < 0 || http_split_field(p->line, p->line_len, &name, &nlen, &v, &n) < 0)
+            return -1;
         /* trailer fields are checked and ignored */
-        return count_field(p) < 0 ? -1
-                                  : http_split_field(p->line, p->line_len, &name, &nlen, &v, &n);
+        return p->state == S_HEADER ? header_field(p, name, nlen, v, n) : 0;
     }
 }
 
@@ -522,7 +520,7 @@ long http_connect_request(char *out, size_t cap, const char *host, const char *p
     n = fmt_snprintf(out, cap, "CONNECT %s%s%s:%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n\r\n", lb, host,
                      rb, port, lb, host, rb, port);
     if (n < 0 || (size_t)n >= cap)
-        return err_set(ACME_ELOCAL, "CONNECT request: %zu-byte buffer too small", cap);
+        return err_set(ACME_ELOCAL, "%s: %zu-byte buffer too small", "CONNECT request", cap);
     return n;
 }
 

@@ -251,6 +251,13 @@ static long live_version(struct layout *L)
     return version_of(have + sizeof INSTALL_ARCHIVE);
 }
 
+/* A failure that does not fail the install (cleaning up, or after the switch): a warning. */
+static void warn_only(void)
+{
+    log_warn("%s", err_msg());
+    err_clear();
+}
+
 struct scan {
     long max, keep1, keep2; /* keep1 0: only find the highest version number (max) */
     const char *dir;
@@ -270,10 +277,9 @@ static int scan_one(const char *name, void *ctx)
     if (v == 0 || v == s->keep1 || v == s->keep2) return 0;
     if ((size_t)fmt_snprintf(p, sizeof p, "%s/%s", s->dir, name) >= sizeof p) return 0;
     if (dir_remove_files(p) < 0)
-        log_warn("%s", err_msg());
+        warn_only();
     else
         log_vv("removed old version %s", p);
-    err_clear();
     return 0;
 }
 
@@ -340,7 +346,7 @@ static long version_add(struct layout *L, const struct content *ct)
              * version away so that nothing of it remains */
             err_prefix("%s", L->path[i]);
             error_hold(&held);
-            if (dir_remove_files(dir) < 0) log_warn("%s", err_msg());
+            if (dir_remove_files(dir) < 0) warn_only();
             return error_restore(&held);
         }
     }
@@ -508,7 +514,7 @@ installed:
         (p = link_target(L, c->cert_file, p)) &&
         (q = arena_printf(a, "install path", "%s.prev", c->cert_file))) {
         sweep_temps(q);
-        if (file_symlink_atomic(p, q) < 0) log_warn("%s", err_msg());
+        if (file_symlink_atomic(p, q) < 0) warn_only();
     }
     s = (struct scan){0, cur, prev, state_path(L, INSTALL_ARCHIVE)};
     if (s.dir != NULL) dir_each(s.dir, scan_one, &s);

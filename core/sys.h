@@ -18,6 +18,8 @@ const char *sys_errtext(int errnum);
 /* Seconds since the epoch. Tests may pin it with the environment variable ACME_TEST_NOW
  * (seconds since the epoch), used to simulate a clock stuck at 1970 and renewal dates. */
 int64_t sys_now(void);
+/* Milliseconds of the monotonic clock (not pinned by ACME_TEST_NOW): for timeouts. */
+int64_t sys_monotonic_ms(void);
 void sys_sleep(unsigned seconds);
 void sys_sleep_ms(unsigned ms);
 

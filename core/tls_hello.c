@@ -234,7 +234,8 @@ int tls_client_hello_parse(const uint8_t *body, size_t len, struct tls_client_he
     compressions = rd_vec(&r, 1, 1, 0xFF);
     if (r.bad || suites.len % 2 != 0) return TLS_DECODE_ERROR;
     memcpy(ch->random, random, TLS_RANDOM_LEN);
-    ch->offers_suite = has_u16(suites, TLS_ECDHE_ECDSA_AES128_GCM_SHA256);
+    ch->offers_aes = has_u16(suites, TLS_ECDHE_ECDSA_AES128_GCM_SHA256);
+    ch->offers_chacha = has_u16(suites, TLS_ECDHE_ECDSA_CHACHA20_POLY1305);
     ch->secure_renegotiation = has_u16(suites, EMPTY_RENEGOTIATION_INFO_SCSV);
     ch->null_compression = memchr(compressions.p, 0, compressions.len) != NULL;
     if (r.len == 0) return 0; /* no extensions at all */
@@ -253,10 +254,16 @@ int tls_client_hello_parse(const uint8_t *body, size_t len, struct tls_client_he
     return 0;
 }
 
-int tls_client_hello_check(const struct tls_client_hello *ch)
+unsigned tls_server_suite(const struct tls_client_hello *ch, int aes)
+{
+    if (aes && ch->offers_aes) return TLS_ECDHE_ECDSA_AES128_GCM_SHA256;
+    return ch->offers_chacha ? TLS_ECDHE_ECDSA_CHACHA20_POLY1305 : 0;
+}
+
+int tls_client_hello_check(const struct tls_client_hello *ch, int aes)
 {
     if (!ch->offers_acme_alpn) return TLS_NO_APPLICATION_PROTOCOL;
-    if (ch->version < TLS_VERSION_12 || !ch->offers_suite || !ch->null_compression ||
+    if (ch->version < TLS_VERSION_12 || tls_server_suite(ch, aes) == 0 || !ch->null_compression ||
         !ch->offers_p256 || (ch->has_point_formats && !ch->offers_uncompressed) ||
         !ch->offers_ecdsa_sha256)
         return TLS_HANDSHAKE_FAILURE;
@@ -274,7 +281,7 @@ int tls_client_key_exchange(const uint8_t *body, size_t len, const uint8_t **poi
 /* ---- the responder: the server's messages */
 
 size_t tls_server_hello(uint8_t *out, size_t cap, const uint8_t random[TLS_RANDOM_LEN],
-                        const struct tls_client_hello *ch)
+                        const struct tls_client_hello *ch, unsigned suite)
 {
     /* RFC 5246 7.4.1.4: only extensions the client offered, so the first (renegotiation_info)
      * and the last (ec_point_formats) are left out when it did not. */
@@ -293,7 +300,7 @@ size_t tls_server_hello(uint8_t *out, size_t cap, const uint8_t random[TLS_RANDO
     memcpy(p, random, TLS_RANDOM_LEN);
     p += TLS_RANDOM_LEN;
     *p++ = 0; /* empty session id: nothing to resume */
-    p = put16(p, TLS_ECDHE_ECDSA_AES128_GCM_SHA256);
+    p = put16(p, suite);
     *p++ = 0; /* null compression */
     memcpy(put16(p, ext_len), ext, ext_len);
     return 4 + body;
@@ -355,14 +362,11 @@ int tls_client_suite(unsigned suite)
     return -1;
 }
 
-size_t tls_client_hello(uint8_t *out, const uint8_t random[TLS_RANDOM_LEN], const char *sni)
+size_t tls_client_hello(uint8_t *out, const uint8_t random[TLS_RANDOM_LEN], const char *sni,
+                        int aes)
 {
     /* Byte for byte what BearSSL's client engine sent (with our suites and algorithms). */
     /* clang-format off */
-    static const uint8_t head[] = {
-        0x00,                           /* no session id */
-        0x00, 2 * TLS_CLIENT_SUITES,    /* the suites follow */
-    };
     static const uint8_t middle[] = {
         0x01, 0x00,                     /* null compression */
         0x00, 0x00,                     /* extensions length, set below */
@@ -376,15 +380,16 @@ size_t tls_client_hello(uint8_t *out, const uint8_t random[TLS_RANDOM_LEN], cons
         0x00, 0x0B, 0x00, 0x02, 0x01, 0x00, /* ec_point_formats: uncompressed */
     };
     /* clang-format on */
-    size_t sni_len = sni != NULL ? strlen(sni) : 0, i;
+    size_t sni_len = sni != NULL ? strlen(sni) : 0, i = aes ? 0 : TLS_CLIENT_AES_SUITES;
     uint8_t *p = out + 4, *exts;
 
     if (sni_len > TLS_HOST_NAME_MAX) return 0;
     p = put16(p, TLS_VERSION_12);
     memcpy(p, random, TLS_RANDOM_LEN);
-    memcpy(p + TLS_RANDOM_LEN, head, sizeof head);
-    p += TLS_RANDOM_LEN + sizeof head;
-    for (i = 0; i < TLS_CLIENT_SUITES; i++)
+    p += TLS_RANDOM_LEN;
+    *p++ = 0; /* no session id */
+    p = put16(p, 2 * (TLS_CLIENT_SUITES - i));
+    for (; i < TLS_CLIENT_SUITES; i++)
         p = put16(p, tls_client_suites[i]);
     memcpy(p, middle, sizeof middle);
     exts = p + 2;
@@ -406,7 +411,7 @@ size_t tls_client_hello(uint8_t *out, const uint8_t random[TLS_RANDOM_LEN], cons
     return (size_t)(p - out);
 }
 
-int tls_server_hello_parse(const uint8_t *body, size_t len, int sni_sent,
+int tls_server_hello_parse(const uint8_t *body, size_t len, int sni_sent, int aes,
                            struct tls_server_hello *sh)
 {
     /* the extensions the client sent, in the order of the bits of seen */
@@ -426,7 +431,8 @@ int tls_server_hello_parse(const uint8_t *body, size_t len, int sni_sent,
     rd_bytes(&r, id_len); /* a session id for resumption: never used */
     sh->suite = rd_u16(&r);
     if (r.bad) return TLS_ERR_BAD_HANDSHAKE;
-    if (tls_client_suite(sh->suite) < 0) return TLS_ERR_BAD_CIPHER_SUITE;
+    if (tls_client_suite(sh->suite) < (aes ? 0 : TLS_CLIENT_AES_SUITES))
+        return TLS_ERR_BAD_CIPHER_SUITE;
     if (rd_u8(&r) != 0) return TLS_ERR_BAD_COMPRESSION;
     if (r.len == 0) return r.bad ? TLS_ERR_BAD_HANDSHAKE : 0; /* no extensions */
     exts = rd_vec(&r, 2, 0, 0xFFFF);

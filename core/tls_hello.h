@@ -48,6 +48,7 @@
 
 #define TLS_VERSION_12 0x0303
 #define TLS_ECDHE_ECDSA_AES128_GCM_SHA256 0xC02B
+#define TLS_ECDHE_ECDSA_CHACHA20_POLY1305 0xCCA9
 #define TLS_SECP256R1 23
 #define TLS_ECDSA_SECP256R1_SHA256 0x0403
 #define TLS_ACME_ALPN "acme-tls/1"
@@ -86,7 +87,8 @@ int tls_handshake_add(struct tls_handshake *hs, const uint8_t *p, size_t n);
 struct tls_client_hello {
     uint8_t random[TLS_RANDOM_LEN];
     uint16_t version;                      /* legacy_version */
-    int offers_suite;                      /* ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
+    int offers_aes;                        /* ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
+    int offers_chacha;                     /* ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 */
     int null_compression;                  /* the compression list holds null */
     int secure_renegotiation;              /* the SCSV or an empty renegotiation_info */
     int has_alpn;                          /* an ALPN extension */
@@ -101,10 +103,15 @@ struct tls_client_hello {
  * add up exactly; duplicate extensions, an SNI with two host names or a NUL, and a non-empty
  * renegotiation_info are refused. Unknown extensions are skipped. */
 int tls_client_hello_parse(const uint8_t *body, size_t len, struct tls_client_hello *ch);
+/* The suite the responder answers with: ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 when offered and
+ * aes (this machine can do AES-GCM), else ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 when
+ * offered, else 0. */
+unsigned tls_server_suite(const struct tls_client_hello *ch, int aes);
 /* Whether the responder can answer the parsed ClientHello: no_application_protocol without
- * "acme-tls/1", handshake_failure when the version, suite, compression, group, point format
- * or signature algorithm does not fit. The SNI is the caller's to check. */
-int tls_client_hello_check(const struct tls_client_hello *ch);
+ * "acme-tls/1", handshake_failure when the version, suite (tls_server_suite() finds none),
+ * compression, group, point format or signature algorithm does not fit. The SNI is the
+ * caller's to check. */
+int tls_client_hello_check(const struct tls_client_hello *ch, int aes);
 
 /* The ClientKeyExchange body: an uncompressed P-256 point (*point: TLS_P256_POINT_LEN bytes
  * inside body). Whether it is on the curve is the caller's to check. */
@@ -114,7 +121,7 @@ int tls_client_key_exchange(const uint8_t *body, size_t len, const uint8_t **poi
  * ServerHello checks cap (0 when it is too small); for the others the caller makes room
  * (10 + der_len, TLS_ECDH_PARAMS_LEN + 8 + sig_len with sig_len <= 0xFFFF, 4 bytes). */
 size_t tls_server_hello(uint8_t *out, size_t cap, const uint8_t random[TLS_RANDOM_LEN],
-                        const struct tls_client_hello *ch);
+                        const struct tls_client_hello *ch, unsigned suite);
 /* der: 1 to 0xFFFF bytes */
 size_t tls_certificate(uint8_t *out, const uint8_t *der, size_t der_len);
 /* The ServerECDHParams (named curve secp256r1, the point): what the signature covers after
@@ -159,8 +166,10 @@ void tls_finished(uint8_t out[TLS_FINISHED_LEN], const uint8_t verify_data[TLS_V
 #define TLS_ERR_RECV_FATAL_ALERT 256 /* + the alert */
 
 /* The six suites the client offers, in its order of preference: ECDHE_ECDSA and ECDHE_RSA
- * with AES-128-GCM-SHA256, AES-256-GCM-SHA384 and CHACHA20-POLY1305-SHA256. */
+ * with AES-128-GCM-SHA256, AES-256-GCM-SHA384 and CHACHA20-POLY1305-SHA256. The first
+ * TLS_CLIENT_AES_SUITES are left out on a machine that cannot do AES-GCM. */
 #define TLS_CLIENT_SUITES 6
+#define TLS_CLIENT_AES_SUITES 4
 extern const uint16_t tls_client_suites[TLS_CLIENT_SUITES];
 /* The index of suite in tls_client_suites[], or -1. Even indexes are the ECDSA suites; index
  * / 2 is 0 (AES-128-GCM), 1 (AES-256-GCM, the only one with the SHA-384 PRF) or 2 (ChaCha20). */
@@ -176,21 +185,24 @@ int tls_client_suite(unsigned suite);
 #define TLS_SIG_ECDSA 3
 
 /* The ClientHello, handshake header included, into out (TLS_CLIENT_HELLO_MAX bytes): TLS 1.2,
- * the six suites, no session id, null compression, and the extensions renegotiation_info
- * (empty), server_name (when sni is not NULL), signature_algorithms, supported_groups and
- * ec_point_formats (uncompressed). Returns its length; 0 when sni is over TLS_HOST_NAME_MAX. */
+ * the six suites (only the ChaCha20 ones without aes), no session id, null compression, and the
+ * extensions renegotiation_info (empty), server_name (when sni is not NULL), signature_algorithms,
+ * supported_groups and ec_point_formats (uncompressed). Returns its length; 0 when sni is over
+ * TLS_HOST_NAME_MAX. */
 #define TLS_CLIENT_HELLO_MAX (128 + TLS_HOST_NAME_MAX)
-size_t tls_client_hello(uint8_t *out, const uint8_t random[TLS_RANDOM_LEN], const char *sni);
+size_t tls_client_hello(uint8_t *out, const uint8_t random[TLS_RANDOM_LEN], const char *sni,
+                        int aes);
 
 struct tls_server_hello {
     uint8_t random[TLS_RANDOM_LEN];
     unsigned suite; /* one of tls_client_suites[] */
 };
-/* Checks a ServerHello body against the ClientHello: version TLS 1.2, a session id of at
- * most 32 bytes, an offered suite, null compression, and only extensions the client sent,
- * once each (an empty server_name only when sni_sent, an empty renegotiation_info,
- * ec_point_formats; the signature_algorithms and supported_groups some servers echo). */
-int tls_server_hello_parse(const uint8_t *body, size_t len, int sni_sent,
+/* Checks a ServerHello body against the ClientHello (aes: whether it offered the AES-GCM
+ * suites): version TLS 1.2, a session id of at most 32 bytes, an offered suite, null compression,
+ * and only extensions the client sent, once each (an empty server_name only when sni_sent, an empty
+ * renegotiation_info, ec_point_formats; the signature_algorithms and supported_groups some servers
+ * echo). */
+int tls_server_hello_parse(const uint8_t *body, size_t len, int sni_sent, int aes,
                            struct tls_server_hello *sh);
 
 /* Walks a Certificate body: calls cert(ctx, der, len) for each certificate in order (len may

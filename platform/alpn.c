@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../core/err.h"
@@ -54,9 +53,9 @@ struct serve_args {
 static void serve(int lfd, void *ctx)
 {
     const struct serve_args *sa = ctx;
-    time_t end = time(NULL) + sa->timeout;
+    int64_t end = sys_monotonic_ms() + (int64_t)sa->timeout * 1000;
     struct timeval tv = {ALPN_CONN_TIMEOUT, 0};
-    while (time(NULL) < end) {
+    while (sys_monotonic_ms() < end) {
         struct pollfd pfd = {lfd, POLLIN, 0};
         struct alpn_io io;
         uint8_t seed[32];

@@ -1,12 +1,15 @@
-/* The clock: sys_now() and sys_sleep() (core/sys.h), and the validation time the TLS backends
- * use, which is never earlier than the build (a router without RTC boots in 1970 until NTP
- * answers; validating at the build time still rejects certificates that expired before it). */
+/* The clock: sys_now(), sys_monotonic_ms() and sys_sleep() (core/sys.h), and the validation time
+ * the TLS backends use, which is never earlier than the build (a router without RTC boots in 1970
+ * until NTP answers; validating at the build time still rejects certificates that expired before
+ * it). */
 #include "../core/sys.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/log.h"
 #include "tls_common.h"
@@ -26,12 +29,35 @@ static int test_now(int64_t *out)
     return 1;
 }
 
+/* Every clock read of the program goes through here. On 64-bit targets it is the system call
+ * itself: musl's clock_gettime() and time() look up the vDSO first (about 700 bytes of a static
+ * x86_64 binary) for a clock read a few times a run. 32-bit targets keep the C library: their
+ * time_t has 64 bits but the old clock_gettime system call fills 32-bit fields. */
+static void clock_read(clockid_t id, struct timespec *ts)
+{
+#if defined(__LP64__) && defined(SYS_clock_gettime)
+    syscall(SYS_clock_gettime, id, ts);
+#else
+    clock_gettime(id, ts);
+#endif
+}
+
 int64_t sys_now(void)
 {
+    struct timespec ts;
     int64_t v;
 
     if (test_now(&v)) return v;
-    return (int64_t)time(NULL);
+    clock_read(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+int64_t sys_monotonic_ms(void)
+{
+    struct timespec ts;
+
+    clock_read(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void sleep_for(unsigned seconds, long ns)

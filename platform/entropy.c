@@ -10,7 +10,6 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "build_config.h"
@@ -33,13 +32,6 @@ static long getrandom_nb(void *buf, size_t n)
     errno = ENOSYS;
     return -1;
 #endif
-}
-
-static long mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec;
 }
 
 /* "entropy: cannot <what> <path>: <sys_errtext(errno)>" */
@@ -89,7 +81,7 @@ static int read_urandom(unsigned char *p, size_t n)
 int sys_entropy(void *buf, size_t n)
 {
     unsigned char *p = buf;
-    long start = 0;
+    int64_t start = 0;
     int waiting = 0, ready;
 
     while (n > 0) {
@@ -112,9 +104,9 @@ int sys_entropy(void *buf, size_t n)
         if (!waiting) {
             log_warn("waiting for the kernel entropy pool to initialise (at most %d seconds)",
                      CONFIG_ENTROPY_WAIT_MAX);
-            start = mono_now();
+            start = sys_monotonic_ms();
             waiting = 1;
-        } else if (mono_now() - start >= CONFIG_ENTROPY_WAIT_MAX) {
+        } else if (sys_monotonic_ms() - start >= CONFIG_ENTROPY_WAIT_MAX * 1000) {
             return err_set(ACME_ELOCAL,
                            "entropy: the kernel random pool was not initialised within "
                            "CONFIG_ENTROPY_WAIT_MAX (%d seconds)",

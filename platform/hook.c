@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../core/build_config.h"
@@ -30,9 +29,7 @@ extern char **environ;
 /* Milliseconds of the monotonic clock, 32 bits: it wraps, only differences count. */
 static unsigned now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned)ts.tv_sec * 1000u + (unsigned)ts.tv_nsec / 1000000u;
+    return (unsigned)sys_monotonic_ms();
 }
 
 /* In the child, before exec: a clean slate of descriptors and signals. Only async-signal-safe

@@ -103,9 +103,8 @@ int http01_answer(const char *req, size_t len, const struct http01_token *tokens
                   struct buf *out)
 {
     static struct http_req_parser p;
-    size_t used;
     http_req_init(&p);
-    int rc = http_req_feed(&p, req, len, &used);
+    int rc = http_req_feed(&p, req, len, NULL);
     if (rc == HTTP_NEED_MORE) {
         p.status = 400; /* an incomplete request head */
         rc = HTTP_ERROR;
@@ -213,9 +212,9 @@ static void conn_answer(struct conn *c, int rc)
     }
     /* The target names the token, never the key authorization. */
     if (rc == HTTP_DONE)
-        log_vv("http-01 responder: %s %.100s: %d", c->p.method, c->p.target, status);
+        log_vv("%s: %s %.100s: %d", responder.name, c->p.method, c->p.target, status);
     else
-        log_vv("http-01 responder: %s: %d", err_msg(), status);
+        log_vv("%s: %s: %d", responder.name, err_msg(), status);
     c->out_len = out.len;
     c->out_off = 0;
     c->state = CONN_WRITE;
@@ -225,7 +224,6 @@ static void conn_read(struct conn *c)
 {
     unsigned char in[512];
     ssize_t r = recv(c->fd, in, sizeof in, 0);
-    size_t used;
 
     /* An error, or the client went away (before a complete request, or when lingering: done) */
     if ((r < 0 && !io_again()) || r == 0) {
@@ -233,7 +231,8 @@ static void conn_read(struct conn *c)
         return;
     }
     if (r < 0 || c->state == CONN_LINGER) return; /* nothing yet, or discarded */
-    int rc = http_req_feed(&c->p, in, (size_t)r, &used);
+    /* (bytes after the request head are never read: the connection closes after the answer) */
+    int rc = http_req_feed(&c->p, in, (size_t)r, NULL);
     if (rc != HTTP_NEED_MORE) conn_answer(c, rc);
 }
 
@@ -272,16 +271,17 @@ static struct conn *evict_slot(void)
         struct conn *c = &conns[i];
         if (c->state == CONN_FREE) return c;
         if (c->state == CONN_WRITE) continue;
-        /* seq differences stay small (live connections were accepted close together) */
-        if (best == NULL || (c->state == CONN_LINGER && best->state != CONN_LINGER) ||
+        /* CONN_LINGER > CONN_READ; seq differences stay small (live connections were
+         * accepted close together) */
+        if (best == NULL || c->state > best->state ||
             (c->state == best->state && (int)(c->seq - best->seq) < 0))
             best = c;
     }
     if (best != NULL) {
         if (evicted++ == 0)
-            log_v("http-01 responder: all %d connections busy (HTTP01_MAX_CONNS): closing the "
-                  "oldest idle ones for new clients",
-                  CONFIG_HTTP01_MAX_CONNS);
+            log_v("%s: all %d connections busy (HTTP01_MAX_CONNS): closing the oldest idle ones "
+                  "for new clients",
+                  responder.name, CONFIG_HTTP01_MAX_CONNS);
         conn_close(best);
     }
     return best;
@@ -328,11 +328,9 @@ static void serve(int lfd, void *ctx)
             struct conn *c = &conns[i];
             if (c->state != CONN_FREE && now >= c->deadline)
                 conn_close(c); /* too slow, or lingering done */
-            pfd[i].fd = -1;
-            if (c->state == CONN_FREE) continue;
-            if (c->deadline < wake) wake = c->deadline;
-            pfd[i].fd = c->fd;
+            pfd[i].fd = c->state == CONN_FREE ? -1 : c->fd;
             pfd[i].events = c->state == CONN_WRITE ? POLLOUT : POLLIN;
+            if (c->state != CONN_FREE && c->deadline < wake) wake = c->deadline;
         }
         int r = poll(pfd, CONFIG_HTTP01_MAX_CONNS + 1, wake - now + 1);
         if (r < 0 && errno != EINTR) return;
@@ -377,10 +375,10 @@ int http01_start(const char *listen, const struct http01_token *tokens, size_t n
 {
     struct serve_args sa;
 
-    if (responder.child > 0)
-        return err_set(ACME_ELOCAL, "the HTTP-01 responder is already running");
+    if (responder.child > 0) /* (the message is the TLS-ALPN-01 responder's too) */
+        return err_set(ACME_ELOCAL, "the %s is already running", responder.title);
     if (n > HTTP01_MAX_TOKENS)
-        return err_set(ACME_ELOCAL, "HTTP-01 responder: %zu tokens, more than the limit of %d", n,
+        return err_set(ACME_ELOCAL, "%s: %zu tokens, more than the limit of %d", responder.title, n,
                        HTTP01_MAX_TOKENS);
     for (size_t i = 0; i < n; i++) {
         const char *t = tokens[i].token;
@@ -402,7 +400,7 @@ int http01_start(const char *listen, const struct http01_token *tokens, size_t n
     sa.timeout = timeout;
     if (listener_start(&responder, listen, bind_listen, serve, &sa) < 0) return -1;
     /* The port too: with port 0 the kernel chose it. */
-    log_v("http-01 responder listening on %s (port %u) for %zu token(s)", listen, responder.port,
+    log_v("%s listening on %s (port %u) for %zu token(s)", responder.name, listen, responder.port,
           n);
     return 0;
 }

@@ -40,10 +40,7 @@ struct bind_spec {
 
 int64_t net_now_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return sys_monotonic_ms();
 }
 
 /* Waits for events on fd until deadline (monotonic ms): 1 ready, 0 timed out, -1 errno. */

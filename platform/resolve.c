@@ -7,9 +7,11 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../core/buf.h"
 #include "../core/err.h"
 #include "../core/ipaddr.h"
 #include "../core/log.h"
@@ -50,8 +52,8 @@ typedef void line_fn(const char *line, size_t n, void *ctx);
 
 /* Calls fn for every line of path but those longer than the buffer (skipped and logged). 0,
  * also when path does not exist or may not be read (as libc: no file, no entries), or -1
- * with the error "cannot resolve ROLEHOST: reading PATH: ...". */
-static int each_line(const char *path, line_fn *fn, void *ctx, const char *role, const char *host)
+ * with the error "reading PATH: ...". */
+static int each_line(const char *path, line_fn *fn, void *ctx)
 {
     static char buf[2048];
     size_t have = 0, pos, ll;
@@ -89,9 +91,7 @@ static int each_line(const char *path, line_fn *fn, void *ctx, const char *role,
             have = 0;
         }
     }
-    if (fd < 0)
-        return err_set(ACME_ETEMP, "cannot resolve %s%s: reading %s: %s", role, host, path,
-                       sys_errtext(errno));
+    if (fd < 0) return err_set(ACME_ETEMP, "reading %s: %s", path, sys_errtext(errno));
     close(fd);
     if (skipped > 0)
         log_v("%s: skipped %d line%s longer than 2 KiB", path, skipped, skipped == 1 ? "" : "s");
@@ -130,8 +130,7 @@ struct server {
 
 struct query {
     int done;
-    struct dns_addr addr[DNS_ADDR_MAX];
-    size_t n;
+    size_t n; /* addresses at lk.out + addr_at[q] */
     int from; /* the server that answered */
 };
 
@@ -144,7 +143,11 @@ static struct lookup {
     size_t ns;
     struct server sv[DNS_NS_MAX];
     struct query qs[NQ];
+    struct dns_addr *out; /* [0..DNS_ADDR_MAX): the AAAA answer's addresses; then the A's */
 } lk;
+
+/* Where each query's addresses go in lk.out. */
+static const uint8_t addr_at[NQ] = {DNS_ADDR_MAX, 0};
 
 /* A lookup lasts at most a minute: its clock fits in an int. */
 static int lookup_ms(void)
@@ -152,9 +155,10 @@ static int lookup_ms(void)
     return (int)(net_now_ms() - lk.start);
 }
 
-/* A UDP socket connected to the server (so the kernel drops datagrams from anyone else and
- * reports ICMP port unreachable) from a random source port; -1 with errno. */
-static int server_socket(const struct dns_addr *ns, const uint8_t rnd[8])
+/* A UDP socket connected to port 53 of ns (so the kernel drops datagrams from anyone else and
+ * reports ICMP port unreachable), from a random source port unless rnd is NULL; -1 with
+ * errno. */
+static int udp_socket(const struct dns_addr *ns, const uint8_t rnd[8])
 {
     struct resolve_addr local, peer;
     struct dns_addr any;
@@ -167,7 +171,7 @@ static int server_socket(const struct dns_addr *ns, const uint8_t rnd[8])
     any.len = ns->len;
     /* The kernel would pick an ephemeral port too; ask for a random one of 1024..65535 so
      * that the port does not depend on how the kernel is configured. */
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 4 && rnd != NULL; i++) {
         uint16_t port = (uint16_t)(1024 + (rnd[2 * i] << 8 | rnd[2 * i + 1]) % (65536 - 1024));
         resolve_sockaddr(&any, port, &local);
         if (bind(fd, (const struct sockaddr *)&local.sa, local.len) == 0) break;
@@ -195,7 +199,6 @@ static void send_query(struct server *s, int q)
     uint8_t msg[DNS_QUERY_MAX];
     size_t len = dns_query(msg, sizeof msg, lk.host, s->id[q], qtypes[q]);
 
-    if (s->fd < 0) return;
     log_vv("asking %s for the %s records of %s", s->text, qnames[q], lk.host);
     if (send(s->fd, msg, len, 0) < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
         server_failed(s);
@@ -213,8 +216,8 @@ static void take_reply(int i, const uint8_t *msg, size_t len)
         if (len >= 2 && (msg[0] << 8 | msg[1]) == s->id[q]) break;
     if (q < NQ) {
         if (lk.qs[q].done) return; /* a late copy after a resend */
-        rc = dns_parse_reply(msg, len, lk.host, s->id[q], qtypes[q], lk.qs[q].addr, DNS_ADDR_MAX,
-                             &n, &extra, &why);
+        rc = dns_parse_reply(msg, len, lk.host, s->id[q], qtypes[q], lk.out + addr_at[q],
+                             DNS_ADDR_MAX, &n, &extra, &why);
     }
     switch (rc) {
     case DNS_OK:
@@ -264,100 +267,93 @@ static void read_replies(int i)
     }
 }
 
-/* 1 while some server may still answer a query that is not done. */
-static int may_answer(void)
+/* The queries some server may still answer (its socket is open, it sent no error reply to
+ * the query, no server answered it yet): how many; with resend, each is sent (again). */
+static int open_queries(int resend)
 {
+    size_t i;
+    int q, open = 0;
+
+    for (i = 0; i < lk.ns; i++)
+        for (q = 0; q < NQ; q++)
+            if (lk.sv[i].fd >= 0 && !lk.qs[q].done && lk.sv[i].rc[q] == DNS_OK) {
+                if (resend) send_query(&lk.sv[i], q);
+                open++;
+            }
+    return open;
+}
+
+/* The error when no server gave an address or NXDOMAIN: what each server did. */
+static int servers_failed(unsigned timeout)
+{
+    char why[400];
+    struct buf b;
     size_t i;
     int q;
 
-    for (q = 0; q < NQ; q++)
-        for (i = 0; i < lk.ns && !lk.qs[q].done; i++)
-            if (lk.sv[i].fd >= 0 && lk.sv[i].rc[q] == DNS_OK) return 1;
-    return 0;
-}
-
-/* The message after "cannot resolve HOST: " when no server gave an address. */
-static void failure_text(unsigned timeout, char *out, size_t cap)
-{
-    size_t i, len = 0;
-    int r, q;
-
-    out[0] = '\0';
-    if (lk.qs[0].done && lk.qs[1].done) {
-        fmt_snprintf(out, cap, "no A or AAAA record (answer from %s)", lk.sv[lk.qs[0].from].text);
-        return;
-    }
-    for (i = 0; i < lk.ns && len < cap; i++) {
+    why[0] = '\0';
+    buf_init(&b, why, sizeof why);
+    for (i = 0; i < lk.ns; i++) {
         const struct server *s = &lk.sv[i];
-        const char *sep = len > 0 ? "; " : "";
+        const char *sep = i > 0 ? "; " : "";
         for (q = 0; q < NQ && s->rc[q] == DNS_OK; q++)
             ;
         if (s->err != 0) {
-            r = fmt_snprintf(out + len, cap - len, "%s%s: %s", sep, s->text, sys_errtext(s->err));
+            buf_printf(&b, "%s%s: %s", sep, s->text, sys_errtext(s->err));
         } else if (q < NQ) {
             /* "a malformed reply from ADDR: why", or why names the RCODE ("SERVFAIL") */
             int detail = s->rc[q] == DNS_EFORMAT || s->rc[q] == DNS_ETRUNC;
-            r = fmt_snprintf(out + len, cap - len, "%s%s from %s%s%s", sep,
-                             detail ? dns_rc_name(s->rc[q]) : s->why[q], s->text,
-                             detail ? ": " : "", detail ? s->why[q] : "");
+            buf_printf(&b, "%s%s from %s%s%s", sep, detail ? dns_rc_name(s->rc[q]) : s->why[q],
+                       s->text, detail ? ": " : "", detail ? s->why[q] : "");
         } else {
-            r = fmt_snprintf(
-                out + len, cap - len, "%sno reply from %s within %u s%s", sep, s->text, timeout,
-                s->ignored > 0 ? " (replies with a wrong ID or question ignored)" : "");
+            buf_printf(&b, "%sno reply from %s within %u s%s", sep, s->text, timeout,
+                       s->ignored > 0 ? " (replies with a wrong ID or question ignored)" : "");
         }
-        if (r < 0) break;
-        len += (size_t)r;
     }
+    return err_set(ACME_ETEMP, "%s", why);
 }
 
 /* Asks the servers of conf for host's A and AAAA records: the number of addresses stored in
- * out (AAAA first), or -1 with the error. */
-static int dns_lookup(const char *host, const char *role, const struct dns_conf *conf,
-                      struct dns_addr *out)
+ * out[0..2 * DNS_ADDR_MAX) (AAAA first), or -1 with the error (without "cannot resolve
+ * HOST: "). */
+static int dns_lookup(const char *host, const struct dns_conf *conf, struct dns_addr *out)
 {
     struct pollfd pf[DNS_NS_MAX];
     uint8_t rnd[DNS_NS_MAX][NQ * 2 + 8];
-    size_t i, k;
-    int q, n = 0, r, t, next, poll_err = 0;
-    char why[400];
+    size_t i;
+    int n, r, t, next, poll_err = 0;
 
-    if (sys_entropy(rnd, sizeof rnd) != 0)
-        return err_prefix("cannot resolve %s%s: random query IDs", role, host);
+    if (sys_entropy(rnd, sizeof rnd) != 0) return err_prefix("random query IDs");
     memset(&lk, 0, sizeof lk);
     lk.host = host;
+    lk.out = out;
     lk.ns = conf->n_ns;
     for (i = 0; i < lk.ns; i++) {
         struct server *s = &lk.sv[i];
         ipaddr_format(conf->ns[i].a, conf->ns[i].len, s->text);
-        for (q = 0; q < NQ; q++)
-            s->id[q] = (uint16_t)(rnd[i][2 * q] << 8 | rnd[i][2 * q + 1]);
+        memcpy(s->id, rnd[i], sizeof s->id);
         if (s->id[1] == s->id[0]) s->id[1] ^= 1; /* the ID tells the replies apart */
-        s->fd = server_socket(&conf->ns[i], rnd[i] + NQ * 2);
+        s->fd = udp_socket(&conf->ns[i], rnd[i] + NQ * 2);
         if (s->fd < 0) s->err = errno;
-        for (q = 0; q < NQ; q++)
-            send_query(s, q);
     }
+    open_queries(1);
     lk.start = net_now_ms();
     lk.deadline = (int)conf->timeout * 1000;
     lk.interval = lk.deadline / (int)conf->attempts;
     next = lk.interval;
-    while (!(lk.qs[0].done && lk.qs[1].done) && !lk.nx && may_answer()) {
+    while (!lk.nx && open_queries(0) > 0) {
         t = lookup_ms();
         if (t >= lk.deadline) break;
         if (t >= next) { /* no reply yet: send again what is still open */
-            for (i = 0; i < lk.ns; i++)
-                for (q = 0; q < NQ; q++)
-                    if (!lk.qs[q].done && lk.sv[i].rc[q] == DNS_OK) send_query(&lk.sv[i], q);
+            open_queries(1);
             next += lk.interval;
             continue;
         }
-        for (i = k = 0; i < lk.ns; i++) {
-            if (lk.sv[i].fd < 0) continue;
-            pf[k].fd = lk.sv[i].fd;
-            pf[k].events = POLLIN;
-            k++;
+        for (i = 0; i < lk.ns; i++) {
+            pf[i].fd = lk.sv[i].fd; /* -1 for a server out of the game: poll() skips it */
+            pf[i].events = POLLIN;
         }
-        r = poll(pf, (nfds_t)k, (next < lk.deadline ? next : lk.deadline) - t);
+        r = poll(pf, (nfds_t)lk.ns, (next < lk.deadline ? next : lk.deadline) - t);
         if (r < 0 && errno != EINTR) {
             poll_err = errno;
             break;
@@ -367,34 +363,33 @@ static int dns_lookup(const char *host, const char *role, const struct dns_conf 
     }
     for (i = 0; i < lk.ns; i++)
         if (lk.sv[i].fd >= 0) close(lk.sv[i].fd);
-    if (poll_err != 0)
-        return err_set(ACME_ETEMP, "cannot resolve %s%s: poll: %s", role, host,
-                       sys_errtext(poll_err));
-    for (q = NQ - 1; q >= 0; q--) /* AAAA first; resolve_host() sorts */
-        for (i = 0; i < lk.qs[q].n && lk.qs[q].done; i++)
-            out[n++] = lk.qs[q].addr[i];
+    if (poll_err != 0) return err_set(ACME_ETEMP, "poll: %s", sys_errtext(poll_err));
+    /* AAAA first (resolve_host() sorts), the A addresses moved up to them (n is 0 until done) */
+    n = (int)lk.qs[1].n;
+    memmove(out + n, out + DNS_ADDR_MAX, lk.qs[0].n * sizeof *out);
+    n += (int)lk.qs[0].n;
     if (n > 0) return n;
-    if (lk.nx)
-        return err_set(ACME_ETEMP, "cannot resolve %s%s: NXDOMAIN from %s", role, host,
-                       lk.sv[lk.nx - 1].text);
-    failure_text(conf->timeout, why, sizeof why);
-    return err_set(ACME_ETEMP, "cannot resolve %s%s: %s", role, host, why);
+    if (lk.nx) return err_set(ACME_ETEMP, "NXDOMAIN from %s", lk.sv[lk.nx - 1].text);
+    if (lk.qs[0].done && lk.qs[1].done)
+        return err_set(ACME_ETEMP, "no A or AAAA record (answer from %s)",
+                       lk.sv[lk.qs[0].from].text);
+    return servers_failed(conf->timeout);
 }
 
 /* ---- order (RFC 6724, the part libc applies) */
 
 static int precedence(const struct dns_addr *a)
 {
-    static const uint8_t loop6[16] = {[15] = 1};
+    static const uint8_t zero[12];
     const uint8_t *p = a->a;
 
-    if (a->len == 4) return 35; /* ::ffff:0:0/96 */
-    if (memcmp(p, loop6, 16) == 0) return 50;
-    if (memcmp(p, loop6, 10) == 0 && p[10] == 0xff && p[11] == 0xff) return 35;
+    if (a->len == 4) return 35;   /* as ::ffff:0:0/96 */
+    if (memcmp(p, zero, 12) == 0) /* ::1/128, else ::/96 */
+        return memcmp(p + 12, "\0\0\0\1", 4) == 0 ? 50 : 1;
+    if (memcmp(p, zero, 10) == 0 && p[10] == 0xff && p[11] == 0xff) return 35;
     if (p[0] == 0x20 && p[1] == 0x02) return 30;                          /* 6to4 */
     if (p[0] == 0x20 && p[1] == 0x01 && p[2] == 0 && p[3] == 0) return 5; /* Teredo */
     if ((p[0] & 0xfe) == 0xfc) return 3;                                  /* ULA */
-    if (memcmp(p, loop6, 12) == 0) return 1;                              /* ::/96 */
     if ((p[0] == 0xfe && (p[1] & 0xc0) == 0xc0) || (p[0] == 0x3f && p[1] == 0xfe)) return 1;
     return 40;
 }
@@ -402,15 +397,11 @@ static int precedence(const struct dns_addr *a)
 /* Rule 1: an address without a route is tried last (a UDP connect() sends nothing). */
 static int routable(const struct dns_addr *a)
 {
-    struct resolve_addr ra;
-    int fd, ok;
+    int fd = udp_socket(a, NULL);
 
-    resolve_sockaddr(a, DNS_PORT, &ra);
-    fd = socket(ra.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return 0;
-    ok = connect(fd, (const struct sockaddr *)&ra.sa, ra.len) == 0;
     close(fd);
-    return ok;
+    return 1;
 }
 
 /* The order to try a[0..n) in: a stable sort by (routable, precedence) into order[], as
@@ -431,14 +422,50 @@ static void sort_addrs(const struct dns_addr *a, int n, uint8_t *order)
 
 static int is_localhost(const char *h, size_t n)
 {
-    static const char lh[] = "localhost";
-    size_t i;
-
     if (n > 0 && h[n - 1] == '.') n--;
-    if (n < 9 || (n > 9 && h[n - 10] != '.')) return 0;
-    for (i = 0; i < 9; i++)
-        if ((h[n - 9 + i] | 0x20) != lh[i]) return 0;
-    return 1;
+    return n >= 9 && (n == 9 || h[n - 10] == '.') && strncasecmp(h + n - 9, "localhost", 9) == 0;
+}
+
+/* The addresses of host (hl bytes) into found: how many (>= 1), or -1 with the error
+ * (without "cannot resolve HOST: "). */
+static int find_addrs(const char *host, size_t hl, struct dns_addr *found)
+{
+    struct hosts_ctx hc;
+    struct dns_conf conf;
+    int n;
+
+    /* an IP literal: the same strict parser as for hosts and resolv.conf entries */
+    found[0].len = (uint8_t)ipaddr_parse(host, hl, found[0].a);
+    if (found[0].len != 0) return 1;
+    if (!dns_name_ok(host, hl)) return err_set(ACME_ETEMP, "not a valid host name");
+    memset(&hc, 0, sizeof hc);
+    hc.name = host;
+    hc.out = found;
+    hc.max = RESOLVE_MAX;
+    if (each_line(RESOLVE_HOSTS, hosts_line, &hc) < 0) return -1;
+    n = (int)hc.n;
+    if (n > 0) {
+        log_vv("%s: %d address%s from %s%s", host, n, n == 1 ? "" : "es", RESOLVE_HOSTS,
+               hc.dropped ? " (more not used)" : "");
+        return n;
+    }
+    if (is_localhost(host, hl)) {
+        memset(found, 0, 2 * sizeof found[0]);
+        found[0].len = 16;
+        found[0].a[15] = 1;
+        found[1].len = 4;
+        found[1].a[0] = 127;
+        found[1].a[3] = 1;
+        return 2;
+    }
+    dns_conf_init(&conf);
+    if (each_line(RESOLVE_CONF, conf_line, &conf) < 0) return -1;
+    if (conf.skipped > 0)
+        log_v("%s: %u nameserver line%s not used (after the first %d, scoped or unparseable "
+              "addresses)",
+              RESOLVE_CONF, conf.skipped, conf.skipped == 1 ? "" : "s", DNS_NS_MAX);
+    dns_conf_finish(&conf);
+    return dns_lookup(host, &conf, found);
 }
 
 int resolve_host(const char *host, uint16_t port, const char *role, struct resolve_addr *out,
@@ -446,47 +473,9 @@ int resolve_host(const char *host, uint16_t port, const char *role, struct resol
 {
     static struct dns_addr found[RESOLVE_MAX];
     uint8_t order[RESOLVE_MAX];
-    struct hosts_ctx hc;
-    struct dns_conf conf;
-    size_t hl = strlen(host);
-    int n, i;
+    int n = find_addrs(host, strlen(host), found), i;
 
-    /* an IP literal: the same strict parser as for hosts and resolv.conf entries */
-    found[0].len = (uint8_t)ipaddr_parse(host, hl, found[0].a);
-    n = found[0].len != 0;
-    if (n == 0 && !dns_name_ok(host, hl))
-        return err_set(ACME_ETEMP, "cannot resolve %s%.300s: not a valid host name", role, host);
-    if (n == 0) {
-        memset(&hc, 0, sizeof hc);
-        hc.name = host;
-        hc.out = found;
-        hc.max = RESOLVE_MAX;
-        if (each_line(RESOLVE_HOSTS, hosts_line, &hc, role, host) < 0) return -1;
-        n = (int)hc.n;
-        if (n > 0)
-            log_vv("%s: %d address%s from %s%s", host, n, n == 1 ? "" : "es", RESOLVE_HOSTS,
-                   hc.dropped ? " (more not used)" : "");
-    }
-    if (n == 0 && is_localhost(host, hl)) {
-        memset(found, 0, 2 * sizeof found[0]);
-        found[0].len = 16;
-        found[0].a[15] = 1;
-        found[1].len = 4;
-        found[1].a[0] = 127;
-        found[1].a[3] = 1;
-        n = 2;
-    }
-    if (n == 0) {
-        dns_conf_init(&conf);
-        if (each_line(RESOLVE_CONF, conf_line, &conf, role, host) < 0) return -1;
-        if (conf.skipped > 0)
-            log_v("%s: %u nameserver line%s not used (after the first %d, scoped or unparseable "
-                  "addresses)",
-                  RESOLVE_CONF, conf.skipped, conf.skipped == 1 ? "" : "s", DNS_NS_MAX);
-        dns_conf_finish(&conf);
-        n = dns_lookup(host, role, &conf, found);
-        if (n < 0) return -1;
-    }
+    if (n < 0) return err_prefix("cannot resolve %s%.300s", role, host);
     sort_addrs(found, n, order);
     if (n > max) n = max;
     for (i = 0; i < n; i++)

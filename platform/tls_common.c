@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/build_config.h"
 #include "../core/civil.h"
 #include "../core/err.h"
 #include "../core/ipaddr.h"
@@ -16,6 +17,9 @@
 #include "../core/x509.h"
 #include "../core/sys.h"
 #include "fmt.h"
+#ifndef CONFIG_TLS_MBEDTLS
+#include "../bearssl/trust_store.h"
+#endif
 
 /* A PEM certificate block of ca_file, kept whole before decoding; longer blocks are an error
  * naming this limit. Lines inside a block longer than PEM_LINE_MAX are an error too. */
@@ -123,7 +127,7 @@ int tls_each_trust_cert(const char *ca_file, int (*fn)(void *ctx, const uint8_t 
                         void *ctx, const char **source)
 {
     const char *path = ca_file != NULL && *ca_file != '\0' ? ca_file : TLS_DEFAULT_CA_FILE;
-    size_t i;
+    size_t count;
     int fd, rc;
 
     if (source != NULL) *source = source_text; /* written below */
@@ -140,17 +144,26 @@ int tls_each_trust_cert(const char *ca_file, int (*fn)(void *ctx, const uint8_t 
         return rc;
     }
     if (errno != ENOENT) return err_set(ACME_ELOCAL, "ca_file %s: %s", path, sys_errtext(errno));
-    if (acme_builtin_cert_count == 0)
+#ifdef CONFIG_TLS_MBEDTLS
+    count = acme_builtin_cert_count;
+#else
+    count = acme_builtin_anchor_count;
+#endif
+    if (count == 0)
         return err_set(ACME_ELOCAL,
                        "ca_file %s does not exist and this build has no built-in trust anchors",
                        path);
     fmt_snprintf(source_text, sizeof source_text,
                  "the built-in trust anchors (ca_file %s is missing)", path);
-    log_v("using %s: %zu certificates", source_text, acme_builtin_cert_count);
-    for (i = 0; i < acme_builtin_cert_count; i++)
+    log_v("using %s: %zu certificates", source_text, count);
+#ifdef CONFIG_TLS_MBEDTLS
+    for (size_t i = 0; i < count; i++)
         if (fn(ctx, acme_builtin_certs[i].der, acme_builtin_certs[i].len) != 0)
             return err_prefix("built-in trust anchor from %s", acme_builtin_certs[i].origin);
-    return (int)acme_builtin_cert_count;
+    return (int)count;
+#else
+    return 0; /* BearSSL: no certificates to decode, the caller takes acme_builtin_anchors */
+#endif
 }
 
 void tls_format_time(int64_t t, char *out, size_t cap)

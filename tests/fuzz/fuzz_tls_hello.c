@@ -39,9 +39,11 @@ static void client_parsers(const uint8_t *body, size_t len)
     int r, sni;
 
     for (sni = 0; sni < 2; sni++) {
-        r = tls_server_hello_parse(body, len, sni, &sh);
+        /* with and without the AES suites offered (sni doubles as the switch) */
+        r = tls_server_hello_parse(body, len, sni, sni, &sh);
         need(r >= 0 && r < 64);
-        if (r == 0) need(tls_client_suite(sh.suite) >= 0 && len >= 38);
+        if (r == 0)
+            need(tls_client_suite(sh.suite) >= (sni ? 0 : TLS_CLIENT_AES_SUITES) && len >= 38);
         r = tls_server_key_exchange_parse(body, len, sni, &ske);
         need(r >= 0 && r < 64);
         if (r == 0) {
@@ -66,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *point;
     size_t at = 0, len, n;
     unsigned type;
-    int r = 0;
+    int r = 0, aes;
 
     hs.len = 0;
     while (r == 0 && at + TLS_HEADER_LEN <= size) {
@@ -90,12 +92,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r == 0) {
         need(strlen(ch.host_name) <= TLS_HOST_NAME_MAX);
         need(memcmp(ch.random, hs.msg + 6, TLS_RANDOM_LEN) == 0);
-        r = tls_client_hello_check(&ch);
-        alert_ok(r);
-        if (r == 0) {
-            need(ch.offers_acme_alpn && ch.offers_suite && ch.version >= TLS_VERSION_12);
-            n = tls_server_hello(out, sizeof out, ch.random, &ch);
+        for (aes = 0; aes < 2; aes++) {
+            unsigned suite = tls_server_suite(&ch, aes);
+            r = tls_client_hello_check(&ch, aes);
+            alert_ok(r);
+            if (r != 0) continue;
+            need(ch.offers_acme_alpn && ch.version >= TLS_VERSION_12);
+            need(suite == (aes && ch.offers_aes ? TLS_ECDHE_ECDSA_AES128_GCM_SHA256
+                                                : TLS_ECDHE_ECDSA_CHACHA20_POLY1305));
+            n = tls_server_hello(out, sizeof out, ch.random, &ch, suite);
             need(n > 4 && n == 4 + ((size_t)out[2] << 8 | out[3]));
+            need(((unsigned)out[39] << 8 | out[40]) == suite);
             need(memmem(out, n, TLS_ACME_ALPN, strlen(TLS_ACME_ALPN)) != NULL);
         }
     }

@@ -11,6 +11,7 @@
 #include <bearssl.h>
 
 #include "../../bearssl/crypto_int.h"
+#include "../../bearssl/tls12.h"
 #include "alpn.h"
 #include "crypto.h"
 #include "err.h"
@@ -192,6 +193,10 @@ static long server_write(void *ctx, const unsigned char *buf, size_t n)
     return (long)n;
 }
 
+/* The suites the client engine offers when client_nsuites > 0 (else all it has). */
+static const uint16_t *client_suites;
+static size_t client_nsuites;
+
 /* One handshake: the responder's result; *client_err: the client engine's last error. */
 static int run(const char *server_name, const char *const *protos, size_t nprotos,
                const char **chosen, int *client_err)
@@ -214,6 +219,7 @@ static int run(const char *server_name, const char *const *protos, size_t nproto
     br_ssl_engine_set_x509(&cc.eng, &rx.vtable);
     br_ssl_engine_set_buffer(&cc.eng, iobuf, sizeof iobuf, 1);
     if (nprotos > 0) br_ssl_engine_set_protocol_names(&cc.eng, (const char **)protos, nprotos);
+    if (client_nsuites > 0) br_ssl_engine_set_suites(&cc.eng, client_suites, client_nsuites);
     assert_true(br_ssl_client_reset(&cc, server_name, 0));
     r = alpn_serve(&io, certs, 2, &key, seed, chosen);
     run_client(); /* the rest of what the responder sent */
@@ -258,7 +264,40 @@ static void test_served(void **state)
 {
     (void)state;
     check_served("a.example.org", 0);
+    assert_int_equal(cc.eng.session.cipher_suite, TLS_ECDHE_ECDSA_AES128_GCM_SHA256);
     check_served("B.Example.ORG", 1);
+}
+
+/* ChaCha20-Poly1305 when the client offers no AES-GCM, or this machine cannot do AES (then an
+ * AES-only client is refused). */
+static void test_chacha(void **state)
+{
+    static const uint16_t chacha[] = {TLS_ECDHE_ECDSA_CHACHA20_POLY1305};
+    static const uint16_t aes[] = {TLS_ECDHE_ECDSA_AES128_GCM_SHA256};
+    const char *chosen = "unset";
+    int err;
+    (void)state;
+    client_suites = chacha;
+    client_nsuites = 1;
+    check_served("a.example.org", 0);
+    assert_int_equal(cc.eng.session.cipher_suite, TLS_ECDHE_ECDSA_CHACHA20_POLY1305);
+    client_nsuites = 0;
+    tls12_aes_off = 1;
+    check_served("b.example.org", 1); /* the client offers both */
+    assert_int_equal(cc.eng.session.cipher_suite, TLS_ECDHE_ECDSA_CHACHA20_POLY1305);
+    client_suites = aes;
+    client_nsuites = 1;
+    assert_int_equal(run("a.example.org", acme, 1, &chosen, &err), 0);
+    assert_null(chosen);
+    assert_int_equal(err, BR_ERR_RECV_FATAL_ALERT + 40); /* handshake_failure */
+}
+
+static int defaults_back(void **state)
+{
+    (void)state;
+    tls12_aes_off = 0;
+    client_nsuites = 0;
+    return 0;
 }
 
 static void test_split_hello(void **state)
@@ -404,10 +443,15 @@ static void test_local_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_served),       cmocka_unit_test(test_split_hello),
-        cmocka_unit_test(test_alpn_refused), cmocka_unit_test(test_sni_refused),
-        cmocka_unit_test(test_bad_finished), cmocka_unit_test(test_tampered_hello),
-        cmocka_unit_test(test_hangup),       cmocka_unit_test(test_local_error),
+        cmocka_unit_test(test_served),
+        cmocka_unit_test_teardown(test_chacha, defaults_back),
+        cmocka_unit_test(test_split_hello),
+        cmocka_unit_test(test_alpn_refused),
+        cmocka_unit_test(test_sni_refused),
+        cmocka_unit_test(test_bad_finished),
+        cmocka_unit_test(test_tampered_hello),
+        cmocka_unit_test(test_hangup),
+        cmocka_unit_test(test_local_error),
         cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -636,6 +636,23 @@ static void test_resolve_literals(void **state)
     assert_int_equal(err_status(), ACME_ETEMP);
     assert_string_equal(err_msg(), "cannot resolve proxy bad name: not a valid host name");
     assert_int_equal(resolve_host("a..b", 443, "", out, RESOLVE_MAX), -1);
+    assert_string_equal(err_msg(), "cannot resolve a..b: not a valid host name");
+}
+
+/* A name too long to be valid is named in the message by its first 300 bytes. */
+static void test_resolve_long_name(void **state)
+{
+    struct resolve_addr out[RESOLVE_MAX];
+    char name[400], want[400];
+
+    (void)state;
+    memset(name, 'a', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    snprintf(want, sizeof want, "cannot resolve %.300s: not a valid host name", name);
+    err_clear();
+    assert_int_equal(resolve_host(name, 443, "", out, RESOLVE_MAX), -1);
+    assert_int_equal(err_status(), ACME_ETEMP);
+    assert_string_equal(err_msg(), want);
 }
 
 int main(void)
@@ -646,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_reply_pointers),    cmocka_unit_test(test_reply_errors),
         cmocka_unit_test(test_reply_too_many),    cmocka_unit_test(test_hosts),
         cmocka_unit_test(test_resolv_conf),       cmocka_unit_test(test_resolve_literals),
+        cmocka_unit_test(test_resolve_long_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

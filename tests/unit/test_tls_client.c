@@ -262,6 +262,33 @@ static void test_suites(void **state)
     }
 }
 
+/* On a machine without AES-GCM (tls12_aes_gcm() says no) only the ChaCha20 suites are
+ * offered: a server that has them is fine, an AES-only one fails the handshake. */
+static void test_without_aes(void **state)
+{
+    (void)state;
+    tls12_aes_off = 1;
+    start_server(tls_client_suites[4], sizeof server_out);
+    assert_int_equal(handshake(), 0);
+    assert_int_equal(tc.suite, 4);
+    round_trip(100, 1);
+    close_cleanly();
+    start_server(tls_client_suites[5], sizeof server_out); /* RSA */
+    assert_int_equal(handshake(), 0);
+    assert_int_equal(tc.suite, 5);
+    close_cleanly();
+    start_server(tls_client_suites[0], sizeof server_out);
+    assert_int_not_equal(handshake(), 0);
+    assert_int_equal(server_error(), BR_ERR_SEND_FATAL_ALERT + 40); /* handshake_failure */
+}
+
+static int aes_back_on(void **state)
+{
+    (void)state;
+    tls12_aes_off = 0;
+    return 0;
+}
+
 /* The number of records in s2c so far. */
 static unsigned records(void)
 {
@@ -611,6 +638,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_suites),
+        cmocka_unit_test_teardown(test_without_aes, aes_back_on),
         cmocka_unit_test(test_fragmented),
         cmocka_unit_test(test_keep_alive),
         cmocka_unit_test(test_tampered_hello),

@@ -21,10 +21,11 @@ struct hello_opts {
     unsigned sig_alg;      /* listed with rsa_pss_rsae_sha256; 0: no signature_algorithms */
     int renegotiation_ext; /* -1: none, else its renegotiated_connection length */
     int duplicate;         /* a second supported_groups */
+    int with_chacha;       /* ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 too */
 };
 
 static const struct hello_opts good = {
-    0x0303, 1, 0, 1, "Probe.Example.org", "h2,acme-tls/1", 23, 0, 0x0403, 0, 0,
+    0x0303, 1, 0, 1, "Probe.Example.org", "h2,acme-tls/1", 23, 0, 0x0403, 0, 0, 0,
 };
 
 struct w {
@@ -78,6 +79,7 @@ static size_t build_hello(uint8_t *out, const struct hello_opts *o, size_t *ext_
     put16(&w, 0x1301);
     put16(&w, 0xC02F);
     if (o->with_suite) put16(&w, 0xC02B);
+    if (o->with_chacha) put16(&w, 0xCCA9);
     if (o->with_scsv) put16(&w, 0x00FF);
     close_vec(&w, v, 2);
     v = open_vec(&w, 1);
@@ -170,7 +172,7 @@ static int verdict(const struct hello_opts *o)
 {
     struct tls_client_hello ch;
     int r = parse(o, &ch);
-    return r != 0 ? r : tls_client_hello_check(&ch);
+    return r != 0 ? r : tls_client_hello_check(&ch, 1);
 }
 
 static void test_good_hello(void **state)
@@ -179,12 +181,14 @@ static void test_good_hello(void **state)
     int i;
     (void)state;
     assert_int_equal(parse(&good, &ch), 0);
-    assert_int_equal(tls_client_hello_check(&ch), 0);
+    assert_int_equal(tls_client_hello_check(&ch, 1), 0);
     assert_string_equal(ch.host_name, "Probe.Example.org");
     for (i = 0; i < 32; i++)
         assert_int_equal(ch.random[i], i + 1);
     assert_int_equal(ch.version, 0x0303);
-    assert_true(ch.offers_suite && ch.null_compression && ch.secure_renegotiation);
+    assert_true(ch.offers_aes && ch.null_compression && ch.secure_renegotiation);
+    assert_false(ch.offers_chacha);
+    assert_int_equal(tls_server_suite(&ch, 1), 0xC02B);
     assert_true(ch.has_alpn && ch.offers_acme_alpn && ch.offers_p256);
     assert_true(ch.has_point_formats && ch.offers_uncompressed && ch.offers_ecdsa_sha256);
 }
@@ -207,6 +211,20 @@ static void test_requirements(void **state)
     assert_int_equal(verdict(&o), TLS_HANDSHAKE_FAILURE);
     o = good, o.with_suite = 0;
     assert_int_equal(verdict(&o), TLS_HANDSHAKE_FAILURE);
+    /* ChaCha20-Poly1305 where AES-GCM is not offered, or this machine cannot do AES */
+    o = good, o.with_suite = 0, o.with_chacha = 1;
+    assert_int_equal(parse(&o, &ch), 0);
+    assert_int_equal(tls_client_hello_check(&ch, 1), 0);
+    assert_int_equal(tls_server_suite(&ch, 1), 0xCCA9);
+    assert_int_equal(tls_client_hello_check(&ch, 0), 0);
+    assert_int_equal(tls_server_suite(&ch, 0), 0xCCA9);
+    o.with_suite = 1;
+    assert_int_equal(parse(&o, &ch), 0);
+    assert_int_equal(tls_server_suite(&ch, 1), 0xC02B);
+    assert_int_equal(tls_server_suite(&ch, 0), 0xCCA9);
+    assert_int_equal(parse(&good, &ch), 0);
+    assert_int_equal(tls_client_hello_check(&ch, 0), TLS_HANDSHAKE_FAILURE);
+    assert_int_equal(tls_server_suite(&ch, 0), 0);
     o = good, o.null_compression = 0;
     assert_int_equal(verdict(&o), TLS_HANDSHAKE_FAILURE);
     o = good, o.group = 24;
@@ -225,11 +243,11 @@ static void test_requirements(void **state)
     /* optional things */
     o = good, o.point_format = -1;
     assert_int_equal(parse(&o, &ch), 0);
-    assert_int_equal(tls_client_hello_check(&ch), 0);
+    assert_int_equal(tls_client_hello_check(&ch, 1), 0);
     assert_false(ch.has_point_formats);
     o = good, o.renegotiation_ext = -1;
     assert_int_equal(parse(&o, &ch), 0);
-    assert_int_equal(tls_client_hello_check(&ch), 0);
+    assert_int_equal(tls_client_hello_check(&ch, 1), 0);
     assert_false(ch.secure_renegotiation);
     o.with_scsv = 1;
     assert_int_equal(parse(&o, &ch), 0);
@@ -300,7 +318,7 @@ static void test_lengths(void **state)
         int r = tls_client_hello_parse(body, n, &ch);
         if (n == ext_at) {
             assert_int_equal(r, 0);
-            assert_int_equal(tls_client_hello_check(&ch), TLS_NO_APPLICATION_PROTOCOL);
+            assert_int_equal(tls_client_hello_check(&ch, 1), TLS_NO_APPLICATION_PROTOCOL);
         } else
             assert_int_not_equal(r, 0);
     }
@@ -361,7 +379,7 @@ static void test_reassembly(void **state)
     assert_int_equal(tls_handshake_add(&hs, msg + 103, len + 4 - 103), 1);
     assert_int_equal(hs.len, len + 4);
     assert_int_equal(tls_client_hello_parse(hs.msg + 4, hs.len - 4, &ch), 0);
-    assert_int_equal(tls_client_hello_check(&ch), 0);
+    assert_int_equal(tls_client_hello_check(&ch, 1), 0);
     /* in one record with a byte after it */
     hs.len = 0;
     msg[len + 4] = 1;
@@ -433,7 +451,7 @@ static void test_server_messages(void **state)
 
     memset(random, 0x11, sizeof random);
     assert_int_equal(parse(&good, &ch), 0);
-    n = tls_server_hello(out, sizeof out, random, &ch);
+    n = tls_server_hello(out, sizeof out, random, &ch, 0xC02B);
     assert_int_equal(n, 4 + 2 + 32 + 1 + 2 + 1 + 2 + sizeof ext_reneg_alpn_points);
     assert_int_equal(out[0], TLS_SERVER_HELLO);
     assert_int_equal((out[1] << 16 | out[2] << 8 | out[3]), n - 4);
@@ -444,14 +462,16 @@ static void test_server_messages(void **state)
     assert_int_equal(out[41], 0); /* compression */
     assert_int_equal(out[42] << 8 | out[43], sizeof ext_reneg_alpn_points);
     assert_memory_equal(out + 44, ext_reneg_alpn_points, sizeof ext_reneg_alpn_points);
-    assert_int_equal(tls_server_hello(out, n - 1, random, &ch), 0);
+    assert_int_equal(tls_server_hello(out, n - 1, random, &ch, 0xC02B), 0);
     /* only what the client offered */
     ch.secure_renegotiation = 0;
     ch.has_point_formats = 0;
-    n = tls_server_hello(out, sizeof out, random, &ch);
+    n = tls_server_hello(out, sizeof out, random, &ch, 0xC02B);
     assert_int_equal(out[42] << 8 | out[43], 17);
     assert_memory_equal(out + 44, ext_reneg_alpn_points + 5, 17);
     assert_int_equal(n, 44 + 17);
+    n = tls_server_hello(out, sizeof out, random, &ch, 0xCCA9);
+    assert_int_equal(out[39] << 8 | out[40], 0xCCA9);
 
     memset(der, 0x30, sizeof der);
     n = tls_certificate(out, der, sizeof der);
@@ -497,12 +517,12 @@ static void test_client_hello(void **state)
         assert_int_equal(sscanf(bearssl_hex + 2 * i, "%2x", &v), 1);
         want[i] = (uint8_t)v;
     }
-    len = tls_client_hello(out, random, "localhost");
+    len = tls_client_hello(out, random, "localhost", 1);
     assert_int_equal(len, n);
     assert_memory_equal(out, want, n);
 
     random[0] = 0xAB;
-    len = tls_client_hello(out, random, NULL); /* no SNI */
+    len = tls_client_hello(out, random, NULL, 1); /* no SNI */
     assert_int_equal(len, n - 18);
     assert_int_equal(out[6], 0xAB);
     assert_null(memmem(out, len, "\x00\x00\x00\x0e", 4));
@@ -510,9 +530,18 @@ static void test_client_hello(void **state)
 
     memset(long_name, 'a', sizeof long_name - 1);
     long_name[sizeof long_name - 1] = '\0';
-    assert_int_equal(tls_client_hello(out, random, long_name), 0);
+    assert_int_equal(tls_client_hello(out, random, long_name, 1), 0);
     long_name[TLS_HOST_NAME_MAX] = '\0';
-    assert_true(tls_client_hello(out, random, long_name) <= TLS_CLIENT_HELLO_MAX);
+    assert_true(tls_client_hello(out, random, long_name, 1) <= TLS_CLIENT_HELLO_MAX);
+
+    /* without AES: the same hello with only the two ChaCha20 suites */
+    random[0] = 0;
+    len = tls_client_hello(out, random, "localhost", 0);
+    assert_int_equal(len, n - 8);
+    assert_memory_equal(out + 4, want + 4, 35); /* version, random, no session id */
+    assert_memory_equal(out + 39, "\x00\x04\xcc\xa9\xcc\xa8", 6);
+    assert_memory_equal(out + 45, want + 53, n - 53);
+    assert_int_equal((size_t)out[1] << 16 | out[2] << 8 | out[3], len - 4);
 }
 
 /* A ServerHello body: version, random, session id, suite, compression, then exts. */
@@ -552,35 +581,40 @@ static void test_server_hello_parse(void **state)
     size_t n;
     (void)state;
     n = server_hello(b, 0x0303, 32, 0xC030, 0, good_exts, sizeof good_exts);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), 0);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), 0);
     assert_int_equal(sh.suite, 0xC030);
     assert_int_equal(sh.random[31], 0x11);
-    assert_int_equal(tls_server_hello_parse(b, n, 0, &sh), TLS_ERR_EXTRA_EXTENSION); /* SNI */
-    assert_int_equal(tls_server_hello_parse(b, n - 1, 1, &sh), TLS_ERR_BAD_HANDSHAKE);
+    assert_int_equal(tls_server_hello_parse(b, n, 0, 1, &sh), TLS_ERR_EXTRA_EXTENSION); /* SNI */
+    assert_int_equal(tls_server_hello_parse(b, n - 1, 1, 1, &sh), TLS_ERR_BAD_HANDSHAKE);
     b[n] = 0;
-    assert_int_equal(tls_server_hello_parse(b, n + 1, 1, &sh), TLS_ERR_BAD_HANDSHAKE);
+    assert_int_equal(tls_server_hello_parse(b, n + 1, 1, 1, &sh), TLS_ERR_BAD_HANDSHAKE);
     n = server_hello(b, 0x0303, 0, 0xCCA8, 0, NULL, 0); /* no extensions at all */
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), 0);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), 0);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 0, &sh), 0); /* ChaCha20 without AES */
+    n = server_hello(b, 0x0303, 0, 0xC02F, 0, NULL, 0); /* AES-GCM, not offered without AES */
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 0, &sh), TLS_ERR_BAD_CIPHER_SUITE);
+    n = server_hello(b, 0x0303, 0, 0xC030, 0, NULL, 0);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 0, &sh), TLS_ERR_BAD_CIPHER_SUITE);
     n = server_hello(b, 0x0302, 0, 0xC02B, 0, NULL, 0);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), TLS_ERR_UNSUPPORTED_VERSION);
     n = server_hello(b, 0x0304, 0, 0xC02B, 0, NULL, 0);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), TLS_ERR_UNSUPPORTED_VERSION);
     n = server_hello(b, 0x0303, 33, 0xC02B, 0, NULL, 0);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_OVERSIZED_ID);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), TLS_ERR_OVERSIZED_ID);
     n = server_hello(b, 0x0303, 0, 0xC023, 0, NULL, 0);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_BAD_CIPHER_SUITE);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), TLS_ERR_BAD_CIPHER_SUITE);
     n = server_hello(b, 0x0303, 0, 0xC02B, 1, NULL, 0);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_BAD_COMPRESSION);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), TLS_ERR_BAD_COMPRESSION);
     n = server_hello(b, 0x0303, 0, 0xC02B, 0, unknown, sizeof unknown);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_EXTRA_EXTENSION);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), TLS_ERR_EXTRA_EXTENSION);
     n = server_hello(b, 0x0303, 0, 0xC02B, 0, twice, sizeof twice);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_EXTRA_EXTENSION);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), TLS_ERR_EXTRA_EXTENSION);
     n = server_hello(b, 0x0303, 0, 0xC02B, 0, sni_data, sizeof sni_data);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_BAD_SNI);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), TLS_ERR_BAD_SNI);
     n = server_hello(b, 0x0303, 0, 0xC02B, 0, reneg_data, sizeof reneg_data);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_BAD_SECRENEG);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), TLS_ERR_BAD_SECRENEG);
     n = server_hello(b, 0x0303, 0, 0xC02B, 0, bad_formats, sizeof bad_formats);
-    assert_int_equal(tls_server_hello_parse(b, n, 1, &sh), TLS_ERR_BAD_HANDSHAKE);
+    assert_int_equal(tls_server_hello_parse(b, n, 1, 1, &sh), TLS_ERR_BAD_HANDSHAKE);
 }
 
 static void add_cert(void *ctx, const uint8_t *der, size_t len)
