@@ -35,7 +35,7 @@ struct acme_pending;
 /* Polling (authorizations, order) is bounded by `timeout` overall (the contract of issue 5);
  * a floor in seconds can be set here if a CA ever needs more. */
 #define ACME_POLL_MIN_SECONDS 0
-#define ACME_POLL_MAX_SLEEP 10 /* backoff without Retry-After: 1 s doubling up to this */
+#define ACME_POLL_MAX_SLEEP 10 /* backoff without Retry-After: 50 ms doubling up to this */
 #define ACME_MAX_PROFILES 16
 #define ACME_THUMBPRINT_MAX (JWS_THUMBPRINT_LEN + 1)
 /* The media type of a certificate chain download (RFC 8555 7.4.2). */
@@ -130,7 +130,7 @@ int acme_status_is(struct acme *c, const char *s);
  * error held when it has none. */
 int acme_status(struct acme *c, char *out, size_t cap);
 /* POST-as-GET of url until its "status" is neither "pending" nor "processing" (then in
- * c->doc): waits the Retry-After, else a backoff from a quarter second doubling up to
+ * c->doc): waits the Retry-After, else a backoff from 50 ms doubling up to
  * ACME_POLL_MAX_SLEEP; an ACME_ETEMP error once c->poll_limit seconds would be exceeded.
  * `what` names the wait in errors ("waiting for the order"). */
 int acme_poll(struct acme *c, const char *url, const char *what);
